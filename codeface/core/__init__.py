@@ -1,0 +1,1 @@
+"""The engine: plain asyncio, no Qt, no vendor SDK imports."""

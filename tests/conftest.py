@@ -1,0 +1,46 @@
+"""Shared fixtures: every test gets its own CODEFACE_HOME, an in-memory keyring and a
+clean environment (no proxies, no real API keys, no OLLAMA_HOST)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+
+from tests.fakes.memory_keyring import MemoryKeyring
+
+_STRIPPED_PREFIXES = ("ANTHROPIC_", "OPENAI_", "OLLAMA_")
+_STRIPPED_NAMES = (
+    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+    "http_proxy", "https_proxy", "all_proxy", "no_proxy",
+    "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CODEFACE_HOME",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[MemoryKeyring]:
+    """Point CodeFace at a temporary home and an in-memory keyring."""
+    for name in list(os.environ):
+        if name.startswith(_STRIPPED_PREFIXES) or name in _STRIPPED_NAMES:
+            monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "codeface-home"
+    home.mkdir()
+    monkeypatch.setenv("CODEFACE_HOME", str(home))
+    previous = keyring.get_keyring()
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    try:
+        yield memory
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def codeface_home() -> Path:
+    """The temporary CODEFACE_HOME of this test."""
+    return Path(os.environ["CODEFACE_HOME"])
