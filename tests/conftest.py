@@ -12,6 +12,8 @@ import pytest
 
 from tests.fakes.memory_keyring import MemoryKeyring
 
+pytest_plugins = ["tests.fakes.fixtures"]
+
 _STRIPPED_PREFIXES = ("ANTHROPIC_", "OPENAI_", "OLLAMA_")
 _STRIPPED_NAMES = (
     "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",

@@ -88,7 +88,9 @@ class ContextTooLong(CodefaceError):
     """The prompt does not fit the model's context window."""
 
     exit_code = 7
-    default_hint = "Shorten the conversation, remove attachments, or pick a model with a larger context."
+    default_hint = (
+        "Shorten the conversation, remove attachments, or pick a model with a larger context."
+    )
 
 
 class ServerError(CodefaceError):

@@ -134,11 +134,5 @@ class TurnFailed:
 
 
 TurnEvent = (
-    StreamEvent
-    | TurnStarted
-    | Retrying
-    | ProviderSwitched
-    | Progress
-    | TurnDone
-    | TurnFailed
+    StreamEvent | TurnStarted | Retrying | ProviderSwitched | Progress | TurnDone | TurnFailed
 )

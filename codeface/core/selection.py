@@ -1,0 +1,135 @@
+"""Which providers to try, in what order, and which model each should run.
+
+Local first means: an installed Ollama model that fits the prompt (and has tools when
+the request uses tools), preferring the one the user chose, then one already resident
+on the GPU, then partly resident, then any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from codeface.core.context import estimate_request_tokens
+from codeface.core.errors import ContextTooLong, ModelMissing, NoProviderAvailable
+from codeface.core.messages import ChatRequest
+from codeface.core.settings import Policy
+from codeface.providers.base import ModelInfo, Provider
+
+_RESIDENCY_RANK = {"gpu": 0, "partial": 1, "cpu": 2, "not_loaded": 3, "cloud": 4}
+_CLOUD_PREFIXES = {"anthropic": ("claude",), "openai": ("gpt", "o1", "o3", "o4", "chatgpt")}
+ANSWER_RESERVE = 1024
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A model picked on one provider, with the context size to ask for."""
+
+    model: str
+    num_ctx: int | None = None
+    info: ModelInfo | None = None
+
+
+def provider_label(provider: Provider) -> str:
+    """How a provider is named to the user: 'Ollama at 127.0.0.1:11434', 'Anthropic'."""
+    names = {"ollama": "Ollama", "anthropic": "Anthropic", "openai": "OpenAI"}
+    name = names.get(provider.kind, provider.kind)
+    if provider.kind == "ollama":
+        return f"{name} at {provider.host}"
+    if provider.id.startswith("compat:"):
+        return f"{provider.id.removeprefix('compat:')} at {provider.host}"
+    return name
+
+
+def order_providers(
+    providers: Sequence[Provider], policy: Policy, pinned_provider: str | None = None
+) -> list[Provider]:
+    """Providers to try for ``policy``; the list keeps the configured order within a tier."""
+    local = [p for p in providers if p.tier == "local"]
+    cloud = [p for p in providers if p.tier == "cloud"]
+    if policy == "local-only":
+        return local
+    if policy == "cloud-first":
+        return cloud + local
+    if policy == "pinned":
+        if pinned_provider is None:
+            return list(providers)
+        return [p for p in providers if pinned_provider in (p.id, p.kind)]
+    return local + cloud
+
+
+def cloud_model_matches(provider: Provider, model: str) -> bool:
+    """Whether ``model`` looks like one of this cloud provider's models."""
+    prefixes = _CLOUD_PREFIXES.get(provider.kind, ())
+    return provider.id.startswith("compat:") or model.startswith(prefixes)
+
+
+def choose_local_model(
+    provider: Provider,
+    models: Sequence[ModelInfo],
+    request: ChatRequest,
+    *,
+    preferred: str | None,
+    context_size: int,
+    strict: bool = False,
+) -> Choice:
+    """Pick the model this local provider should run, or raise why none can.
+
+    ``strict`` (a pinned model) means only ``preferred`` will do.
+    """
+    label = provider_label(provider)
+    if not models:
+        raise ModelMissing(
+            f"No model is installed on {label}",
+            hint="Pull one with `codeface pull qwen2.5-coder:7b`, or add a cloud key.",
+            provider=provider.id,
+        )
+    needed = estimate_request_tokens(request) + ANSWER_RESERVE
+    candidates = list(models)
+    if preferred:
+        exact = [m for m in models if m.name in (preferred, f"{preferred}:latest")]
+        if strict and not exact:
+            raise ModelMissing(
+                f"Model {preferred} is not installed on {label}", provider=provider.id
+            )
+        candidates = exact + [m for m in models if m not in exact]
+    if request.tools:
+        with_tools = [m for m in candidates if not m.capabilities or "tools" in m.capabilities]
+        if not with_tools:
+            raise ModelMissing(
+                f"No model on {label} supports tool calls",
+                hint="Pull a model with tool support (e.g. qwen2.5-coder), or use a cloud model.",
+                provider=provider.id,
+            )
+        candidates = with_tools
+    fitting = [m for m in candidates if m.context_length is None or m.context_length >= needed]
+    if not fitting:
+        largest = max((m.context_length or 0) for m in candidates)
+        raise ContextTooLong(
+            f"The prompt (~{needed} tokens) is longer than the context of every model on "
+            f"{label} (largest {largest})",
+            provider=provider.id,
+        )
+    keep_preferred = preferred is not None and fitting[0].name in (preferred, f"{preferred}:latest")
+    best = (
+        fitting[0]
+        if keep_preferred
+        else min(fitting, key=lambda m: (_RESIDENCY_RANK.get(m.residency, 5), fitting.index(m)))
+    )
+    num_ctx = max(context_size, needed)
+    if best.context_length:
+        num_ctx = min(num_ctx, best.context_length)
+    return Choice(model=best.name, num_ctx=num_ctx, info=best)
+
+
+def choose_cloud_model(provider: Provider, preferred: str | None, *, strict: bool) -> Choice:
+    """The model a cloud provider should run: the preferred one if it is theirs."""
+    if preferred and (strict or cloud_model_matches(provider, preferred)):
+        return Choice(model=preferred)
+    if provider.default_model:
+        return Choice(model=provider.default_model)
+    raise NoProviderAvailable(
+        f"No model is set for {provider_label(provider)}",
+        hint="Choose a model in settings.",
+        provider=provider.id,
+    )

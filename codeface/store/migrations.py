@@ -1,0 +1,201 @@
+"""Schema migrations, recorded by name in ``_migrations`` and applied forward only.
+
+Before a database that already holds data is migrated, a backup copy is written next to
+it. A database that records a migration this CodeFace does not know was written by a
+newer version: it is refused with a `StoreError` and never altered.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from codeface.core.errors import StoreError
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(function: Migration) -> Migration:
+    """Register a migration; order of definition is order of application."""
+    MIGRATIONS.append((function.__name__, function))
+    return function
+
+
+@migration
+def m001_initial(conn: sqlite3.Connection) -> None:
+    conn.executescript(
+        """
+        CREATE TABLE sessions (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL DEFAULT '',
+            title_from_user INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            pinned INTEGER NOT NULL DEFAULT 0,
+            archived INTEGER NOT NULL DEFAULT 0,
+            project TEXT,
+            role TEXT,
+            system_prompt TEXT,
+            model TEXT,
+            policy TEXT,
+            active_leaf_id TEXT,
+            deleted_at REAL
+        );
+        CREATE INDEX sessions_updated ON sessions(deleted_at, updated_at);
+        CREATE INDEX sessions_project ON sessions(project);
+
+        CREATE TABLE messages (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            parent_id TEXT REFERENCES messages(id) ON DELETE CASCADE,
+            role TEXT NOT NULL,
+            content TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'complete',
+            created_at REAL NOT NULL,
+            provider TEXT,
+            model TEXT,
+            host TEXT,
+            input_tokens INTEGER,
+            output_tokens INTEGER,
+            ttft REAL,
+            tokens_per_second REAL,
+            cost_usd REAL,
+            finish_reason TEXT,
+            error_text TEXT,
+            rating INTEGER,
+            tool_calls TEXT,
+            tool_call_id TEXT,
+            tool_name TEXT
+        );
+        CREATE INDEX messages_session ON messages(session_id, seq);
+        CREATE INDEX messages_parent ON messages(parent_id);
+        CREATE INDEX messages_streaming ON messages(status) WHERE status = 'streaming';
+
+        CREATE TABLE project_notes (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            project TEXT NOT NULL,
+            text TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'user',
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX project_notes_project ON project_notes(project, seq);
+
+        -- Answers are indexed once they stop streaming: a flush every 250 ms must not
+        -- re-index the whole answer each time.
+        CREATE VIRTUAL TABLE messages_fts USING fts5(
+            content, content='messages', content_rowid='seq',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+        WHEN new.status != 'streaming' BEGIN
+            INSERT INTO messages_fts(rowid, content) VALUES (new.seq, new.content);
+        END;
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+        WHEN old.status != 'streaming' BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content)
+            VALUES ('delete', old.seq, old.content);
+        END;
+        CREATE TRIGGER messages_fts_update_old AFTER UPDATE OF content, status ON messages
+        WHEN old.status != 'streaming' BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content)
+            VALUES ('delete', old.seq, old.content);
+        END;
+        CREATE TRIGGER messages_fts_update_new AFTER UPDATE OF content, status ON messages
+        WHEN new.status != 'streaming' BEGIN
+            INSERT INTO messages_fts(rowid, content) VALUES (new.seq, new.content);
+        END;
+
+        CREATE VIRTUAL TABLE sessions_fts USING fts5(
+            title, content='sessions', content_rowid='seq',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER sessions_fts_insert AFTER INSERT ON sessions BEGIN
+            INSERT INTO sessions_fts(rowid, title) VALUES (new.seq, new.title);
+        END;
+        CREATE TRIGGER sessions_fts_delete AFTER DELETE ON sessions BEGIN
+            INSERT INTO sessions_fts(sessions_fts, rowid, title) VALUES ('delete', old.seq, old.title);
+        END;
+        CREATE TRIGGER sessions_fts_update AFTER UPDATE OF title ON sessions BEGIN
+            INSERT INTO sessions_fts(sessions_fts, rowid, title) VALUES ('delete', old.seq, old.title);
+            INSERT INTO sessions_fts(rowid, title) VALUES (new.seq, new.title);
+        END;
+        """
+    )
+
+
+def _ensure_table(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)"
+    )
+
+
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Names recorded in ``_migrations`` (empty for a new database)."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+    ).fetchone()
+    if not exists:
+        return []
+    return [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+
+
+def check_not_newer(conn: sqlite3.Connection, path: Path) -> None:
+    """Raise `StoreError` if the database was written by a newer CodeFace."""
+    known = {name for name, _ in MIGRATIONS}
+    unknown = [name for name in applied_migrations(conn) if name not in known]
+    if unknown:
+        raise StoreError(
+            f"The database {path} was written by a newer version of CodeFace "
+            f"(unknown schema step {unknown[-1]!r}); it has not been changed.",
+            hint="Update CodeFace, or set CODEFACE_HOME to use another folder.",
+        )
+
+
+def _backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    target = path.with_name(f"{path.name}.backup-v{version}-{stamp}")
+    counter = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.backup-v{version}-{stamp}-{counter}")
+        counter += 1
+    destination = sqlite3.connect(target)
+    try:
+        conn.backup(destination)
+    finally:
+        destination.close()
+    return target
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> Path | None:
+    """Apply pending migrations; return the backup made first, if the database had data."""
+    check_not_newer(conn, path)
+    done = set(applied_migrations(conn))
+    pending = [(name, step) for name, step in MIGRATIONS if name not in done]
+    if not pending:
+        return None
+    has_data = bool(done) or conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+    ).fetchone()[0]
+    backup = _backup(conn, path, len(done)) if has_data and path.exists() else None
+    _ensure_table(conn)
+    for name, step in pending:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            step(conn)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, time.time())
+            )
+            conn.execute(f"PRAGMA user_version = {len(done) + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        done.add(name)
+    return backup

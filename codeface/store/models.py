@@ -1,0 +1,153 @@
+"""The records the store hands out: sessions, messages and project notes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+from codeface.core.messages import ChatMessage, Role, ToolCall
+
+MessageStatus = Literal["complete", "streaming", "interrupted", "error", "cancelled"]
+MESSAGE_STATUSES: tuple[str, ...] = get_args(MessageStatus)
+ROLES: tuple[str, ...] = get_args(Role)
+FINISH_REASONS: tuple[str, ...] = (
+    "stop",
+    "length",
+    "tool_calls",
+    "cancelled",
+    "interrupted",
+    "error",
+    "content_filter",
+)
+
+
+def new_id() -> str:
+    """A random, globally unique id (kept across export and import)."""
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Session:
+    """A conversation and its settings."""
+
+    id: str
+    title: str
+    created_at: float
+    updated_at: float
+    pinned: bool = False
+    archived: bool = False
+    project: str | None = None
+    role: str | None = None
+    system_prompt: str | None = None
+    model: str | None = None
+    policy: str | None = None
+    active_leaf_id: str | None = None
+    deleted_at: float | None = None
+    title_from_user: bool = False
+
+
+@dataclass(frozen=True)
+class Message:
+    """One node of a session's message tree, with the stats of an answer."""
+
+    id: str
+    session_id: str
+    parent_id: str | None
+    role: Role
+    content: str
+    status: MessageStatus
+    created_at: float
+    provider: str | None = None
+    model: str | None = None
+    host: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    ttft: float | None = None
+    tokens_per_second: float | None = None
+    cost_usd: float | None = None
+    finish_reason: str | None = None
+    error_text: str | None = None
+    rating: int | None = None
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
+    tool_name: str | None = None
+
+    def to_chat_message(self) -> ChatMessage:
+        """The provider-neutral message the engine sends to a model."""
+        return ChatMessage(
+            role=self.role,
+            content=self.content,
+            tool_calls=self.tool_calls,
+            tool_call_id=self.tool_call_id,
+            tool_name=self.tool_name,
+        )
+
+
+@dataclass(frozen=True)
+class BranchPoint:
+    """A message on the active path and where it sits among its siblings."""
+
+    message: Message
+    index: int
+    count: int
+
+
+@dataclass(frozen=True)
+class ProjectNote:
+    """A fact saved for a project folder, shared by every session of that project."""
+
+    id: str
+    project: str
+    text: str
+    source: str
+    created_at: float
+    updated_at: float
+
+
+SESSION_COLUMNS = (
+    "id, title, created_at, updated_at, pinned, archived, project, role, system_prompt, "
+    "model, policy, active_leaf_id, deleted_at, title_from_user"
+)
+MESSAGE_COLUMNS = (
+    "id, session_id, parent_id, role, content, status, created_at, provider, model, host, "
+    "input_tokens, output_tokens, ttft, tokens_per_second, cost_usd, finish_reason, "
+    "error_text, rating, tool_calls, tool_call_id, tool_name"
+)
+
+
+def session_from_row(row: sqlite3.Row) -> Session:
+    """Build a `Session` from a row selected with `SESSION_COLUMNS`."""
+    values = dict(row)
+    values["pinned"] = bool(values["pinned"])
+    values["archived"] = bool(values["archived"])
+    values["title_from_user"] = bool(values["title_from_user"])
+    return Session(**values)
+
+
+def tool_calls_to_json(calls: tuple[ToolCall, ...]) -> str | None:
+    """The stored form of tool calls (None when there are none)."""
+    if not calls:
+        return None
+    return json.dumps(
+        [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls],
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+
+
+def tool_calls_from_json(text: str | None) -> tuple[ToolCall, ...]:
+    """Parse the stored form back into `ToolCall`s."""
+    if not text:
+        return ()
+    items: list[dict[str, Any]] = json.loads(text)
+    return tuple(ToolCall(str(i["id"]), str(i["name"]), dict(i["arguments"])) for i in items)
+
+
+def message_from_row(row: sqlite3.Row) -> Message:
+    """Build a `Message` from a row selected with `MESSAGE_COLUMNS`."""
+    values = dict(row)
+    values["tool_calls"] = tool_calls_from_json(values["tool_calls"])
+    return Message(**values)

@@ -1,0 +1,402 @@
+"""The only object between the engine and the widgets: event iterators in, Qt signals out.
+
+A turn (send, regenerate, edit, continue) is an asyncio task on the qasync loop that
+consumes the backend's event iterator and emits one `sig_*` signal per event kind. Stop
+cancels that task; nothing polls a busy flag. Text deltas are coalesced and flushed at
+most every ~16 ms, so a 1,000-chunk/s stream repaints about 60 times a second.
+
+Everything else the window needs from the engine (sessions, search, models, settings,
+keys) goes through the thin `async` methods at the bottom, so widgets never hold the
+backend. Expected failures inside a turn become `sig_turn_failed`; unexpected ones go to
+the central handler (`errors_dialog.report_unexpected`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Literal, TypeVar
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from codeface.api import (
+    Backend,
+    BackendState,
+    ConversationEvent,
+    MessageSaved,
+    MessageView,
+    ProviderStatus,
+    SearchHit,
+    SessionView,
+)
+from codeface.core.errors import Cancelled, CodefaceError
+from codeface.core.events import (
+    Progress,
+    ProviderSwitched,
+    Retrying,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallRequested,
+    TurnDone,
+    TurnFailed,
+    TurnStarted,
+    Usage,
+)
+from codeface.core.settings import Policy, Settings
+from codeface.providers.base import Health, ModelInfo
+from codeface.ui.errors_dialog import report_unexpected
+
+log = logging.getLogger("codeface.ui.bridge")
+
+FLUSH_INTERVAL_MS = 16
+T = TypeVar("T")
+
+
+class Bridge(QObject):
+    """Runs backend work as asyncio tasks and reports it as signals."""
+
+    sig_turn_started = Signal(object)
+    """TurnStarted: a provider and model were chosen; the request is on its way."""
+    sig_retrying = Signal(object)
+    """Retrying: the same provider is tried again after a delay."""
+    sig_provider_switched = Signal(object)
+    """ProviderSwitched: the answer moved to another provider (shown inline)."""
+    sig_message_saved = Signal(object)
+    """MessageView: a user message (or another non-answer message) now exists in the store."""
+    sig_answer_started = Signal(object)
+    """MessageView: the answer placeholder (status "streaming") of the running turn."""
+    sig_text_delta = Signal(str, str)
+    """(answer_id, text): coalesced answer text, at most one emission per ~16 ms."""
+    sig_thinking_delta = Signal(str, str)
+    """(answer_id, text): coalesced visible reasoning text."""
+    sig_tool_call = Signal(object)
+    """ToolCall: the model asked for a tool call."""
+    sig_usage = Signal(object)
+    """Usage: token totals so far."""
+    sig_progress = Signal(object)
+    """Progress: progress of a long step inside a turn (e.g. loading a model)."""
+    sig_turn_done = Signal(object)
+    """TurnDone: the answer is complete; carries its AnswerStats."""
+    sig_turn_failed = Signal(object)
+    """TurnFailed: an expected failure (CodefaceError) ended the turn."""
+    sig_answer_finished = Signal(object)
+    """MessageView: the final state of the answer as saved (complete, error, cancelled)."""
+    sig_turn_stopped = Signal(str, str)
+    """(answer_id or "", partial_text): the user stopped the turn."""
+    sig_streaming = Signal(bool)
+    """True when a turn starts, False when it ends however it ended."""
+    sig_pull_progress = Signal(str, object)
+    """(model name, Progress) while a model is pulled."""
+    sig_pull_finished = Signal(str, object)
+    """(model name, CodefaceError or None): the pull ended; Cancelled when stopped."""
+
+    def __init__(self, backend: Backend | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._backend = backend
+        self._turn: asyncio.Task[None] | None = None
+        self._pulls: dict[str, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[object]] = set()
+        self._answer_id = ""
+        self._answer_parts: list[str] = []
+        self._pending_text: list[str] = []
+        self._pending_thinking: list[str] = []
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
+        self._flush_timer.timeout.connect(self._flush)
+
+    # ------------------------------------------------------------------ backend
+    def attach(self, backend: Backend) -> None:
+        """Give the bridge its backend (built after the window is on screen)."""
+        self._backend = backend
+
+    @property
+    def attached(self) -> bool:
+        """Whether a backend is attached yet."""
+        return self._backend is not None
+
+    @property
+    def backend(self) -> Backend:
+        """The backend; only launch code and the bridge itself should need it."""
+        if self._backend is None:
+            raise RuntimeError("The backend is not attached yet")
+        return self._backend
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force (a default `Settings` before the backend is attached)."""
+        return self._backend.settings if self._backend is not None else Settings()
+
+    # ------------------------------------------------------------------ turns
+    @property
+    def streaming(self) -> bool:
+        """Whether a turn is running now."""
+        return self._turn is not None and not self._turn.done()
+
+    def send(self, session_id: str, text: str, attachments: tuple[object, ...] = ()) -> bool:
+        """Start answering ``text`` in a session; False if a turn is already running."""
+        return self._start(lambda: self.backend.send(session_id, text, attachments))  # type: ignore[arg-type]
+
+    def regenerate(self, answer_id: str) -> bool:
+        """Answer the same prompt again as a sibling of ``answer_id``."""
+        return self._start(lambda: self.backend.regenerate(answer_id))
+
+    def edit(self, message_id: str, text: str) -> bool:
+        """Add an edited sibling of a user message and answer it."""
+        return self._start(lambda: self.backend.edit(message_id, text))
+
+    def continue_answer(self, answer_id: str) -> bool:
+        """Continue an interrupted answer."""
+        return self._start(lambda: self.backend.continue_answer(answer_id))
+
+    def stop(self) -> None:
+        """Stop the running turn (cancels its task; the pane keeps the partial answer)."""
+        if self._turn is not None and not self._turn.done():
+            self._turn.cancel()
+
+    async def wait_turn(self) -> None:
+        """Wait until the running turn (if any) has ended."""
+        if self._turn is not None:
+            await asyncio.gather(self._turn, return_exceptions=True)
+
+    def _start(self, make: Callable[[], AsyncIterator[ConversationEvent]]) -> bool:
+        if self.streaming:
+            return False
+        self._turn = asyncio.get_running_loop().create_task(self._consume(make))
+        return True
+
+    async def _consume(self, make: Callable[[], AsyncIterator[ConversationEvent]]) -> None:
+        self._answer_id = ""
+        self._answer_parts = []
+        self._pending_text = []
+        self._pending_thinking = []
+        self.sig_streaming.emit(True)
+        events: AsyncIterator[ConversationEvent] | None = None
+        try:
+            events = make()
+            async for event in events:
+                self._dispatch(event)
+        except asyncio.CancelledError:
+            self._flush()
+            self.sig_turn_stopped.emit(self._answer_id, "".join(self._answer_parts))
+        except CodefaceError as error:
+            self._flush()
+            self.sig_turn_failed.emit(TurnFailed(error, "".join(self._answer_parts)))
+        except Exception as error:
+            self._flush()
+            report_unexpected(error)
+        finally:
+            self._flush()
+            self._flush_timer.stop()
+            closer = getattr(events, "aclose", None)
+            if closer is not None:
+                try:
+                    await closer()
+                except Exception as error:  # a broken generator must not wedge the composer
+                    log.warning("closing the event stream failed: %s", error)
+            self.sig_streaming.emit(False)
+
+    def _dispatch(self, event: ConversationEvent) -> None:
+        if isinstance(event, TextDelta):
+            self._answer_parts.append(event.text)
+            self._pending_text.append(event.text)
+            if not self._flush_timer.isActive():
+                self._flush_timer.start()
+            return
+        if isinstance(event, ThinkingDelta):
+            self._pending_thinking.append(event.text)
+            if not self._flush_timer.isActive():
+                self._flush_timer.start()
+            return
+        self._flush()
+        if isinstance(event, MessageSaved):
+            self._on_saved(event.message)
+        elif isinstance(event, TurnStarted):
+            self.sig_turn_started.emit(event)
+        elif isinstance(event, Retrying):
+            self.sig_retrying.emit(event)
+        elif isinstance(event, ProviderSwitched):
+            if not event.partial_kept:
+                self._answer_parts = []
+            self.sig_provider_switched.emit(event)
+        elif isinstance(event, ToolCallRequested):
+            self.sig_tool_call.emit(event.call)
+        elif isinstance(event, Usage):
+            self.sig_usage.emit(event)
+        elif isinstance(event, Progress):
+            self.sig_progress.emit(event)
+        elif isinstance(event, TurnDone):
+            self.sig_turn_done.emit(event)
+        elif isinstance(event, TurnFailed):
+            self.sig_turn_failed.emit(event)
+        # Finished is folded into TurnDone by the engine; nothing to show for it.
+
+    def _on_saved(self, message: MessageView) -> None:
+        if message.role != "assistant":
+            self.sig_message_saved.emit(message)
+        elif message.status == "streaming" and message.id != self._answer_id:
+            self._answer_id = message.id
+            self.sig_answer_started.emit(message)
+        elif message.status == "streaming":
+            return
+        else:
+            if not self._answer_id:
+                self._answer_id = message.id
+                self.sig_answer_started.emit(message)
+            self.sig_answer_finished.emit(message)
+
+    def _flush(self) -> None:
+        """Emit the text gathered since the last flush (needs a known answer id)."""
+        if not self._answer_id:
+            return
+        if self._pending_thinking:
+            text, self._pending_thinking = "".join(self._pending_thinking), []
+            self.sig_thinking_delta.emit(self._answer_id, text)
+        if self._pending_text:
+            text, self._pending_text = "".join(self._pending_text), []
+            self.sig_text_delta.emit(self._answer_id, text)
+
+    # ------------------------------------------------------------------ pulls
+    def pull_model(self, name: str) -> bool:
+        """Start pulling a model; progress comes as `sig_pull_progress`. False if running."""
+        if name in self._pulls and not self._pulls[name].done():
+            return False
+        self._pulls[name] = asyncio.get_running_loop().create_task(self._pull(name))
+        return True
+
+    def cancel_pull(self, name: str) -> None:
+        """Stop a running pull."""
+        task = self._pulls.get(name)
+        if task is not None and not task.done():
+            task.cancel()
+
+    async def _pull(self, name: str) -> None:
+        outcome: CodefaceError | None = None
+        try:
+            async for progress in self.backend.pull_model(name):
+                self.sig_pull_progress.emit(name, progress)
+        except asyncio.CancelledError:
+            outcome = Cancelled(f"Stopped pulling {name}")
+        except CodefaceError as error:
+            outcome = error
+        except Exception as error:
+            outcome = CodefaceError(f"Pulling {name} failed unexpectedly")
+            report_unexpected(error)
+        finally:
+            self._pulls.pop(name, None)
+            self.sig_pull_finished.emit(name, outcome)
+
+    # ------------------------------------------------------------------ other work
+    def spawn(self, work: Awaitable[T]) -> asyncio.Task[T]:
+        """Run a coroutine as a task the bridge keeps alive and cancels on close."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)  # type: ignore[arg-type]
+        task.add_done_callback(self._tasks.discard)  # type: ignore[arg-type]
+        return task
+
+    async def aclose(self) -> None:
+        """Cancel every running task and close the backend."""
+        running = [t for t in (self._turn, *self._pulls.values(), *self._tasks) if t]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        if self._backend is not None:
+            await self._backend.aclose()
+
+    # thin pass-throughs, so widgets never hold the backend -----------------------
+    async def load_state(self) -> BackendState:
+        """What the window needs at start."""
+        return await self.backend.load_state()
+
+    async def list_sessions(self, *, archived: bool = False) -> list[SessionView]:
+        """The sessions of the sidebar."""
+        return await self.backend.list_sessions(archived=archived)
+
+    async def create_session(self, *, policy: Policy | None = None) -> SessionView:
+        """A new empty session."""
+        return await self.backend.create_session(policy=policy)
+
+    async def rename_session(self, session_id: str, title: str) -> None:
+        """Rename a session."""
+        await self.backend.rename_session(session_id, title)
+
+    async def set_pinned(self, session_id: str, pinned: bool) -> None:
+        """Pin or unpin a session."""
+        await self.backend.set_pinned(session_id, pinned)
+
+    async def set_archived(self, session_id: str, archived: bool) -> None:
+        """Archive or unarchive a session."""
+        await self.backend.set_archived(session_id, archived)
+
+    async def delete_session(self, session_id: str) -> None:
+        """Move a session to the trash."""
+        await self.backend.delete_session(session_id)
+
+    async def restore_session(self, session_id: str) -> None:
+        """Bring a session back from the trash."""
+        await self.backend.restore_session(session_id)
+
+    async def set_session_model(self, session_id: str, model: str | None, policy: Policy) -> None:
+        """Choose the model and routing policy of a session."""
+        await self.backend.set_session_model(session_id, model, policy)
+
+    async def load_branch(self, session_id: str) -> list[MessageView]:
+        """The active branch of a session."""
+        return await self.backend.load_branch(session_id)
+
+    async def switch_sibling(self, message_id: str, step: int) -> list[MessageView]:
+        """Show another sibling; returns the new active branch."""
+        return await self.backend.switch_sibling(message_id, step)
+
+    async def rate(self, message_id: str, rating: int | None) -> None:
+        """Rate an answer (+1 / -1 / None)."""
+        await self.backend.rate(message_id, rating)
+
+    async def search(self, query: str) -> list[SearchHit]:
+        """Full-text search over every session."""
+        return await self.backend.search(query)
+
+    async def export_session(self, session_id: str, fmt: Literal["md", "json"]) -> str:
+        """A session as Markdown or JSON text."""
+        return await self.backend.export_session(session_id, fmt)
+
+    async def list_models(self) -> list[ModelInfo]:
+        """Local and cloud models available now."""
+        return await self.backend.list_models()
+
+    async def provider_status(self) -> list[ProviderStatus]:
+        """How each provider stands."""
+        return await self.backend.provider_status()
+
+    async def delete_model(self, name: str) -> None:
+        """Delete a local model."""
+        await self.backend.delete_model(name)
+
+    async def model_details(self, name: str) -> dict[str, object]:
+        """Context length, capabilities, family… of a model."""
+        return await self.backend.model_details(name)
+
+    async def test_ollama_host(self, host: str) -> Health:
+        """Whether an Ollama host answers."""
+        return await self.backend.test_ollama_host(host)
+
+    async def save_settings(self, settings: Settings) -> None:
+        """Save and apply settings."""
+        await self.backend.save_settings(settings)
+
+    async def set_key(self, provider: str, key: str) -> None:
+        """Store an API key in the keyring."""
+        await self.backend.set_key(provider, key)
+
+    async def remove_key(self, provider: str) -> None:
+        """Forget an API key."""
+        await self.backend.remove_key(provider)
+
+    async def test_key(self, provider: str, key: str | None = None) -> Health:
+        """Check a key against its provider for real."""
+        return await self.backend.test_key(provider, key)
+
+    async def key_storage_description(self) -> str:
+        """Where keys are kept."""
+        return await self.backend.key_storage_description()

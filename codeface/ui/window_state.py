@@ -1,0 +1,88 @@
+"""The window's layout and open session, kept in a small JSON file (no QSettings).
+
+Geometry, dock layout and splitter sizes are Qt's own byte blobs stored as base64; the
+file lives under ``app_paths().config`` (so ``CODEFACE_HOME`` isolates tests) and is
+written atomically. A missing or broken file means "start with the default layout".
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from codeface.core.paths import app_paths
+
+log = logging.getLogger("codeface.ui.state")
+STATE_FILE_NAME = "window-state.json"
+
+
+@dataclass
+class WindowState:
+    """What is restored on the next start."""
+
+    geometry: str = ""
+    dock_state: str = ""
+    splitter: str = ""
+    session_id: str | None = None
+    zoom: int = 0
+    sidebar_visible: bool = True
+
+    @staticmethod
+    def encode(blob: bytes) -> str:
+        """Qt byte blob -> text for the JSON file."""
+        return base64.b64encode(blob).decode("ascii")
+
+    @staticmethod
+    def decode(text: str) -> bytes:
+        """Text from the JSON file -> Qt byte blob (empty when broken)."""
+        try:
+            return base64.b64decode(text.encode("ascii"), validate=True)
+        except ValueError:
+            return b""
+
+
+def state_file() -> Path:
+    """Where the window state is kept."""
+    return app_paths().config / STATE_FILE_NAME
+
+
+def load_window_state(path: Path | None = None) -> WindowState:
+    """Read the saved state; defaults when it is missing or unreadable."""
+    path = path or state_file()
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return WindowState()
+    except (OSError, ValueError) as error:
+        log.warning("ignoring unreadable window state %s: %s", path, error)
+        return WindowState()
+    if not isinstance(document, dict):
+        return WindowState()
+    state = WindowState()
+    for item in fields(WindowState):
+        value = document.get(item.name)
+        default = getattr(state, item.name)
+        if value is None and item.name != "session_id":
+            continue
+        if default is None or isinstance(value, type(default)):
+            setattr(state, item.name, value)
+    return state
+
+
+def save_window_state(state: WindowState, path: Path | None = None) -> None:
+    """Write the state atomically (temp file, then ``os.replace``)."""
+    path = path or state_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".window-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(asdict(state), stream, indent=2)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
