@@ -124,6 +124,22 @@ class BackendState:
 
 ConversationEvent = TurnEvent | MessageSaved
 
+__all__ = [
+    "Attachment",
+    "Backend",
+    "BackendState",
+    "ConversationEvent",
+    "Health",
+    "MessageSaved",
+    "MessageView",
+    "ModelInfo",
+    "Progress",
+    "ProviderStatus",
+    "SearchHit",
+    "SessionView",
+    "StartupNotice",
+]
+
 
 class Backend(Protocol):
     """Everything the window asks of the engine and the store. All slow work is async."""

@@ -124,8 +124,12 @@ def choose_local_model(
 
 def choose_cloud_model(provider: Provider, preferred: str | None, *, strict: bool) -> Choice:
     """The model a cloud provider should run: the preferred one if it is theirs."""
-    if preferred and (strict or cloud_model_matches(provider, preferred)):
+    if preferred and cloud_model_matches(provider, preferred):
         return Choice(model=preferred)
+    if preferred and strict:
+        raise ModelMissing(
+            f"{preferred} is not a model of {provider_label(provider)}", provider=provider.id
+        )
     if provider.default_model:
         return Choice(model=provider.default_model)
     raise NoProviderAvailable(

@@ -180,9 +180,10 @@ def migrate(conn: sqlite3.Connection, path: Path) -> Path | None:
     pending = [(name, step) for name, step in MIGRATIONS if name not in done]
     if not pending:
         return None
-    has_data = bool(done) or conn.execute(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-    ).fetchone()[0]
+    has_data = (
+        bool(done)
+        or conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+    )
     backup = _backup(conn, path, len(done)) if has_data and path.exists() else None
     _ensure_table(conn)
     for name, step in pending:

@@ -94,12 +94,12 @@ def search(
     if model is not None:
         message_filters.append("m.model = ?")
         message_params.append(model)
-    for op, value in ((">=", since), ("<", until)):
-        if value is not None:
+    for op, moment in ((">=", since), ("<", until)):
+        if moment is not None:
             message_filters.append(f"m.created_at {op} ?")
-            message_params.append(value)
+            message_params.append(moment)
             filters.append(f"s.created_at {op} ?")
-            params.append(value)
+            params.append(moment)
     marks = f"'{_OPEN}', '{_CLOSE}'"
     message_sql = (
         f"SELECT 'message', s.id, s.title, m.id, m.role, m.model, m.created_at, "

@@ -41,8 +41,19 @@ ACTIVE: Final = _Active()
 _UNSET: Any = object()
 _M_COLUMNS = ", ".join(f"m.{name.strip()}" for name in MESSAGE_COLUMNS.split(","))
 _STAT_COLUMNS = frozenset(
-    {"provider", "model", "host", "input_tokens", "output_tokens", "ttft",
-     "tokens_per_second", "cost_usd", "finish_reason", "error_text", "rating"}
+    {
+        "provider",
+        "model",
+        "host",
+        "input_tokens",
+        "output_tokens",
+        "ttft",
+        "tokens_per_second",
+        "cost_usd",
+        "finish_reason",
+        "error_text",
+        "rating",
+    }
 )
 _EDITABLE = ("title", "pinned", "archived", "project", "role", "system_prompt", "model", "policy")
 
@@ -72,8 +83,18 @@ def create_session(
     conn.execute(
         "INSERT INTO sessions (id, title, title_from_user, created_at, updated_at, project, "
         "role, system_prompt, model, policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (session_id, title or "", title is not None, now, now, project, role,
-         system_prompt, model, policy),
+        (
+            session_id,
+            title or "",
+            title is not None,
+            now,
+            now,
+            project,
+            role,
+            system_prompt,
+            model,
+            policy,
+        ),
     )
     return get_session(conn, session_id)
 
@@ -126,7 +147,7 @@ def list_sessions(
     return [session_from_row(row) for row in conn.execute(sql, params)]
 
 
-def update_session(conn: sqlite3.Connection, session_id: str, **changes: Any) -> Session:
+def update_session(conn: sqlite3.Connection, /, session_id: str, **changes: Any) -> Session:
     """Change any of title, pinned, archived, project, role, system_prompt, model, policy."""
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
@@ -196,11 +217,12 @@ def session_messages(conn: sqlite3.Connection, session_id: str) -> list[Message]
 
 def add_message(
     conn: sqlite3.Connection,
+    /,
     session_id: str,
     role: Role,
     content: str,
     *,
-    parent_id: str | None | _Active = ACTIVE,
+    parent_id: str | _Active | None = ACTIVE,
     status: MessageStatus = "complete",
     tool_calls: tuple[ToolCall, ...] = (),
     tool_call_id: str | None = None,
@@ -248,7 +270,7 @@ def add_user_message(
     session_id: str,
     text: str,
     *,
-    parent_id: str | None | _Active = ACTIVE,
+    parent_id: str | _Active | None = ACTIVE,
 ) -> Message:
     """Add the user's prompt (under the active leaf unless ``parent_id``)."""
     return add_message(conn, session_id, "user", text, parent_id=parent_id)
@@ -257,9 +279,7 @@ def add_user_message(
 def edit_message(conn: sqlite3.Connection, message_id: str, text: str) -> Message:
     """An edited copy of a message as its new sibling; the original branch is kept."""
     original = get_message(conn, message_id)
-    return add_message(
-        conn, original.session_id, original.role, text, parent_id=original.parent_id
-    )
+    return add_message(conn, original.session_id, original.role, text, parent_id=original.parent_id)
 
 
 def siblings(conn: sqlite3.Connection, message_id: str) -> list[Message]:
@@ -297,9 +317,7 @@ def set_active(conn: sqlite3.Connection, message_id: str) -> Message:
     """Show the branch through ``message_id`` (down to its newest leaf); returns the leaf."""
     message = get_message(conn, message_id)
     leaf = latest_leaf(conn, message_id)
-    conn.execute(
-        "UPDATE sessions SET active_leaf_id = ? WHERE id = ?", (leaf, message.session_id)
-    )
+    conn.execute("UPDATE sessions SET active_leaf_id = ? WHERE id = ?", (leaf, message.session_id))
     return get_message(conn, leaf)
 
 

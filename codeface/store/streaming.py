@@ -57,6 +57,13 @@ class AnswerWriter:
         if self._clock() - self._last_flush >= self.flush_interval:
             self.flush()
 
+    def buffer(self, text: str) -> None:
+        """Add text to the pending batch without considering a write."""
+        if self._closed:
+            raise StoreError("This answer is already finished.")
+        if text:
+            self._pending.append(text)
+
     def flush(self) -> None:
         """Write the pending text now."""
         self._last_flush = self._clock()
@@ -125,7 +132,7 @@ def begin_answer(
     conn: sqlite3.Connection,
     session_id: str,
     *,
-    parent_id: str | None | _Active = ACTIVE,
+    parent_id: str | _Active | None = ACTIVE,
     provider: str | None = None,
     model: str | None = None,
     host: str | None = None,

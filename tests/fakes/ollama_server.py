@@ -232,8 +232,12 @@ class OllamaServer(ScriptedServer):
 
     def _pull(self, name: str, body: dict[str, Any]) -> Plan:
         if _normal(name) in {_normal(n) for n in self.unpullable}:
-            message = "pull model manifest: file does not exist"
-            return Plan(status=500, body=self.error_body(500, message, None))
+            # Real Ollama answers 200 and reports the failure as an NDJSON error line.
+            frames = [
+                self._line({"status": "pulling manifest"}),
+                self._line({"error": "pull model manifest: file does not exist"}),
+            ]
+            return Plan(frames=frames, content_type=self.stream_content_type)
         digest = "sha256:" + "b" * 64
         total = 3 * 1024 * 1024
         statuses: list[dict[str, Any]] = [

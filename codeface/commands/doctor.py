@@ -1,0 +1,89 @@
+"""`codeface doctor`: what works, what does not, and where everything is kept.
+
+It never prints a key: only which providers have one and where it is stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import shutil
+import sys
+from typing import Any
+
+from codeface.commands.common import run_async
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``doctor`` subcommand."""
+    parser = subparsers.add_parser("doctor", help="check Ollama, models, keys, paths and storage")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Print the report; exit 0 when at least one provider can answer."""
+    return run_async(_doctor())
+
+
+def _line(ok: bool | None, text: str) -> None:
+    mark = {True: "ok  ", False: "FAIL", None: "note"}[ok]
+    print(f"[{mark}] {text}")
+
+
+async def _doctor() -> int:
+    from codeface import __version__
+    from codeface.app import build_engine
+    from codeface.commands.models import model_line
+    from codeface.core.errors import CodefaceError
+    from codeface.core.selection import provider_label
+    from codeface.store import secrets
+    from codeface.store.db import moved_aside_files
+
+    engine = build_engine()
+    paths = engine.paths
+    print(f"CodeFace {__version__} · Python {platform.python_version()} · {platform.platform()}")
+    if engine.settings_error is not None:
+        _line(False, f"settings: {engine.settings_error.one_line()}")
+    usable = 0
+    try:
+        for provider in engine.providers:
+            health = await provider.health()
+            _line(health.ok, f"{provider_label(provider)}: {health.detail}")
+            if not health.ok:
+                continue
+            try:
+                models = await provider.list_models()
+            except CodefaceError as error:
+                _line(False, f"  models: {error.one_line()}")
+                continue
+            usable += 1 if models or provider.tier == "cloud" else 0
+            if provider.kind == "ollama" and not models:
+                _line(None, "  no models installed — try: codeface pull qwen2.5-coder:7b")
+            for model in models[:20]:
+                print(f"         {model_line(model)}")
+    finally:
+        await engine.aclose()
+    keys = secrets.list_keys()
+    if keys:
+        for info in keys:
+            _line(True, f"key for {info.provider}: stored in {info.detail}")
+    else:
+        _line(None, "no cloud keys (add one with: codeface keys set anthropic)")
+    working, detail = secrets.keyring_works()
+    _line(working, f"keyring: {secrets.backend_description()}")
+    if not working:
+        _line(None, f"  {detail}")
+    _line(None, f"settings: {paths.settings_file}")
+    _line(None, f"data:     {paths.data}")
+    _line(None, f"logs:     {paths.log_file}")
+    for moved in moved_aside_files(paths.database):
+        _line(False, f"a corrupt database was moved aside to {moved}")
+    tmux = shutil.which("tmux")
+    _line(tmux is not None, f"tmux: {tmux or 'not installed (the tmux panel needs it)'}")
+    if usable == 0:
+        print(
+            "No model can answer yet: start Ollama and pull a model, or add a cloud key.",
+            file=sys.stderr,
+        )
+        return 3
+    return 0

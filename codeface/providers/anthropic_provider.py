@@ -1,0 +1,243 @@
+"""Anthropic's Messages API through the official ``anthropic`` SDK (imported on first use).
+
+The SDK's own retries are off (``max_retries=0``): the router owns retries and backoff.
+Tool-use arguments arrive as ``input_json_delta`` pieces and are parsed at
+``content_block_stop``.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import TYPE_CHECKING, Any, Literal
+
+from codeface.core.errors import AuthenticationFailed, CodefaceError, StreamInterrupted
+from codeface.core.events import (
+    Finished,
+    FinishReason,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallRequested,
+    Usage,
+)
+from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
+from codeface.providers.base import Health, ModelInfo, Tier
+from codeface.providers.errors import ErrorContext
+from codeface.providers.streaming import call, guarded, parse_arguments
+
+if TYPE_CHECKING:
+    import anthropic
+
+DEFAULT_MODEL = "claude-sonnet-5"
+FALLBACK_MODELS = ("claude-sonnet-5", "claude-opus-5", "claude-haiku-5-5")
+_FINISH: dict[str, FinishReason] = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "pause_turn": "stop",
+    "max_tokens": "length",
+    "model_context_window_exceeded": "length",
+    "tool_use": "tool_calls",
+    "refusal": "content_filter",
+}
+
+
+class AnthropicProvider:
+    """Anthropic (cloud tier), or any server speaking its Messages API."""
+
+    kind: Literal["anthropic"] = "anthropic"
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str | None = None,
+        default_model: str | None = None,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 600.0,
+        provider_id: str = "anthropic",
+        name: str = "Anthropic",
+        tier: Tier = "cloud",
+        default_max_tokens: int = 4096,
+    ) -> None:
+        self._api_key = api_key
+        self._base_url = base_url.rstrip("/") if base_url else None
+        self._default_model = default_model or DEFAULT_MODEL
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._id = provider_id
+        self._name = name
+        self._tier: Tier = tier
+        self._default_max_tokens = default_max_tokens
+        self._client: anthropic.AsyncAnthropic | None = None
+
+    @property
+    def id(self) -> str:
+        """``anthropic`` unless configured otherwise."""
+        return self._id
+
+    @property
+    def tier(self) -> Tier:
+        """``cloud``."""
+        return self._tier
+
+    @property
+    def host(self) -> str:
+        """The server's host name, e.g. ``api.anthropic.com``."""
+        if self._base_url:
+            return urllib.parse.urlsplit(self._base_url).netloc or self._base_url
+        return "api.anthropic.com"
+
+    @property
+    def default_model(self) -> str | None:
+        """The model used when a request names none."""
+        return self._default_model
+
+    def _context(self, model: str | None = None) -> ErrorContext:
+        return ErrorContext(self._id, self._name, self.host, model, key_hint="anthropic")
+
+    def _sdk(self) -> anthropic.AsyncAnthropic:
+        if self._client is None:
+            import anthropic
+            import httpx2
+
+            self._client = anthropic.AsyncAnthropic(
+                api_key=self._api_key,
+                base_url=self._base_url,
+                max_retries=0,
+                timeout=httpx2.Timeout(self._read_timeout, connect=self._connect_timeout),
+            )
+        return self._client
+
+    # ------------------------------------------------------------ chat
+    def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """Stream one answer; raises only `CodefaceError`."""
+        return guarded(self._stream(request), self._context(request.model))
+
+    def _arguments(self, request: ChatRequest) -> dict[str, Any]:
+        system = [m.content for m in request.messages if m.role == "system"]
+        if request.system:
+            system.insert(0, request.system)
+        arguments: dict[str, Any] = {
+            "model": request.model or self._default_model,
+            "max_tokens": request.max_tokens or self._default_max_tokens,
+            "messages": convert_messages(request.messages),
+        }
+        if system:
+            arguments["system"] = "\n\n".join(system)
+        # The Messages API of this SDK takes no temperature; the request's value is ignored.
+        if request.tools:
+            arguments["tools"] = [
+                {"name": t.name, "description": t.description, "input_schema": t.parameters}
+                for t in request.tools
+            ]
+        return arguments
+
+    async def _stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
+        context = self._context(request.model)
+        tools: dict[int, tuple[str, str, list[str]]] = {}
+        input_tokens: int | None = None
+        output_tokens: int | None = None
+        stop_reason: str | None = None
+        async with self._sdk().messages.stream(**self._arguments(request)) as stream:
+            async for event in stream:
+                if event.type == "content_block_delta":
+                    delta = event.delta
+                    if delta.type == "text_delta":
+                        yield TextDelta(delta.text)
+                    elif delta.type == "thinking_delta":
+                        yield ThinkingDelta(delta.thinking)
+                    elif delta.type == "input_json_delta" and event.index in tools:
+                        tools[event.index][2].append(delta.partial_json)
+                elif event.type == "content_block_start":
+                    block = event.content_block
+                    if block.type == "tool_use":
+                        tools[event.index] = (block.id, block.name, [])
+                elif event.type == "content_block_stop" and event.index in tools:
+                    call_id, name, pieces = tools.pop(event.index)
+                    arguments = parse_arguments("".join(pieces), name, context)
+                    yield ToolCallRequested(ToolCall(call_id, name, arguments))
+                elif event.type == "message_start":
+                    input_tokens = event.message.usage.input_tokens
+                elif event.type == "message_delta":
+                    stop_reason = event.delta.stop_reason or stop_reason
+                    output_tokens = event.usage.output_tokens
+                elif event.type == "message_stop":
+                    yield Usage(input_tokens, output_tokens)
+                    raw = stop_reason or "end_turn"
+                    yield Finished(_FINISH.get(raw, "stop"), raw)
+                    return
+        raise StreamInterrupted(
+            f"{self._name} ended the answer early", retryable=True, provider=self._id
+        )
+
+    # ------------------------------------------------------------ models and health
+    async def list_models(self) -> list[ModelInfo]:
+        """Models from ``/v1/models``; a built-in list if it fails (a refused key still raises)."""
+        try:
+            names = await self._model_names()
+        except AuthenticationFailed:
+            raise
+        except CodefaceError:
+            names = list(FALLBACK_MODELS)
+        return [ModelInfo(n, self._id, self._tier, residency="cloud") for n in names]
+
+    async def _model_names(self) -> list[str]:
+        async def collect() -> list[str]:
+            return [model.id async for model in self._sdk().models.list(limit=100)]
+
+        return await call(collect(), self._context())
+
+    async def health(self) -> Health:
+        """A cheap authenticated call (list models): tells a bad key from no connection."""
+        try:
+            names = await self._model_names()
+        except CodefaceError as error:
+            return Health(False, error.user_message, error=error)
+        return Health(True, f"{self._name} at {self.host}: {len(names)} models")
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+
+def convert_messages(messages: tuple[ChatMessage, ...]) -> list[dict[str, Any]]:
+    """Provider-neutral messages as Anthropic ``messages`` (system ones are left out).
+
+    Tool results become ``tool_result`` blocks in a user message (consecutive results share
+    one); assistant tool calls become ``tool_use`` blocks.
+    """
+    converted: list[dict[str, Any]] = []
+    for message in messages:
+        if message.role == "system":
+            continue
+        if message.role == "tool":
+            block = {
+                "type": "tool_result",
+                "tool_use_id": message.tool_call_id or "",
+                "content": message.content,
+            }
+            previous = converted[-1] if converted else None
+            if (
+                previous is not None
+                and previous["role"] == "user"
+                and isinstance(previous["content"], list)
+                and all(part.get("type") == "tool_result" for part in previous["content"])
+            ):
+                previous["content"].append(block)
+            else:
+                converted.append({"role": "user", "content": [block]})
+        elif message.role == "assistant" and message.tool_calls:
+            blocks: list[dict[str, Any]] = []
+            if message.content:
+                blocks.append({"type": "text", "text": message.content})
+            blocks += [
+                {"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments}
+                for c in message.tool_calls
+            ]
+            converted.append({"role": "assistant", "content": blocks})
+        else:
+            converted.append({"role": message.role, "content": message.content})
+    return converted

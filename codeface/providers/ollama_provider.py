@@ -1,0 +1,371 @@
+"""A local Ollama server through the official ``ollama`` client (imported on first use).
+
+Streams chat with tools, and manages models: list (with GPU residency from ``/api/ps`` and
+context length / capabilities from ``/api/show``), pull with progress, delete, show, ps,
+version and health.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import urllib.parse
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any, Literal
+
+from codeface.core.errors import CodefaceError, ModelMissing, StreamInterrupted
+from codeface.core.events import (
+    Finished,
+    FinishReason,
+    Progress,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallRequested,
+    Usage,
+)
+from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
+from codeface.providers.base import Health, ModelInfo, Residency, Tier
+from codeface.providers.errors import ErrorContext
+from codeface.providers.streaming import call, guarded
+
+if TYPE_CHECKING:
+    import httpx
+    import ollama
+
+DEFAULT_HOST = "http://127.0.0.1:11434"
+_FINISH: dict[str, FinishReason] = {
+    "stop": "stop",
+    "length": "length",
+    "load": "stop",
+    "unload": "stop",
+}
+
+
+def parse_host(value: str | None) -> str:
+    """A full base URL from an ``OLLAMA_HOST``-style value, like the client's ``_parse_host``.
+
+    ``None``/``""`` → ``http://127.0.0.1:11434``; ``":56789"`` → port 56789 on 127.0.0.1;
+    ``"h"`` → ``http://h:11434``; ``"https://h"`` → port 443; a path is kept.
+    """
+    text, port = (value or "").strip(), 11434
+    scheme, _, hostport = text.partition("://")
+    if not hostport:
+        scheme, hostport = "http", text
+    elif scheme == "http":
+        port = 80
+    elif scheme == "https":
+        port = 443
+    split = urllib.parse.urlsplit(f"{scheme}://{hostport}")
+    host = split.hostname or "127.0.0.1"
+    try:
+        port = split.port or port
+    except ValueError as error:
+        from codeface.core.errors import ConfigError
+
+        raise ConfigError(f"Ollama host {value!r} has an invalid port") from error
+    try:
+        if isinstance(ipaddress.ip_address(host), ipaddress.IPv6Address):
+            host = f"[{host}]"
+    except ValueError:
+        pass
+    path = split.path.rstrip("/")
+    return f"{scheme}://{host}:{port}{path}"
+
+
+def residency_of(size: int | None, size_vram: int | None) -> Residency:
+    """``gpu`` when fully in VRAM, ``partial`` when split, ``cpu`` when none is in VRAM."""
+    if not size_vram:
+        return "cpu"
+    if size is not None and size_vram < size:
+        return "partial"
+    return "gpu"
+
+
+class OllamaProvider:
+    """One Ollama host (local tier)."""
+
+    kind: Literal["ollama"] = "ollama"
+
+    def __init__(
+        self,
+        host: str | None = None,
+        *,
+        keep_alive: str | float | None = "10m",
+        connect_timeout: float = 5.0,
+        read_timeout: float = 600.0,
+        default_model: str | None = None,
+        tier: Tier = "local",
+    ) -> None:
+        self._base_url = parse_host(host)
+        self._netloc = urllib.parse.urlsplit(self._base_url).netloc
+        path = urllib.parse.urlsplit(self._base_url).path
+        self._id = f"ollama@{self._netloc}{path}"
+        self._keep_alive = keep_alive
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._default_model = default_model
+        self._tier: Tier = tier
+        self._client: ollama.AsyncClient | None = None
+        self._http: httpx.AsyncClient | None = None
+        self._show_cache: dict[tuple[str, str], ModelInfo] = {}
+
+    # ------------------------------------------------------------ identity
+    @property
+    def id(self) -> str:
+        """``ollama@HOST:PORT``."""
+        return self._id
+
+    @property
+    def tier(self) -> Tier:
+        """``local`` (a LAN host is still local: it never leaves the user's machines)."""
+        return self._tier
+
+    @property
+    def host(self) -> str:
+        """``HOST:PORT`` as shown to the user."""
+        return self._netloc
+
+    @property
+    def base_url(self) -> str:
+        """The full base URL, e.g. ``http://127.0.0.1:11434``."""
+        return self._base_url
+
+    @property
+    def default_model(self) -> str | None:
+        """The model used when a request names none."""
+        return self._default_model
+
+    def _context(self, model: str | None = None) -> ErrorContext:
+        return ErrorContext(self._id, "Ollama", self._netloc, model)
+
+    def _timeout(self) -> httpx.Timeout:
+        import httpx
+
+        return httpx.Timeout(self._read_timeout, connect=self._connect_timeout)
+
+    def _sdk(self) -> ollama.AsyncClient:
+        if self._client is None:
+            import ollama
+
+            self._client = ollama.AsyncClient(host=self._base_url, timeout=self._timeout())
+        return self._client
+
+    # ------------------------------------------------------------ chat
+    def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """Stream one answer from ``/api/chat``; raises only `CodefaceError`."""
+        return guarded(self._stream(request), self._context(request.model))
+
+    def _payload(self, request: ChatRequest) -> dict[str, Any]:
+        options: dict[str, Any] = dict(request.extra.get("options", {}))
+        if request.num_ctx is not None:
+            options["num_ctx"] = request.num_ctx
+        if request.temperature is not None:
+            options["temperature"] = request.temperature
+        if request.max_tokens is not None:
+            options["num_predict"] = request.max_tokens
+        messages = [{"role": "system", "content": request.system}] if request.system else []
+        messages += [_message(message) for message in request.messages]
+        payload: dict[str, Any] = {
+            "model": request.model,
+            "messages": messages,
+            "stream": True,
+            "options": options or None,
+            "keep_alive": request.keep_alive
+            if request.keep_alive is not None
+            else self._keep_alive,
+        }
+        if request.tools:
+            payload["tools"] = [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": tool.name,
+                        "description": tool.description,
+                        "parameters": tool.parameters,
+                    },
+                }
+                for tool in request.tools
+            ]
+        if "think" in request.extra:
+            payload["think"] = request.extra["think"]
+        return payload
+
+    async def _stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
+        parts = await self._sdk().chat(**self._payload(request))
+        calls = 0
+        async for part in parts:
+            message = part.message
+            if message.thinking:
+                yield ThinkingDelta(message.thinking)
+            if message.content:
+                yield TextDelta(message.content)
+            for tool_call in message.tool_calls or ():
+                calls += 1
+                function = tool_call.function
+                yield ToolCallRequested(
+                    ToolCall(f"call_{calls}", function.name, dict(function.arguments or {}))
+                )
+            if part.done:
+                yield Usage(part.prompt_eval_count, part.eval_count)
+                raw = part.done_reason or "stop"
+                reason = _FINISH.get(raw, "stop")
+                if calls and reason == "stop":
+                    reason = "tool_calls"
+                yield Finished(reason, raw)
+                return
+        raise StreamInterrupted(
+            f"Ollama at {self._netloc} ended the answer early", retryable=True, provider=self._id
+        )
+
+    # ------------------------------------------------------------ models
+    async def list_models(self) -> list[ModelInfo]:
+        """Installed models with residency, context length and capabilities."""
+        import asyncio
+
+        context = self._context()
+        tags, loaded = await asyncio.gather(
+            call(self._sdk().list(), context), call(self._sdk().ps(), context)
+        )
+        vram = {(m.model or m.name or ""): (m.size, m.size_vram) for m in loaded.models}
+        names = [(m.model or "", m.digest or "") for m in tags.models]
+        shown = await asyncio.gather(*(self._show_cached(name, digest) for name, digest in names))
+        models = []
+        for entry, details in zip(tags.models, shown, strict=True):
+            name = entry.model or ""
+            residency: Residency = "not_loaded"
+            size_vram = None
+            if name in vram:
+                size, size_vram = vram[name]
+                residency = residency_of(size, size_vram)
+            info = entry.details
+            models.append(
+                ModelInfo(
+                    name=name,
+                    provider=self._id,
+                    tier=self._tier,
+                    size_bytes=entry.size,
+                    parameter_size=info.parameter_size if info else None,
+                    quantization=info.quantization_level if info else None,
+                    family=info.family if info else None,
+                    context_length=details.context_length if details else None,
+                    capabilities=details.capabilities if details else (),
+                    residency=residency,
+                    size_vram=size_vram,
+                )
+            )
+        return models
+
+    async def _show_cached(self, name: str, digest: str) -> ModelInfo | None:
+        key = (name, digest)
+        if key not in self._show_cache:
+            try:
+                self._show_cache[key] = await self.show(name)
+            except CodefaceError:
+                return None
+        return self._show_cache[key]
+
+    async def show(self, name: str) -> ModelInfo:
+        """Details of one installed model (context length from ``model_info``)."""
+        shown = await call(self._sdk().show(name), self._context(name))
+        model_info = dict(shown.modelinfo or {})
+        architecture = model_info.get("general.architecture")
+        length = model_info.get(f"{architecture}.context_length")
+        if length is None:
+            length = next((v for k, v in model_info.items() if k.endswith(".context_length")), None)
+        details = shown.details
+        return ModelInfo(
+            name=name,
+            provider=self._id,
+            tier=self._tier,
+            parameter_size=details.parameter_size if details else None,
+            quantization=details.quantization_level if details else None,
+            family=details.family if details else None,
+            context_length=int(length) if isinstance(length, int | float) else None,
+            capabilities=tuple(shown.capabilities or ()),
+        )
+
+    async def ps(self) -> list[ModelInfo]:
+        """The models loaded in memory now, with where they live (gpu/partial/cpu)."""
+        loaded = await call(self._sdk().ps(), self._context())
+        return [
+            ModelInfo(
+                name=m.model or m.name or "",
+                provider=self._id,
+                tier=self._tier,
+                size_bytes=m.size,
+                context_length=m.context_length,
+                residency=residency_of(m.size, m.size_vram),
+                size_vram=m.size_vram,
+                family=m.details.family if m.details else None,
+            )
+            for m in loaded.models
+        ]
+
+    async def pull(self, name: str) -> AsyncIterator[Progress]:
+        """Download a model, yielding progress (bytes when known)."""
+        progress = guarded(self._pull(name), self._context(name))
+        try:
+            async with aclosing(progress):
+                async for item in progress:
+                    yield item
+        except ModelMissing as error:
+            raise ModelMissing(
+                f"Model {name} was not found in the Ollama library",
+                provider=self._id,
+                hint="Check the name at ollama.com/library.",
+            ) from error
+
+    async def _pull(self, name: str) -> AsyncGenerator[Progress, None]:
+        async for part in await self._sdk().pull(name, stream=True):
+            yield Progress(part.status or "", part.completed, part.total, part.digest)
+
+    async def delete(self, name: str) -> None:
+        """Remove an installed model (`ModelMissing` if it is not installed)."""
+        await call(self._sdk().delete(name), self._context(name))
+        self._show_cache = {k: v for k, v in self._show_cache.items() if k[0] != name}
+
+    async def version(self) -> str:
+        """The server version from ``GET /api/version`` (the client has no call for it)."""
+        import httpx
+
+        if self._http is None:
+            self._http = httpx.AsyncClient(base_url=self._base_url, timeout=self._timeout())
+        response = await call(self._http.get("/api/version"), self._context())
+        try:
+            response.raise_for_status()
+            version = response.json()["version"]
+        except Exception as error:
+            from codeface.providers.streaming import failure
+
+            raise failure(error, self._context()) from error
+        return str(version)
+
+    async def health(self) -> Health:
+        """Reachability and version; never raises."""
+        try:
+            version = await self.version()
+        except CodefaceError as error:
+            return Health(False, error.user_message, error=error)
+        return Health(True, f"Ollama {version} at {self._netloc}", version=version)
+
+    async def aclose(self) -> None:
+        """Close the HTTP clients."""
+        if self._client is not None:
+            await self._client.close()  # type: ignore[no-untyped-call]
+            self._client = None
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+
+def _message(message: ChatMessage) -> dict[str, Any]:
+    converted: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.tool_calls:
+        converted["tool_calls"] = [
+            {"function": {"name": call.name, "arguments": call.arguments}}
+            for call in message.tool_calls
+        ]
+    if message.role == "tool" and message.tool_name:
+        converted["tool_name"] = message.tool_name
+    return converted

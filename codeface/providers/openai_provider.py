@@ -1,0 +1,248 @@
+"""OpenAI Chat Completions — and any OpenAI-compatible server — through the ``openai`` SDK.
+
+One class serves OpenAI itself (id ``openai``) and compatible servers such as LM Studio,
+llama.cpp, vLLM or Ollama's ``/v1`` (id ``compat:<name>``, tier chosen by the caller).
+Tool-call arguments arrive as JSON-string fragments per index and are parsed at the end.
+The SDK's own retries are off: the router owns retries.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import TYPE_CHECKING, Any, Literal
+
+from codeface.core.errors import AuthenticationFailed, CodefaceError, StreamInterrupted
+from codeface.core.events import (
+    Finished,
+    FinishReason,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallRequested,
+    Usage,
+)
+from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
+from codeface.providers.base import Health, ModelInfo, Tier
+from codeface.providers.errors import ErrorContext
+from codeface.providers.streaming import call, guarded, parse_arguments
+
+if TYPE_CHECKING:
+    import openai
+
+DEFAULT_MODEL = "gpt-5"
+FALLBACK_MODELS = ("gpt-5", "gpt-5-mini", "gpt-4.1")
+PLACEHOLDER_KEY = "not-needed"
+_FINISH: dict[str, FinishReason] = {
+    "stop": "stop",
+    "length": "length",
+    "tool_calls": "tool_calls",
+    "function_call": "tool_calls",
+    "content_filter": "content_filter",
+}
+
+
+class OpenAIProvider:
+    """OpenAI or an OpenAI-compatible server, chosen by base URL."""
+
+    kind: Literal["openai"] = "openai"
+
+    def __init__(
+        self,
+        api_key: str | None,
+        *,
+        base_url: str | None = None,
+        default_model: str | None = None,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 600.0,
+        provider_id: str = "openai",
+        name: str = "OpenAI",
+        tier: Tier = "cloud",
+        fallback_models: tuple[str, ...] | None = None,
+    ) -> None:
+        self._api_key = api_key or PLACEHOLDER_KEY
+        self._base_url = base_url.rstrip("/") if base_url else None
+        self._default_model = default_model or (DEFAULT_MODEL if provider_id == "openai" else None)
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._id = provider_id
+        self._name = name
+        self._tier: Tier = tier
+        if fallback_models is None:
+            fallback_models = FALLBACK_MODELS if provider_id == "openai" else ()
+        self._fallback_models = fallback_models
+        self._client: openai.AsyncOpenAI | None = None
+
+    @property
+    def id(self) -> str:
+        """``openai`` or ``compat:<name>``."""
+        return self._id
+
+    @property
+    def tier(self) -> Tier:
+        """As given by the caller (compatible servers on this machine are ``local``)."""
+        return self._tier
+
+    @property
+    def host(self) -> str:
+        """The server's host, e.g. ``api.openai.com`` or ``127.0.0.1:1234``."""
+        if self._base_url:
+            return urllib.parse.urlsplit(self._base_url).netloc or self._base_url
+        return "api.openai.com"
+
+    @property
+    def default_model(self) -> str | None:
+        """The model used when a request names none."""
+        return self._default_model
+
+    def _context(self, model: str | None = None) -> ErrorContext:
+        key_hint = "openai" if self._id == "openai" else self._id
+        return ErrorContext(self._id, self._name, self.host, model, key_hint=key_hint)
+
+    def _sdk(self) -> openai.AsyncOpenAI:
+        if self._client is None:
+            import httpx2
+            import openai
+
+            self._client = openai.AsyncOpenAI(
+                api_key=self._api_key,
+                base_url=self._base_url,
+                max_retries=0,
+                timeout=httpx2.Timeout(self._read_timeout, connect=self._connect_timeout),
+            )
+        return self._client
+
+    # ------------------------------------------------------------ chat
+    def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """Stream one answer; raises only `CodefaceError`."""
+        return guarded(self._stream(request), self._context(request.model))
+
+    def _arguments(self, request: ChatRequest) -> dict[str, Any]:
+        messages = [{"role": "system", "content": request.system}] if request.system else []
+        messages += [convert_message(m) for m in request.messages]
+        arguments: dict[str, Any] = {
+            "model": request.model or self._default_model or "",
+            "messages": messages,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if request.max_tokens is not None:
+            # OpenAI's newer models only take max_completion_tokens; servers copying the
+            # API mostly know only max_tokens.
+            key = "max_completion_tokens" if self._id == "openai" else "max_tokens"
+            arguments[key] = request.max_tokens
+        if request.temperature is not None:
+            arguments["temperature"] = request.temperature
+        if request.tools:
+            arguments["tools"] = [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": t.name,
+                        "description": t.description,
+                        "parameters": t.parameters,
+                    },
+                }
+                for t in request.tools
+            ]
+        return arguments
+
+    async def _stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
+        context = self._context(request.model)
+        calls: dict[int, list[str]] = {}  # index -> [id, name, arguments...]
+        usage: Usage | None = None
+        finish: str | None = None
+        stream = await self._sdk().chat.completions.create(**self._arguments(request))
+        async with stream:
+            async for chunk in stream:
+                if chunk.usage is not None:
+                    usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+                for choice in chunk.choices:
+                    delta = choice.delta
+                    extra = delta.model_extra or {}
+                    reasoning = extra.get("reasoning_content") or extra.get("reasoning")
+                    if isinstance(reasoning, str) and reasoning:
+                        yield ThinkingDelta(reasoning)
+                    if delta.content:
+                        yield TextDelta(delta.content)
+                    for piece in delta.tool_calls or ():
+                        entry = calls.setdefault(piece.index, ["", ""])
+                        if piece.id:
+                            entry[0] = piece.id
+                        if piece.function is not None:
+                            if piece.function.name:
+                                entry[1] += piece.function.name
+                            if piece.function.arguments:
+                                entry.append(piece.function.arguments)
+                    if choice.finish_reason:
+                        finish = choice.finish_reason
+        if finish is None:
+            raise StreamInterrupted(
+                f"{self._name} ended the answer early", retryable=True, provider=self._id
+            )
+        for index in sorted(calls):
+            call_id, name, *pieces = calls[index]
+            arguments = parse_arguments("".join(pieces), name, context)
+            yield ToolCallRequested(ToolCall(call_id or f"call_{index}", name, arguments))
+        if usage is not None:
+            yield Usage(usage.input_tokens, usage.output_tokens)
+        yield Finished(_FINISH.get(finish, "stop"), finish)
+
+    # ------------------------------------------------------------ models and health
+    async def list_models(self) -> list[ModelInfo]:
+        """Models from ``/v1/models``; the built-in list if that fails (a refused key raises)."""
+        try:
+            names = await self._model_names()
+        except AuthenticationFailed:
+            raise
+        except CodefaceError:
+            if not self._fallback_models:
+                raise
+            names = list(self._fallback_models)
+        residency: Literal["cloud", "not_loaded"] = (
+            "cloud" if self._tier == "cloud" else "not_loaded"
+        )
+        return [ModelInfo(n, self._id, self._tier, residency=residency) for n in names]
+
+    async def _model_names(self) -> list[str]:
+        async def collect() -> list[str]:
+            return [model.id async for model in self._sdk().models.list()]
+
+        return await call(collect(), self._context())
+
+    async def health(self) -> Health:
+        """A cheap call (list models): tells a bad key from no connection; never raises."""
+        try:
+            names = await self._model_names()
+        except CodefaceError as error:
+            return Health(False, error.user_message, error=error)
+        return Health(True, f"{self._name} at {self.host}: {len(names)} models")
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+
+def convert_message(message: ChatMessage) -> dict[str, Any]:
+    """One provider-neutral message in Chat Completions form."""
+    if message.role == "tool":
+        return {
+            "role": "tool",
+            "tool_call_id": message.tool_call_id or "",
+            "content": message.content,
+        }
+    converted: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.role == "assistant" and message.tool_calls:
+        converted["content"] = message.content or None
+        converted["tool_calls"] = [
+            {
+                "id": c.id,
+                "type": "function",
+                "function": {"name": c.name, "arguments": json.dumps(c.arguments)},
+            }
+            for c in message.tool_calls
+        ]
+    return converted

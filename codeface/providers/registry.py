@@ -1,0 +1,118 @@
+"""Build the configured providers from settings, keys and the environment.
+
+Importing this module imports no SDK (the provider modules import theirs on first use);
+`prewarm_sdks` loads the heavy cloud SDKs in a worker thread once the window is up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Mapping
+
+from codeface.core.settings import Settings
+from codeface.providers.anthropic_provider import AnthropicProvider
+from codeface.providers.base import Provider
+from codeface.providers.ollama_provider import OllamaProvider
+from codeface.providers.openai_provider import OpenAIProvider
+
+
+def ollama_hosts(settings: Settings, env: Mapping[str, str]) -> list[str]:
+    """Hosts from settings, else ``OLLAMA_HOST``, else the default (``""``)."""
+    if settings.ollama.hosts:
+        return list(dict.fromkeys(settings.ollama.hosts))
+    return [env.get("OLLAMA_HOST", "")]
+
+
+def build_providers(
+    settings: Settings,
+    get_key: Callable[[str], str | None],
+    env: Mapping[str, str] = os.environ,
+) -> list[Provider]:
+    """Every usable provider, ordered by ``settings.router.order``.
+
+    One Ollama provider per host; Anthropic and OpenAI only when ``get_key`` finds a key
+    (the caller handles keyring and environment look-ups); then ``settings.compatible``.
+    """
+    general = settings.general
+    providers: list[Provider] = []
+    seen: set[str] = set()
+    for host in ollama_hosts(settings, env):
+        ollama = OllamaProvider(
+            host,
+            keep_alive=settings.ollama.keep_alive or None,
+            connect_timeout=general.connect_timeout,
+        )
+        if ollama.id not in seen:
+            seen.add(ollama.id)
+            providers.append(ollama)
+    anthropic_key = get_key("anthropic") if settings.anthropic.enabled else None
+    if anthropic_key:
+        providers.append(
+            AnthropicProvider(
+                anthropic_key,
+                base_url=settings.anthropic.base_url or env.get("ANTHROPIC_BASE_URL") or None,
+                default_model=settings.anthropic.model or None,
+                connect_timeout=general.connect_timeout,
+            )
+        )
+    openai_key = get_key("openai") if settings.openai.enabled else None
+    if openai_key:
+        providers.append(
+            OpenAIProvider(
+                openai_key,
+                base_url=settings.openai.base_url or env.get("OPENAI_BASE_URL") or None,
+                default_model=settings.openai.model or None,
+                connect_timeout=general.connect_timeout,
+            )
+        )
+    for server in settings.compatible:
+        if not server.base_url:
+            continue
+        name = server.name or urlsafe_name(server.base_url)
+        providers.append(
+            OpenAIProvider(
+                get_key(f"compat:{name}"),
+                base_url=server.base_url,
+                default_model=server.model or None,
+                connect_timeout=general.connect_timeout,
+                provider_id=f"compat:{name}",
+                name=name,
+                tier=server.tier,
+            )
+        )
+    return order_providers(providers, settings.router.order)
+
+
+def urlsafe_name(base_url: str) -> str:
+    """A short name for a server given only by URL (its host and port)."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(base_url).netloc or base_url
+
+
+def order_providers(providers: list[Provider], order: list[str]) -> list[Provider]:
+    """Sort by the first ``order`` entry matching each provider's id or kind (stable).
+
+    An entry matches an id exactly, or a family: ``"ollama"`` matches ``ollama@…``,
+    ``"compat"`` every ``compat:…``. Providers no entry names keep their place at the end.
+    """
+
+    def rank(provider: Provider) -> int:
+        family = provider.id.split("@", 1)[0].split(":", 1)[0]
+        for index, entry in enumerate(order):
+            if entry in (provider.id, family):
+                return index
+        return len(order)
+
+    return sorted(providers, key=rank)
+
+
+async def prewarm_sdks() -> None:
+    """Import the cloud SDKs in a worker thread so their first use does not freeze a UI."""
+
+    def load() -> None:
+        import anthropic  # noqa: F401
+        import openai  # noqa: F401
+
+    await asyncio.to_thread(load)

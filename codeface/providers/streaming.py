@@ -1,0 +1,81 @@
+"""Helpers shared by the providers: error translation around streams and calls.
+
+`guarded` wraps a provider's raw event generator so that every SDK or transport failure
+leaves as a `CodefaceError` (a lost connection after the first event is reported as an
+interrupted stream, not as "unreachable"), and so that closing or cancelling the consumer
+closes the inner generator — and with it the HTTP response — at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncGenerator, Awaitable
+from contextlib import aclosing
+from typing import Any
+
+from codeface.core.errors import CodefaceError, MalformedResponse, ServerError
+from codeface.providers.errors import ErrorContext, translate
+
+logger = logging.getLogger(__name__)
+
+
+def failure(error: BaseException, context: ErrorContext, *, started: bool = False) -> CodefaceError:
+    """The `CodefaceError` for ``error``; unknown exceptions are logged and reported as such."""
+    translated = translate(error, context, started=started)
+    if translated is not None:
+        logger.debug("%s: %r -> %s", context.provider, error, translated.kind)
+        return translated
+    logger.error("%s: unexpected %s", context.provider, type(error).__name__, exc_info=error)
+    return ServerError(
+        f"{context.name} failed unexpectedly ({type(error).__name__})",
+        provider=context.provider,
+        hint="See the log file for details.",
+    )
+
+
+async def guarded[E](
+    events: AsyncGenerator[E, None], context: ErrorContext
+) -> AsyncGenerator[E, None]:
+    """Re-yield ``events``, translating failures; closes ``events`` when the consumer stops."""
+    started = False
+    async with aclosing(events) as inner:
+        try:
+            async for event in inner:
+                started = True
+                yield event
+        except (asyncio.CancelledError, GeneratorExit, CodefaceError):
+            raise
+        except Exception as error:
+            raise failure(error, context, started=started) from error
+
+
+async def call[T](awaitable: Awaitable[T], context: ErrorContext) -> T:
+    """Await ``awaitable``, translating any SDK/transport failure into a `CodefaceError`."""
+    try:
+        return await awaitable
+    except (asyncio.CancelledError, CodefaceError):
+        raise
+    except Exception as error:
+        raise failure(error, context) from error
+
+
+def parse_arguments(text: str, tool: str, context: ErrorContext) -> dict[str, Any]:
+    """Tool-call arguments from a JSON string (empty means no arguments)."""
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise MalformedResponse(
+            f"{context.name} sent unreadable arguments for tool {tool}",
+            provider=context.provider,
+            hint="Retry; if it keeps happening, choose another model.",
+        ) from error
+    if not isinstance(value, dict):
+        raise MalformedResponse(
+            f"{context.name} sent arguments for tool {tool} that are not an object",
+            provider=context.provider,
+        )
+    return value

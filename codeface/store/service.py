@@ -1,0 +1,254 @@
+"""The store's front door: `Store` (async, for the engine and the window) and `SyncStore`.
+
+All SQLite work runs on one dedicated writer thread, so an awaiting caller (the qasync
+loop driving the window) never blocks on the database. Each async method has the same
+arguments as the synchronous function of the same name in `sessions`, `search`,
+`export` or `memory`, minus the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from codeface.core.errors import StoreError
+from codeface.core.events import AnswerStats
+from codeface.core.messages import ToolCall
+from codeface.core.paths import app_paths
+from codeface.store import export, memory, sessions, streaming
+from codeface.store import search as search_module
+from codeface.store.db import RecoveryNotice, open_database
+from codeface.store.models import Message
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class SyncStore:
+    """An open database for synchronous callers (the CLI, tests, the crash-test child)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path if path is not None else app_paths().database
+        opened = open_database(self.path)
+        self.conn: sqlite3.Connection = opened.conn
+        self.notice: RecoveryNotice | None = opened.notice
+        self.backup: Path | None = opened.backup
+        self.interrupted = sessions.mark_interrupted(self.conn)
+        self.purged = sessions.purge_trash(self.conn)
+
+    def integrity_check(self) -> str:
+        """SQLite's full integrity check: ``"ok"`` when the file is sound."""
+        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def close(self) -> None:
+        """Checkpoint and close the connection."""
+        try:
+            self.conn.execute("PRAGMA optimize")
+        finally:
+            self.conn.close()
+
+    def __enter__(self) -> SyncStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _bind[**P, T](
+    function: Callable[Concatenate[sqlite3.Connection, P], T],
+) -> Callable[Concatenate[Store, P], Awaitable[T]]:
+    async def method(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await self.run(functools.partial(function, self.sync.conn, *args, **kwargs))
+
+    method.__name__ = function.__name__
+    method.__qualname__ = f"Store.{function.__name__}"
+    method.__doc__ = function.__doc__
+    return method
+
+
+class Store:
+    """The async store. Open with ``await Store.open()``; close with ``await store.close()``."""
+
+    def __init__(self, sync: SyncStore, executor: ThreadPoolExecutor) -> None:
+        self.sync = sync
+        self._executor = executor
+        self.path = sync.path
+        self.notice = sync.notice
+        self.interrupted = sync.interrupted
+
+    @classmethod
+    async def open(cls, path: Path | None = None) -> Store:
+        """Open (create, migrate or recover) the database on the store's own thread."""
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codeface-store")
+        loop = asyncio.get_running_loop()
+        try:
+            sync = await loop.run_in_executor(executor, SyncStore, path)
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        return cls(sync, executor)
+
+    async def run(self, call: Callable[[], T]) -> T:
+        """Run ``call`` on the store thread (calls run one at a time, in order)."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    def submit(self, call: Callable[[], Any]) -> asyncio.Future[Any]:
+        """Queue ``call`` on the store thread without waiting for it."""
+        return asyncio.wrap_future(self._executor.submit(call))
+
+    async def close(self) -> None:
+        """Finish queued work, then close the database and the thread."""
+        await self.run(self.sync.close)
+        self._executor.shutdown(wait=False)
+
+    async def integrity_check(self) -> str:
+        """SQLite's integrity check, ``"ok"`` when sound."""
+        return await self.run(self.sync.integrity_check)
+
+    create_session = _bind(sessions.create_session)
+    get_session = _bind(sessions.get_session)
+    resolve_session_id = _bind(sessions.resolve_session_id)
+    list_sessions = _bind(sessions.list_sessions)
+    update_session = _bind(sessions.update_session)
+    rename_session = _bind(sessions.rename_session)
+    trash_session = _bind(sessions.trash_session)
+    restore_session = _bind(sessions.restore_session)
+    purge_trash = _bind(sessions.purge_trash)
+    get_message = _bind(sessions.get_message)
+    session_messages = _bind(sessions.session_messages)
+    add_message = _bind(sessions.add_message)
+    add_user_message = _bind(sessions.add_user_message)
+    edit_message = _bind(sessions.edit_message)
+    siblings = _bind(sessions.siblings)
+    children = _bind(sessions.children)
+    set_active = _bind(sessions.set_active)
+    path_to_leaf = _bind(sessions.path_to_leaf)
+    active_path = _bind(sessions.active_path)
+    rate_message = _bind(sessions.rate_message)
+    chat_messages = _bind(sessions.chat_messages)
+    search = _bind(search_module.search)
+    export_json = _bind(export.export_json)
+    export_markdown = _bind(export.export_markdown)
+    import_json = _bind(export.import_json)
+    add_note = _bind(memory.add_note)
+    list_notes = _bind(memory.list_notes)
+    update_note = _bind(memory.update_note)
+    delete_note = _bind(memory.delete_note)
+    memory_prompt = _bind(memory.memory_prompt)
+
+    async def begin_answer(self, session_id: str, **options: Any) -> AsyncAnswerWriter:
+        """Start a streaming answer (options as `streaming.begin_answer`)."""
+        writer = await self.run(
+            functools.partial(streaming.begin_answer, self.sync.conn, session_id, **options)
+        )
+        return AsyncAnswerWriter(self, writer)
+
+    async def regenerate(self, answer_id: str, **options: Any) -> AsyncAnswerWriter:
+        """Start a new answer as a sibling of ``answer_id``."""
+        writer = await self.run(
+            functools.partial(streaming.regenerate, self.sync.conn, answer_id, **options)
+        )
+        return AsyncAnswerWriter(self, writer)
+
+    async def continue_answer(self, answer_id: str) -> AsyncAnswerWriter:
+        """Reopen a stopped answer to append to it."""
+        writer = await self.run(
+            functools.partial(streaming.continue_answer, self.sync.conn, answer_id)
+        )
+        return AsyncAnswerWriter(self, writer)
+
+
+class AsyncAnswerWriter:
+    """Durable streaming from the event loop: `append` never blocks.
+
+    Text is buffered and written on the store thread within ``flush_interval`` seconds of
+    arriving, so a killed process loses at most the last batch.
+    """
+
+    def __init__(self, store: Store, writer: streaming.AnswerWriter) -> None:
+        self._store = store
+        self._writer = writer
+        self.message_id = writer.message_id
+        self.flush_interval = writer.flush_interval
+        self._pending: list[str] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._last: asyncio.Future[Any] | None = None
+        self._error: BaseException | None = None
+        self._closed = False
+
+    def append(self, delta: str) -> None:
+        """Add streamed text; it is written within ``flush_interval`` seconds."""
+        if self._closed:
+            raise StoreError("This answer is already finished.")
+        if not delta:
+            return
+        self._pending.append(delta)
+        if self._timer is None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(self.flush_interval, self._flush_now)
+
+    def _flush_now(self) -> asyncio.Future[Any] | None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._pending:
+            return self._last
+        text = "".join(self._pending)
+        self._pending.clear()
+
+        def write() -> None:
+            self._writer.buffer(text)
+            self._writer.flush()
+
+        future = self._store.submit(write)
+        future.add_done_callback(self._remember_error)
+        self._last = future
+        return future
+
+    def _remember_error(self, future: asyncio.Future[Any]) -> None:
+        if not future.cancelled() and future.exception() is not None:
+            self._error = future.exception()
+            log.error("could not save streamed text: %s", self._error)
+
+    async def flush(self) -> None:
+        """Write everything received so far, now."""
+        future = self._flush_now()
+        if future is not None:
+            await future
+
+    async def _close(self, finish: Callable[[streaming.AnswerWriter], Message]) -> Message:
+        if self._closed:
+            raise StoreError("This answer is already finished.")
+        self._closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        text = "".join(self._pending)
+        self._pending.clear()
+
+        def close() -> Message:
+            self._writer.buffer(text)
+            return finish(self._writer)
+
+        return await self._store.run(close)
+
+    async def finish(
+        self, stats: AnswerStats | None = None, tool_calls: tuple[ToolCall, ...] = ()
+    ) -> Message:
+        """The answer ended normally; store the text and its stats."""
+        return await self._close(lambda writer: writer.finish(stats, tool_calls))
+
+    async def fail(self, error_text: str, stats: AnswerStats | None = None) -> Message:
+        """The answer failed; keep the partial text with the error."""
+        return await self._close(lambda writer: writer.fail(error_text, stats))
+
+    async def cancel(self) -> Message:
+        """The user stopped the answer; keep the partial text."""
+        return await self._close(lambda writer: writer.cancel())

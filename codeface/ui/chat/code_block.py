@@ -1,0 +1,212 @@
+"""A code block in a message: header bar (language, Copy, Save…, Apply…, Run) and the code.
+
+The code is highlighted by pygments in the theme's style (`codeface.ui.highlight`), or
+shown plain while it is still streaming and when it is too large to colour quickly.
+"Apply to file…" shows a diff and writes only after confirmation, atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QTextCursor, QTextOption
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from codeface.ui import highlight
+from codeface.ui.chat.context import ChatContext
+from codeface.ui.chat.services import unified_diff, write_atomically
+
+log = logging.getLogger(__name__)
+
+
+def suggested_file_name(language: str) -> str:
+    """A file name for saving a block: "snippet.py" for python, "snippet.txt" otherwise."""
+    lexer = highlight._lexer_by_name(highlight.normalise_language(language)) if language else None
+    for pattern in getattr(lexer, "filenames", []) or []:
+        if pattern.startswith("*.") and "[" not in pattern and "*" not in pattern[2:]:
+            return f"snippet{pattern[1:]}"
+    return "snippet.txt"
+
+
+class CodeView(QTextBrowser):
+    """Read-only code, unwrapped, as tall as its text (scrolls only sideways)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setOpenLinks(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
+        self.setWordWrapMode(QTextOption.WrapMode.NoWrap)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.document().setDocumentMargin(10)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setAccessibleName("Code")
+        self.document().contentsChanged.connect(self.updateGeometry)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        document = self.document()
+        height = int(document.size().height()) + 2 * self.frameWidth()
+        if document.idealWidth() > width - 2 * self.frameWidth():
+            height += self.horizontalScrollBar().sizeHint().height()
+        return height
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(400, self.heightForWidth(self.width() or 400))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self.sizeHint()
+
+
+class CodeBlockWidget(QFrame):
+    """One fenced block with its header bar."""
+
+    def __init__(
+        self,
+        code: str,
+        language: str,
+        context: ChatContext,
+        parent: QWidget | None = None,
+        *,
+        final: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("codeBlock")
+        self.context = context
+        self.code = code
+        self.language = language
+        self.highlighted = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+
+        header = QFrame(self)
+        header.setObjectName("codeHeader")
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(10, 2, 4, 2)
+        header_layout.setSpacing(2)
+        self.language_label = QLabel(header)
+        self.language_label.setObjectName("codeLanguage")
+        header_layout.addWidget(self.language_label)
+        header_layout.addStretch(1)
+        self.copy_button = self._button(header, "Copy", "Copy code", self.on_copy)
+        self.save_button = self._button(header, "Save…", "Save code as file", self.on_save)
+        self.apply_button = self._button(
+            header, "Apply…", "Apply code to a file (shows a diff first)", self.on_apply
+        )
+        self.run_button = self._button(
+            header, "Run in terminal", "Send to the terminal", self.on_run
+        )
+        for button in (self.copy_button, self.save_button, self.apply_button, self.run_button):
+            header_layout.addWidget(button)
+        layout.addWidget(header)
+
+        self.view = CodeView(self)
+        self.view.setFont(context.code_font())
+        layout.addWidget(self.view)
+        self.set_code(code, language, final=final)
+
+    def _button(self, parent: QWidget, text: str, name: str, slot: object) -> QToolButton:
+        button = QToolButton(parent)
+        button.setText(text)
+        button.setObjectName("codeAction")
+        button.setAccessibleName(name)
+        button.setToolTip(name)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.setAutoRaise(True)
+        button.clicked.connect(slot)
+        return button
+
+    def set_code(self, code: str, language: str, *, final: bool) -> None:
+        """Show ``code``; highlighted when ``final`` (and small enough), plain otherwise."""
+        self.code = code
+        self.language = language
+        label = highlight.language_label(code, language) if final else (language or "text")
+        self.language_label.setText(label)
+        self.run_button.setVisible(highlight.is_shell(language))
+        self.apply_button.setVisible(not highlight.is_shell(language))
+        if final and highlight.is_highlighted(code):
+            spans = highlight.highlight_html(code, language, self.context.theme.pygments_style)
+            self.view.setHtml(f'<pre style="margin:0">{spans}</pre>')
+            self.highlighted = True
+        else:
+            self.view.setPlainText(code)
+            self.highlighted = False
+        self.updateGeometry()
+
+    def append_code(self, more: str) -> None:
+        """Add streamed text at the end, without touching what is already shown."""
+        if not more:
+            return
+        self.code += more
+        cursor = QTextCursor(self.view.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(more)
+        self.updateGeometry()
+
+    # actions ---------------------------------------------------------------------
+    def on_copy(self) -> None:
+        """Copy the code to the clipboard and say so on the button briefly."""
+        self.context.services.copy_text(self.code)
+        self.copy_button.setText("Copied")
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(1200, self._reset_copy_label)
+
+    def _reset_copy_label(self) -> None:
+        self.copy_button.setText("Copy")
+
+    def on_save(self) -> None:
+        """Ask where, then write the code there atomically."""
+        path = self.context.services.save_path(suggested_file_name(self.language))
+        if path is None:
+            return
+        self._write(path, "Saved")
+
+    def on_apply(self) -> None:
+        """Ask which file, show the diff, and write only if the user confirms."""
+        services = self.context.services
+        path = services.apply_path(suggested_file_name(self.language))
+        if path is None:
+            return
+        try:
+            diff = unified_diff(path, self.code)
+        except OSError as error:
+            self.context.hub.sig_code_notice.emit("error", f"Cannot read {path}: {error}")
+            return
+        if diff == "(no changes)":
+            self.context.hub.sig_code_notice.emit("info", f"{path.name} already has this code.")
+            return
+        if services.confirm_diff(path, diff):
+            self._write(path, "Applied to")
+
+    def _write(self, path: Path, verb: str) -> None:
+        text = self.code if self.code.endswith("\n") else self.code + "\n"
+        try:
+            write_atomically(path, text)
+        except OSError as error:
+            log.warning("Writing %s failed: %s", path, error)
+            self.context.hub.sig_code_notice.emit("error", f"Cannot write {path}: {error}")
+            return
+        self.context.hub.sig_code_notice.emit("info", f"{verb} {path}")
+
+    def on_run(self) -> None:
+        """Hand the code to the terminal (the window decides how to run it)."""
+        self.context.hub.sig_send_to_terminal.emit(self.code)

@@ -1,0 +1,331 @@
+"""The composer: multi-line prompt, Send/Stop, attachments and the large-paste choice.
+
+Enter sends and Shift+Enter starts a new line (or, with ``enter_sends`` off, Ctrl+Enter
+sends and Enter is a newline). Esc stops a streaming answer. A paste above
+`LARGE_TEXT_CHARS` never reaches the text box: the handler returns at once and the user
+chooses between attaching it as a file and pasting the first 20 KB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from codeface.api import Attachment
+from codeface.ui.chat.attachments import (
+    HEX_PREVIEW_BYTES,
+    LARGE_TEXT_CHARS,
+    PASTE_TRUNCATE_CHARS,
+    TRUNCATE_CHARS,
+    AttachmentChip,
+    ChoiceBar,
+    FileLoader,
+    LoadedFile,
+    estimate_tokens,
+    format_size,
+    format_tokens,
+    hex_preview,
+    make_attachment,
+)
+from codeface.ui.chat.icons import icon
+
+MAX_VISIBLE_LINES = 10
+
+
+class ComposerEdit(QPlainTextEdit):
+    """The text box: key handling and paste/drop interception."""
+
+    sig_submit = Signal()
+    """Enter (or Ctrl+Enter) asked to send."""
+    sig_escape = Signal()
+    """Esc was pressed."""
+    sig_large_paste = Signal(str)
+    """A paste too large to insert; argument: the text."""
+    sig_files = Signal(list)
+    """Files were pasted or dropped; argument: list of `Path`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.enter_sends = True
+        self.setObjectName("composerEdit")
+        self.setAccessibleName("Message")
+        self.setPlaceholderText("Ask anything… (Enter to send, Shift+Enter for a new line)")
+        self.setTabChangesFocus(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        key = event.key()
+        modifiers = event.modifiers()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+            ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+            if (self.enter_sends and not shift) or (not self.enter_sends and ctrl):
+                self.sig_submit.emit()
+                return
+            self.textCursor().insertText("\n")
+            self.ensureCursorVisible()
+            return
+        if key == Qt.Key.Key_Escape:
+            self.sig_escape.emit()
+            return
+        super().keyPressEvent(event)
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802 - Qt override
+        return source.hasUrls() or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 - Qt override
+        files = [Path(url.toLocalFile()) for url in source.urls() if url.isLocalFile()]
+        if files:
+            self.sig_files.emit(files)
+            return
+        if source.hasText():
+            text = source.text()
+            if len(text) > LARGE_TEXT_CHARS:
+                self.sig_large_paste.emit(text)
+                return
+        super().insertFromMimeData(source)
+
+
+class Composer(QFrame):
+    """Prompt box, attachment chips and Send/Stop."""
+
+    sig_send = Signal(str, list)
+    """Send; arguments: the text, list of `codeface.api.Attachment`."""
+    sig_stop = Signal()
+    """Stop the streaming answer (button or Esc)."""
+    sig_notice = Signal(str, str)
+    """Something to tell the user inline; arguments: kind ("error"/"info"), text."""
+
+    def __init__(self, pick_files: Callable[[], list[Path]], parent: QWidget | None = None,
+                 counter: Callable[[str], int] = estimate_tokens) -> None:
+        super().__init__(parent)
+        self.setObjectName("composer")
+        self._pick_files = pick_files
+        self._counter = counter
+        self.streaming = False
+        self.attachments: list[Attachment] = []
+        self.pending_paste: str | None = None
+        self._icon_color = "#ffffff"
+        self._muted = "#888888"
+        self.loader = FileLoader(self)
+        self.loader.sig_loaded.connect(self.on_file_loaded)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 6, 16, 10)
+        outer.setSpacing(6)
+        self.choice_bar = ChoiceBar(self)
+        outer.addWidget(self.choice_bar)
+        self.chips = QWidget(self)
+        self.chips_layout = QHBoxLayout(self.chips)
+        self.chips_layout.setContentsMargins(0, 0, 0, 0)
+        self.chips_layout.setSpacing(6)
+        self.chips_layout.addStretch(1)
+        self.chips.hide()
+        outer.addWidget(self.chips)
+
+        self.box = QFrame(self)
+        self.box.setObjectName("composerBox")
+        row = QHBoxLayout(self.box)
+        row.setContentsMargins(6, 6, 6, 6)
+        row.setSpacing(4)
+        self.attach_button = QToolButton(self.box)
+        self.attach_button.setObjectName("attachButton")
+        self.attach_button.setAccessibleName("Attach files")
+        self.attach_button.setToolTip("Attach files")
+        self.attach_button.setAutoRaise(True)
+        self.attach_button.setIconSize(QSize(18, 18))
+        self.attach_button.clicked.connect(self.on_attach_clicked)
+        row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.edit = ComposerEdit(self.box)
+        self.edit.sig_submit.connect(self.submit)
+        self.edit.sig_escape.connect(self.on_escape)
+        self.edit.sig_large_paste.connect(self.on_large_paste)
+        self.edit.sig_files.connect(self.attach_paths)
+        self.edit.document().contentsChanged.connect(self._fit_height)
+        row.addWidget(self.edit, 1)
+        self.send_button = QToolButton(self.box)
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setIconSize(QSize(18, 18))
+        self.send_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.send_button.clicked.connect(self.on_send_button)
+        row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        outer.addWidget(self.box)
+        self.hint = QLabel(self)
+        self.hint.setObjectName("composerHint")
+        outer.addWidget(self.hint)
+        self.set_enter_sends(True)
+        self.set_streaming(False)
+        self._fit_height()
+
+    # state -----------------------------------------------------------------------
+    def set_enter_sends(self, enter_sends: bool) -> None:
+        """Enter sends (Shift+Enter newline), or Ctrl+Enter sends (Enter newline)."""
+        self.edit.enter_sends = enter_sends
+        self.hint.setText(
+            "Enter to send · Shift+Enter for a new line"
+            if enter_sends
+            else "Ctrl+Enter to send · Enter for a new line"
+        )
+
+    def set_streaming(self, streaming: bool) -> None:
+        """Switch the button between Send and Stop."""
+        self.streaming = streaming
+        name = "Stop answer (Esc)" if streaming else "Send message"
+        self.send_button.setAccessibleName(name)
+        self.send_button.setToolTip(name)
+        self.send_button.setProperty("streaming", streaming)
+        self.set_icon_color(self._icon_color, self._muted)
+
+    def set_icon_color(self, on_accent: str, muted: str) -> None:
+        """Tint the icons for the theme."""
+        self._icon_color, self._muted = on_accent, muted
+        self.send_button.setIcon(icon("stop" if self.streaming else "send", on_accent))
+        self.attach_button.setIcon(icon("attach", muted))
+        style = self.send_button.style()
+        style.unpolish(self.send_button)
+        style.polish(self.send_button)
+
+    def _fit_height(self) -> None:
+        lines = max(1, min(MAX_VISIBLE_LINES, int(self.edit.document().size().height())))
+        spacing = self.edit.fontMetrics().lineSpacing()
+        margins = int(self.edit.document().documentMargin() * 2) + 4
+        self.edit.setFixedHeight(lines * spacing + margins)
+
+    # sending ---------------------------------------------------------------------
+    def submit(self) -> None:
+        """Send the text and attachments (ignored while an answer streams)."""
+        if self.streaming:
+            return
+        text = self.edit.toPlainText()
+        if not text.strip() and not self.attachments:
+            return
+        attachments = list(self.attachments)
+        self.edit.clear()
+        self.clear_attachments()
+        self.sig_send.emit(text, attachments)
+
+    def on_send_button(self) -> None:
+        """Send, or Stop while streaming."""
+        if self.streaming:
+            self.sig_stop.emit()
+        else:
+            self.submit()
+
+    def on_escape(self) -> None:
+        """Esc stops a streaming answer, or dismisses an open choice."""
+        if self.streaming:
+            self.sig_stop.emit()
+        elif self.choice_bar.isVisible():
+            self.choice_bar.hide()
+            self.pending_paste = None
+
+    # attachments -----------------------------------------------------------------
+    def add_attachment(self, attachment: Attachment) -> None:
+        """Show a chip for ``attachment``; it is sent with the next message."""
+        self.attachments.append(attachment)
+        chip = AttachmentChip(attachment, self.chips)
+        chip.sig_remove.connect(self.remove_attachment)
+        self.chips_layout.insertWidget(self.chips_layout.count() - 1, chip)
+        self.chips.show()
+
+    def remove_attachment(self, attachment: Attachment) -> None:
+        """Drop an attachment and its chip."""
+        self.attachments = [item for item in self.attachments if item is not attachment]
+        for chip in self.chips.findChildren(AttachmentChip):
+            if chip.attachment is attachment:
+                chip.deleteLater()
+        self.chips.setVisible(bool(self.attachments))
+
+    def clear_attachments(self) -> None:
+        """Remove all chips."""
+        for chip in self.chips.findChildren(AttachmentChip):
+            chip.deleteLater()
+        self.attachments = []
+        self.chips.hide()
+
+    def chip_widgets(self) -> list[AttachmentChip]:
+        """The chips shown now, in order."""
+        return [chip for chip in self.chips.findChildren(AttachmentChip)
+                if chip.attachment in self.attachments]
+
+    def on_attach_clicked(self) -> None:
+        """Pick files and attach them."""
+        self.attach_paths(self._pick_files())
+
+    def attach_paths(self, paths: list[Path]) -> None:
+        """Read files in the background; each becomes a chip or a choice."""
+        for path in paths:
+            self.loader.load(Path(path))
+
+    def on_file_loaded(self, loaded: LoadedFile) -> None:
+        """A file was read: attach it, or ask when it is binary or very large."""
+        name = loaded.path.name
+        if loaded.error:
+            self.sig_notice.emit("error", loaded.error)
+            return
+        if loaded.binary:
+            def attach_hex() -> None:
+                preview = hex_preview(loaded.head)
+                text = f"[binary file {name}, {loaded.size} bytes; first bytes:]\n{preview}"
+                self.add_attachment(make_attachment(name, text, truncated=True,
+                                                    counter=self._counter))
+
+            self.choice_bar.ask(
+                f"{name} is a binary file ({format_size(loaded.size)}).",
+                [("attach", f"Attach hex preview (first {HEX_PREVIEW_BYTES // 1024} KB)",
+                  attach_hex),
+                 ("cancel", "Skip", lambda: None)],
+            )
+            return
+        if len(loaded.text) <= LARGE_TEXT_CHARS:
+            self.add_attachment(make_attachment(name, loaded.text, counter=self._counter))
+            return
+        text = loaded.text
+        self.choice_bar.ask(
+            f"{name} is large ({format_size(loaded.size)}, "
+            f"{format_tokens(estimate_tokens(text))}).",
+            [("attach", "Attach as file",
+              lambda: self.add_attachment(make_attachment(name, text, counter=self._counter))),
+             ("truncate", f"Attach first {TRUNCATE_CHARS // 1000} KB",
+              lambda: self.add_attachment(make_attachment(
+                  name, text[:TRUNCATE_CHARS], truncated=True, counter=self._counter))),
+             ("cancel", "Skip", lambda: None)],
+        )
+
+    def on_large_paste(self, text: str) -> None:
+        """A huge paste: offer to attach it as a file or paste only its start."""
+        self.pending_paste = text
+        self.choice_bar.ask(
+            f"The pasted text is large ({format_size(len(text))}, "
+            f"{format_tokens(estimate_tokens(text))}).",
+            [("attach", "Attach as file", self._attach_paste),
+             ("truncate", f"Paste first {PASTE_TRUNCATE_CHARS // 1000} KB",
+              self._paste_truncated),
+             ("cancel", "Cancel", self._drop_paste)],
+        )
+
+    def _attach_paste(self) -> None:
+        if self.pending_paste is not None:
+            self.add_attachment(make_attachment("pasted-text.txt", self.pending_paste,
+                                                counter=self._counter))
+        self.pending_paste = None
+
+    def _paste_truncated(self) -> None:
+        if self.pending_paste is not None:
+            self.edit.insertPlainText(self.pending_paste[:PASTE_TRUNCATE_CHARS])
+        self.pending_paste = None
+
+    def _drop_paste(self) -> None:
+        self.pending_paste = None

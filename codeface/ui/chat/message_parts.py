@@ -1,0 +1,205 @@
+"""The header (role, model badge) and footer (stats, actions) around a message body."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from codeface.api import MessageView
+from codeface.ui.chat.context import ChatContext
+from codeface.ui.chat.icons import icon
+
+ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "System", "tool": "Tool"}
+
+
+def badge_text(message: MessageView) -> str:
+    """ "model · provider · local" for an answer, or "" when nothing is known."""
+    parts = [part for part in (message.model, message.provider) if part]
+    if message.tier:
+        parts.append(message.tier)
+    return " · ".join(parts)
+
+
+def stats_text(message: MessageView) -> str:
+    """Tokens, speed, cost and latency of an answer, as one muted line."""
+    parts: list[str] = []
+    if message.output_tokens is not None:
+        tokens = f"{message.output_tokens:,} tokens"
+        if message.input_tokens is not None:
+            tokens = f"{message.input_tokens:,} in · {message.output_tokens:,} out"
+        parts.append(tokens)
+    if message.tokens_per_second:
+        parts.append(f"{message.tokens_per_second:.1f} tok/s")
+    if message.time_to_first_token is not None:
+        parts.append(f"{message.time_to_first_token:.2f} s to first token")
+    if message.cost_usd is not None:
+        parts.append("free" if message.cost_usd == 0 else f"${message.cost_usd:.4f}")
+    return " · ".join(parts)
+
+
+def tool_button(parent: QWidget, name: str, text: str = "", icon_name: str = "",
+                color: str = "", checkable: bool = False) -> QToolButton:
+    """A flat footer button with an accessible name and tooltip."""
+    button = QToolButton(parent)
+    button.setObjectName("messageAction")
+    button.setAccessibleName(name)
+    button.setToolTip(name)
+    button.setAutoRaise(True)
+    button.setCheckable(checkable)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    if icon_name:
+        button.setIcon(icon(icon_name, color))
+        button.setIconSize(QSize(16, 16))
+    if text:
+        button.setText(text)
+        if icon_name:
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    return button
+
+
+class MessageHeader(QWidget):
+    """Role name and, for answers, the model/provider badge."""
+
+    def __init__(self, message: MessageView, context: ChatContext, parent: QWidget) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        self.role_label = QLabel(ROLE_NAMES.get(message.role, message.role.title()), self)
+        self.role_label.setObjectName("roleLabel")
+        layout.addWidget(self.role_label)
+        self.badge = QLabel(self)
+        self.badge.setObjectName("modelBadge")
+        self.badge.setAccessibleName("Model")
+        layout.addWidget(self.badge)
+        layout.addStretch(1)
+        self.update_from(message)
+
+    def update_from(self, message: MessageView) -> None:
+        """Show the badge for ``message`` (hidden when empty)."""
+        text = badge_text(message)
+        self.badge.setText(text)
+        self.badge.setVisible(bool(text))
+
+
+class MessageFooter(QWidget):
+    """Stats and the actions that fit the message's role and status."""
+
+    def __init__(self, message: MessageView, context: ChatContext, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.message = message
+        muted = context.theme.chat.muted
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+
+        self.previous_button = tool_button(self, "Previous version", "‹")
+        self.sibling_label = QLabel(self)
+        self.sibling_label.setObjectName("siblingLabel")
+        self.next_button = tool_button(self, "Next version", "›")
+        self.previous_button.clicked.connect(lambda: self._switch(-1))
+        self.next_button.clicked.connect(lambda: self._switch(1))
+        for widget in (self.previous_button, self.sibling_label, self.next_button):
+            layout.addWidget(widget)
+
+        self.stats_label = QLabel(self)
+        self.stats_label.setObjectName("statsLabel")
+        self.stats_label.setAccessibleName("Answer statistics")
+        layout.addWidget(self.stats_label)
+        layout.addStretch(1)
+
+        self.continue_button = tool_button(self, "Continue answer", "Continue")
+        self.continue_button.clicked.connect(
+            lambda: context.hub.sig_continue.emit(self.message.id)
+        )
+        self.edit_button = tool_button(self, "Edit message", "", "edit", muted)
+        self.copy_button = tool_button(self, "Copy message", "", "copy", muted)
+        self.copy_button.clicked.connect(lambda: context.services.copy_text(self.message.content))
+        self.regenerate_button = tool_button(self, "Regenerate answer", "", "regenerate", muted)
+        self.regenerate_button.clicked.connect(
+            lambda: context.hub.sig_regenerate.emit(self.message.id)
+        )
+        self.up_button = tool_button(self, "Good answer", "", "thumb_up", muted, checkable=True)
+        self.down_button = tool_button(self, "Bad answer", "", "thumb_down", muted, checkable=True)
+        self.up_button.clicked.connect(lambda: self._rate(1))
+        self.down_button.clicked.connect(lambda: self._rate(-1))
+        for widget in (self.continue_button, self.edit_button, self.copy_button,
+                       self.regenerate_button, self.up_button, self.down_button):
+            layout.addWidget(widget)
+        self.update_from(message)
+
+    def update_from(self, message: MessageView) -> None:
+        """Show what fits ``message``: answers get stats and ratings, prompts an Edit."""
+        self.message = message
+        answer = message.role == "assistant"
+        streaming = message.status == "streaming"
+        siblings = message.sibling_count > 1
+        for widget in (self.previous_button, self.sibling_label, self.next_button):
+            widget.setVisible(siblings)
+        self.sibling_label.setText(f"{message.sibling_index + 1}/{message.sibling_count}")
+        self.sibling_label.setAccessibleName(
+            f"Version {message.sibling_index + 1} of {message.sibling_count}"
+        )
+        self.previous_button.setEnabled(message.sibling_index > 0)
+        self.next_button.setEnabled(message.sibling_index < message.sibling_count - 1)
+        stats = stats_text(message) if answer else ""
+        self.stats_label.setText("Generating…" if streaming else stats)
+        self.stats_label.setVisible(bool(stats) or streaming)
+        self.edit_button.setVisible(message.role == "user")
+        self.copy_button.setVisible(not streaming)
+        self.regenerate_button.setVisible(answer and not streaming)
+        self.continue_button.setVisible(
+            answer and message.status in ("interrupted", "cancelled")
+        )
+        for button in (self.up_button, self.down_button):
+            button.setVisible(answer and message.status == "complete")
+        self._show_rating(message.rating)
+
+    def _show_rating(self, rating: int | None) -> None:
+        chat = self.context.theme.chat
+        self.up_button.setChecked(rating == 1)
+        self.down_button.setChecked(rating == -1)
+        self.up_button.setIcon(
+            icon("thumb_up", chat.success if rating == 1 else chat.muted, rating == 1)
+        )
+        self.down_button.setIcon(
+            icon("thumb_down", chat.error if rating == -1 else chat.muted, rating == -1)
+        )
+
+    def _rate(self, value: int) -> None:
+        rating = None if self.message.rating == value else value
+        from dataclasses import replace
+
+        self.message = replace(self.message, rating=rating)
+        self._show_rating(rating)
+        self.context.hub.sig_rate.emit(self.message.id, rating)
+
+    def _switch(self, step: int) -> None:
+        self.context.hub.sig_switch_sibling.emit(self.message.id, step)
+
+
+class StatusLine(QFrame):
+    """Why an answer stopped (error, interruption, cancel), inline under the text."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusLine")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setObjectName("statusText")
+        layout.addWidget(self.label, 1)
+
+    def update_from(self, message: MessageView) -> None:
+        """Show the reason for a non-complete answer; hide otherwise."""
+        texts = {
+            "error": message.error_text or "The answer failed.",
+            "interrupted": message.error_text or "The answer was interrupted.",
+            "cancelled": "Stopped.",
+        }
+        text = texts.get(message.status, "")
+        self.setProperty("kind", message.status)
+        self.label.setText(text)
+        self.setVisible(bool(text))

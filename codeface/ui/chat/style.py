@@ -1,0 +1,147 @@
+"""The chat pane's Qt stylesheet, generated from a `Theme`."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+from codeface.ui.highlight import style_colors
+from codeface.ui.theme import Theme
+
+
+def _mix(color: str, other: str, amount: float) -> str:
+    first, second = QColor(color), QColor(other)
+    red = first.red() * (1 - amount) + second.red() * amount
+    green = first.green() * (1 - amount) + second.green() * amount
+    blue = first.blue() * (1 - amount) + second.blue() * amount
+    return QColor(int(red), int(green), int(blue)).name()
+
+
+def chat_stylesheet(theme: Theme, point_size: int) -> str:
+    """Stylesheet for `ChatPane` and everything in it."""
+    chat, code = theme.chat, theme.code
+    code_background, code_text = style_colors(theme.pygments_style)
+    window_text = theme.palette.get("window_text", chat.assistant_text)
+    base = theme.palette.get("base", chat.assistant_bubble)
+    on_accent = theme.palette.get("highlighted_text", "#ffffff")
+    small = max(7, point_size - 2)
+    notice_tints = {
+        "error": chat.error,
+        "interrupted": chat.warning,
+        "fallback": chat.info,
+        "info": chat.muted,
+    }
+    notice_rules = "\n".join(
+        f"""QFrame#noticeCard[kind="{kind}"] {{
+    background: {_mix(chat.background, tint, 0.10)};
+    border: 1px solid {_mix(chat.background, tint, 0.45)}; border-left: 4px solid {tint};
+}}"""
+        for kind, tint in notice_tints.items()
+    )
+    status_tints = {"error": chat.error, "interrupted": chat.warning, "cancelled": chat.muted}
+    status_rules = "\n".join(
+        f"""QFrame#statusLine[kind="{status}"] {{
+    background: {_mix(chat.assistant_bubble, tint, 0.10)};
+    border-left: 3px solid {tint}; border-radius: 4px;
+}}"""
+        for status, tint in status_tints.items()
+    )
+    return f"""
+QWidget#chatPane {{ background: {chat.background}; }}
+QAbstractScrollArea#transcript, QWidget#transcriptViewport {{
+    background: {chat.background}; border: none;
+}}
+QFrame#messageRow, QFrame#noticeRow {{ background: transparent; }}
+QFrame#userBubble {{
+    background: {chat.user_bubble}; color: {chat.user_text};
+    border-radius: 14px; border: 1px solid {_mix(chat.user_bubble, chat.border, 0.5)};
+}}
+QFrame#assistantBubble {{
+    background: {chat.assistant_bubble}; color: {chat.assistant_text};
+    border-radius: 14px; border: 1px solid {chat.border};
+}}
+QFrame#systemBubble {{
+    background: transparent; color: {chat.muted};
+    border: 1px dashed {chat.border}; border-radius: 10px;
+}}
+QFrame#userBubble QLabel {{ color: {chat.user_text}; background: transparent; }}
+QFrame#assistantBubble QLabel {{ color: {chat.assistant_text}; background: transparent; }}
+QLabel#roleLabel {{ font-weight: 600; }}
+QLabel#modelBadge {{
+    color: {chat.accent}; background: {_mix(chat.assistant_bubble, chat.accent, 0.12)};
+    border-radius: 8px; padding: 1px 8px; font-size: {small}pt;
+}}
+QLabel#statsLabel, QLabel#siblingLabel, QLabel#composerHint {{
+    color: {chat.muted}; font-size: {small}pt;
+}}
+QFrame#userBubble QLabel#statsLabel, QFrame#assistantBubble QLabel#statsLabel,
+QFrame#userBubble QLabel#siblingLabel, QFrame#assistantBubble QLabel#siblingLabel {{
+    color: {chat.muted};
+}}
+QToolButton#messageAction {{
+    color: {chat.muted}; border: none; border-radius: 6px; padding: 3px 5px;
+    background: transparent;
+}}
+QToolButton#messageAction:hover {{ background: {_mix(chat.assistant_bubble, window_text, 0.08)}; }}
+QToolButton#messageAction:disabled {{ color: {_mix(chat.muted, chat.background, 0.5)}; }}
+QFrame#statusLine QLabel {{ color: {window_text}; }}
+{notice_rules}
+{status_rules}
+QLabel#noticeText {{ color: {window_text}; background: transparent; }}
+QFrame#noticeCard {{ border-radius: 8px; }}
+QPushButton#noticeAction {{
+    background: {base}; color: {window_text}; border: 1px solid {chat.border};
+    border-radius: 6px; padding: 4px 12px;
+}}
+QPushButton#noticeAction:hover {{ border-color: {chat.accent}; }}
+QFrame#codeBlock {{
+    background: {code_background}; border: 1px solid {code.border}; border-radius: 8px;
+}}
+QFrame#codeHeader {{
+    background: {code.header_background}; border: none;
+    border-bottom: 1px solid {code.border};
+    border-top-left-radius: 8px; border-top-right-radius: 8px;
+}}
+QLabel#codeLanguage {{
+    color: {code.header_text}; font-size: {small}pt; font-weight: 600; background: transparent;
+}}
+QToolButton#codeAction {{
+    color: {code.header_text}; border: none; border-radius: 5px; padding: 2px 8px;
+    font-size: {small}pt; background: transparent;
+}}
+QToolButton#codeAction:hover {{ background: {_mix(code.header_background, code.header_text, 0.15)}; }}
+QTextBrowser {{
+    background: {code_background}; color: {code_text}; border: none;
+    border-bottom-left-radius: 8px; border-bottom-right-radius: 8px;
+    selection-background-color: {theme.palette.get("highlight", chat.accent)};
+}}
+QPushButton#jumpButton {{
+    background: {chat.accent}; color: {on_accent}; border: none; border-radius: 14px;
+    padding: 6px 14px; font-weight: 600;
+}}
+QFrame#composer {{ background: {chat.background}; }}
+QFrame#composerBox {{
+    background: {base}; border: 1px solid {chat.border}; border-radius: 12px;
+}}
+QPlainTextEdit#composerEdit {{ background: transparent; color: {window_text}; border: none; }}
+QToolButton#sendButton {{
+    background: {chat.accent}; border: none; border-radius: 8px; padding: 6px;
+}}
+QToolButton#sendButton[streaming="true"] {{ background: {chat.error}; }}
+QToolButton#attachButton {{ border: none; border-radius: 8px; padding: 6px; }}
+QFrame#attachmentChip {{
+    background: {_mix(chat.background, chat.accent, 0.12)};
+    border: 1px solid {_mix(chat.background, chat.accent, 0.4)}; border-radius: 12px;
+}}
+QLabel#chipName {{ color: {window_text}; font-weight: 600; }}
+QLabel#chipTokens {{ color: {chat.muted}; font-size: {small}pt; }}
+QToolButton#chipRemove {{ color: {chat.muted}; border: none; }}
+QFrame#choiceBar {{
+    background: {_mix(chat.background, chat.warning, 0.12)};
+    border: 1px solid {_mix(chat.background, chat.warning, 0.5)}; border-radius: 8px;
+}}
+QFrame#choiceBar QLabel {{ color: {window_text}; }}
+QPlainTextEdit#editEditor {{
+    background: {base}; color: {window_text}; border: 1px solid {chat.accent};
+    border-radius: 6px;
+}}
+"""

@@ -1,0 +1,364 @@
+"""The scrolling transcript: a virtual list that builds widgets only near the viewport.
+
+Every item (message or notice) has a height: estimated from its text length until its
+widget has been built and measured. Offsets are prefix sums of the heights; the visible
+range is found by bisection, so 10,000 messages cost a list of numbers, not 10,000
+widgets. Built widgets are kept in a small LRU cache. When a measured height replaces
+an estimate above the viewport, the scroll position is corrected so the text the user
+is reading does not jump. While "following" (at the bottom), growth keeps the view at
+the bottom; scrolling up stops following and shows "Jump to latest".
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections import OrderedDict
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import QAbstractScrollArea, QPushButton, QWidget
+
+from codeface.api import MessageView
+from codeface.ui.chat.context import ChatContext
+from codeface.ui.chat.icons import icon
+from codeface.ui.chat.message_widget import MessageWidget
+from codeface.ui.chat.notices import Notice, NoticeWidget
+
+Item = MessageView | Notice
+ItemWidget = MessageWidget | NoticeWidget
+
+OVERSCAN_PX = 600
+CACHE_SIZE = 80
+FOLLOW_SLACK_PX = 4
+
+
+class Transcript(QAbstractScrollArea):
+    """The list of messages and notices, laid out lazily."""
+
+    sig_follow_changed = Signal(bool)
+    """Following the bottom started (True) or stopped because the user scrolled (False)."""
+
+    def __init__(self, context: ChatContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("transcript")
+        self.setAccessibleName("Conversation")
+        self.context = context
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QAbstractScrollArea.Shape.NoFrame)
+        self.viewport().setObjectName("transcriptViewport")
+        self.items: list[Item] = []
+        self._index: dict[str, int] = {}
+        self._heights: list[int] = []
+        self._offsets: list[int] = [0]
+        self._widgets: OrderedDict[str, ItemWidget] = OrderedDict()
+        self._pinned: set[str] = set()
+        self._width = 0
+        self._adjusting = False
+        self._laying_out = False
+        self.follow = True
+        self.layout_passes = 0
+        self._layout_timer = QTimer(self)
+        self._layout_timer.setSingleShot(True)
+        self._layout_timer.setInterval(0)
+        self._layout_timer.timeout.connect(self.relayout)
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.verticalScrollBar().setSingleStep(40)
+        self.jump_button = QPushButton("Jump to latest", self)
+        self.jump_button.setObjectName("jumpButton")
+        self.jump_button.setAccessibleName("Jump to latest message")
+        self.jump_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.jump_button.clicked.connect(self.jump_to_latest)
+        self.jump_button.hide()
+        context.hub.sig_layout_changed.connect(self.on_item_changed)
+
+    # items -----------------------------------------------------------------------
+    def set_items(self, items: list[Item]) -> None:
+        """Replace everything (a new session or branch); follows the bottom."""
+        for widget in self._widgets.values():
+            widget.hide()
+            widget.deleteLater()
+        self._widgets.clear()
+        self._pinned.clear()
+        self.items = list(items)
+        self._index = {item.id: position for position, item in enumerate(self.items)}
+        estimate = self._estimator()
+        self._heights = [estimate(item) for item in self.items]
+        self._rebuild_offsets()
+        self._set_follow(True)
+        self.relayout()
+
+    def append(self, item: Item) -> None:
+        """Add an item at the end."""
+        self._index[item.id] = len(self.items)
+        self.items.append(item)
+        self._heights.append(self._estimator()(item))
+        self._offsets.append(self._offsets[-1] + self._heights[-1])
+        self.schedule_layout()
+
+    def replace(self, item: Item) -> bool:
+        """Replace the item with the same id; False if there is none."""
+        position = self._index.get(item.id)
+        if position is None:
+            return False
+        self.items[position] = item
+        widget = self._widgets.get(item.id)
+        if isinstance(widget, MessageWidget) and isinstance(item, MessageView):
+            widget.set_message(item)
+        elif widget is None:
+            self._heights[position] = self._estimator()(item)
+            self._rebuild_offsets()
+        self.schedule_layout()
+        return True
+
+    def item(self, item_id: str) -> Item | None:
+        """The item with this id, or None."""
+        position = self._index.get(item_id)
+        return None if position is None else self.items[position]
+
+    def widget_for(self, item_id: str, create: bool = True) -> ItemWidget | None:
+        """The built widget of an item (built now if ``create``), or None."""
+        widget = self._widgets.get(item_id)
+        if widget is None and create and item_id in self._index:
+            widget = self._build(self._index[item_id])
+        return widget
+
+    def pin(self, item_id: str, pinned: bool = True) -> None:
+        """Keep an item's widget alive off screen (the streaming answer)."""
+        if pinned:
+            self._pinned.add(item_id)
+        else:
+            self._pinned.discard(item_id)
+
+    def built_ids(self) -> list[str]:
+        """Ids of items whose widgets exist now (for tests and benchmarks)."""
+        return list(self._widgets)
+
+    def visible_ids(self) -> list[str]:
+        """Ids of items whose widgets are shown in the viewport now."""
+        top = self.verticalScrollBar().value()
+        bottom = top + self.viewport().height()
+        return [
+            item_id
+            for item_id, widget in self._widgets.items()
+            if widget.isVisibleTo(self.viewport())
+            and self._offsets[self._index[item_id]] < bottom
+            and self._offsets[self._index[item_id] + 1] > top
+        ]
+
+    def on_item_changed(self, item_id: str) -> None:
+        """A widget's content changed height: remeasure soon."""
+        widget = self._widgets.get(item_id)
+        if widget is not None:
+            widget.invalidate()
+        self.schedule_layout()
+
+    def invalidate_all(self) -> None:
+        """Theme or zoom changed: rebuild visible widgets, re-estimate the rest."""
+        for widget in self._widgets.values():
+            widget.rerender()
+            widget.invalidate()
+        estimate = self._estimator()
+        self._heights = [
+            self._heights[position] if item.id in self._widgets else estimate(item)
+            for position, item in enumerate(self.items)
+        ]
+        self._rebuild_offsets()
+        self.relayout()
+
+    # scrolling -------------------------------------------------------------------
+    def scroll_to_item(self, item_id: str) -> None:
+        """Bring an item to the top of the view (stops following unless it is the last)."""
+        position = self._index.get(item_id)
+        if position is None:
+            return
+        self._build(position)
+        self.relayout()
+        self._set_follow(position == len(self.items) - 1)
+        self._set_value(self._offsets[self._index[item_id]])
+        self.relayout()
+
+    def scroll_to_bottom(self) -> None:
+        """Show the end and follow it."""
+        self._set_follow(True)
+        self.relayout()
+
+    def jump_to_latest(self) -> None:
+        """The "Jump to latest" button."""
+        self.scroll_to_bottom()
+
+    def at_bottom(self) -> bool:
+        """True when the last pixel of the transcript is in view."""
+        bar = self.verticalScrollBar()
+        return bar.value() >= bar.maximum() - FOLLOW_SLACK_PX
+
+    def _set_value(self, value: int) -> None:
+        self._adjusting = True
+        try:
+            self.verticalScrollBar().setValue(value)
+        finally:
+            self._adjusting = False
+
+    def _set_follow(self, follow: bool) -> None:
+        if follow != self.follow:
+            self.follow = follow
+            self.sig_follow_changed.emit(follow)
+        self._update_jump_button()
+
+    def _on_scrolled(self, _value: int) -> None:
+        if self._adjusting:
+            return
+        self._set_follow(self.at_bottom())
+        self.relayout()
+
+    # layout ----------------------------------------------------------------------
+    def schedule_layout(self) -> None:
+        """Lay out on the next event-loop turn (coalesces bursts of changes)."""
+        if not self._layout_timer.isActive():
+            self._layout_timer.start()
+
+    def relayout(self) -> None:
+        """Build and measure what is near the viewport, fix the scroll range, place widgets."""
+        if self._laying_out:
+            return
+        self._laying_out = True
+        try:
+            self._relayout()
+        finally:
+            self._laying_out = False
+
+    def _relayout(self) -> None:
+        self.layout_passes += 1
+        width = self.viewport().width()
+        view_height = self.viewport().height()
+        bar = self.verticalScrollBar()
+        if width != self._width:
+            self._width = width
+            for widget in self._widgets.values():
+                widget.invalidate()
+        if not self.items:
+            self._apply_range(view_height)
+            self._update_jump_button()
+            return
+        start = end = 0
+        for _attempt in range(4):
+            value = bar.maximum() if self.follow else bar.value()
+            first = self._position_at(value)
+            anchor_delta = value - self._offsets[first]
+            start = max(0, self._position_at(value - OVERSCAN_PX // 2))
+            end = start
+            changed = False
+            limit = value + view_height + OVERSCAN_PX
+            while end < len(self.items) and self._offsets[end] < limit:
+                height = self._build(end).measure(width)
+                if height != self._heights[end]:
+                    self._heights[end] = height
+                    changed = True
+                end += 1
+            if changed:
+                self._rebuild_offsets()
+            self._apply_range(view_height)
+            target = bar.maximum() if self.follow else self._offsets[first] + anchor_delta
+            self._set_value(target)
+            if not changed:
+                break
+        top = bar.value()
+        shown: set[str] = set()
+        for position in range(start, end):
+            item_id = self.items[position].id
+            widget = self._widgets[item_id]
+            widget.setGeometry(0, self._offsets[position] - top, width, self._heights[position])
+            if not widget.isVisibleTo(self.viewport()):
+                widget.show()
+            self._widgets.move_to_end(item_id)
+            shown.add(item_id)
+        for item_id, widget in self._widgets.items():
+            if item_id not in shown and widget.isVisibleTo(self.viewport()):
+                widget.hide()
+        self._evict(shown)
+        self._update_jump_button()
+
+    def _apply_range(self, view_height: int) -> None:
+        bar = self.verticalScrollBar()
+        self._adjusting = True
+        try:
+            bar.setRange(0, max(0, self._offsets[-1] - view_height))
+            bar.setPageStep(max(1, view_height))
+        finally:
+            self._adjusting = False
+
+    def _position_at(self, y: int) -> int:
+        position = bisect.bisect_right(self._offsets, max(0, y)) - 1
+        return min(max(position, 0), max(0, len(self.items) - 1))
+
+    def _rebuild_offsets(self) -> None:
+        self._offsets = [0, *itertools.accumulate(self._heights)]
+
+    def _build(self, position: int) -> ItemWidget:
+        item = self.items[position]
+        widget = self._widgets.get(item.id)
+        if widget is not None:
+            return widget
+        if isinstance(item, Notice):
+            widget = NoticeWidget(item, self.context, self.viewport())
+        else:
+            widget = MessageWidget(item, self.context, self.viewport())
+        widget.hide()
+        widget.ensurePolished()
+        self._widgets[item.id] = widget
+        return widget
+
+    def _evict(self, shown: set[str]) -> None:
+        excess = len(self._widgets) - CACHE_SIZE
+        if excess <= 0:
+            return
+        for item_id in list(self._widgets):
+            if excess <= 0:
+                break
+            widget = self._widgets[item_id]
+            if item_id in shown or item_id in self._pinned:
+                continue
+            if isinstance(widget, MessageWidget) and widget.editing:
+                continue
+            del self._widgets[item_id]
+            widget.deleteLater()
+            excess -= 1
+
+    def _estimator(self) -> Callable[[Item], int]:
+        metrics = QFontMetrics(self.context.text_font())
+        line = metrics.lineSpacing()
+        char = max(1, metrics.averageCharWidth())
+        chars_per_line = max(20, (max(self.viewport().width(), 300) - 80) // char)
+
+        def estimate(item: Item) -> int:
+            if isinstance(item, Notice):
+                return 48 + line * (len(item.text) // chars_per_line)
+            text = item.content
+            lines = len(text) // chars_per_line + text.count("\n") + 1
+            return 80 + lines * line
+
+        return estimate
+
+    # Qt events -------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.relayout()
+
+    def _update_jump_button(self) -> None:
+        show = not self.follow and not self.at_bottom()
+        if show:
+            hint = self.jump_button.sizeHint()
+            viewport = self.viewport().geometry()
+            self.jump_button.setGeometry(
+                viewport.x() + (viewport.width() - hint.width()) // 2,
+                viewport.bottom() - hint.height() - 12,
+                hint.width(),
+                hint.height(),
+            )
+            self.jump_button.raise_()
+        self.jump_button.setVisible(show)
+
+    def set_jump_icon_color(self, color: str) -> None:
+        """Tint the jump button's arrow for the theme."""
+        self.jump_button.setIcon(icon("down", color))

@@ -1,0 +1,257 @@
+"""Glue between the bridge's turn signals and the chat pane, for the open session.
+
+Keeps the active branch as the window shows it (a list of `MessageView`), forwards the
+pane's requests (send, stop, regenerate, edit, sibling switch, rate, continue) to the
+bridge and renders the bridge's signals in the pane. Expected failures become inline
+notices with actions; the status bar hears about models, speed and cost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from qasync import asyncSlot
+
+from codeface.api import Attachment, MessageView
+from codeface.core.errors import CodefaceError
+from codeface.core.events import ProviderSwitched, Retrying, TurnDone, TurnFailed, TurnStarted
+from codeface.ui.bridge import Bridge
+from codeface.ui.errors_dialog import report_unexpected
+
+log = logging.getLogger("codeface.ui.conversation")
+
+ACTION_RETRY = "retry"
+ACTION_SWITCH_MODEL = "switch_model"
+ACTION_OPEN_SETTINGS = "open_settings"
+ACTION_START_OLLAMA = "start_ollama"
+ACTION_PULL_MODEL = "pull_model"
+
+
+def notice_actions(error: CodefaceError) -> list[tuple[str, str]]:
+    """The buttons an inline failure notice offers, by kind of failure."""
+    kind = error.kind
+    if kind in ("bad_key",):
+        return [("Open settings", ACTION_OPEN_SETTINGS), ("Switch model", ACTION_SWITCH_MODEL)]
+    if kind == "no_provider":
+        return [("Start Ollama", ACTION_START_OLLAMA), ("Add a key", ACTION_OPEN_SETTINGS)]
+    if kind == "model_missing":
+        return [("Pull model", ACTION_PULL_MODEL), ("Switch model", ACTION_SWITCH_MODEL)]
+    if kind == "provider_unavailable":
+        return [("Retry", ACTION_RETRY), ("Switch model", ACTION_SWITCH_MODEL)]
+    return [("Retry", ACTION_RETRY), ("Switch model", ACTION_SWITCH_MODEL)]
+
+
+class Conversation(QObject):
+    """Drives one chat pane from the bridge for the session that is open."""
+
+    sig_model_in_use = Signal(str, str, object)
+    """(model, provider, tier) of the answer being written."""
+    sig_answer_stats = Signal(object)
+    """AnswerStats of the last finished answer (speed, cost)."""
+    sig_session_cost = Signal(object)
+    """float | None: the cost of the open branch so far."""
+    sig_status_message = Signal(str)
+    """A transient line for the status bar (e.g. retrying)."""
+    sig_turn_ended = Signal()
+    """A turn ended (sessions may have new titles, models new residency)."""
+    sig_need_session = Signal(str, object)
+    """(text, attachments): the user wrote something but no session is open."""
+
+    def __init__(self, bridge: Bridge, pane: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.pane = pane
+        self.session_id: str | None = None
+        self.branch: list[MessageView] = []
+        self.last_prompt: tuple[str, tuple[Attachment, ...]] | None = None
+        self.action_handler: Callable[[str], None] | None = None
+        pane.sig_send.connect(self.on_send)
+        pane.sig_stop.connect(bridge.stop)
+        pane.sig_regenerate.connect(self.on_regenerate)
+        pane.sig_edit.connect(self.on_edit)
+        pane.sig_switch_sibling.connect(self.on_switch_sibling)
+        pane.sig_rate.connect(self.on_rate)
+        pane.sig_continue.connect(self.on_continue)
+        pane.sig_action.connect(self.on_action)
+        bridge.sig_message_saved.connect(self.on_message_saved)
+        bridge.sig_answer_started.connect(self.on_answer_started)
+        bridge.sig_text_delta.connect(pane.append_answer_text)
+        bridge.sig_answer_finished.connect(self.on_answer_finished)
+        bridge.sig_turn_started.connect(self.on_turn_started)
+        bridge.sig_retrying.connect(self.on_retrying)
+        bridge.sig_provider_switched.connect(self.on_provider_switched)
+        bridge.sig_turn_done.connect(self.on_turn_done)
+        bridge.sig_turn_failed.connect(self.on_turn_failed)
+        bridge.sig_turn_stopped.connect(self.on_turn_stopped)
+        bridge.sig_streaming.connect(self.on_streaming)
+
+    # ------------------------------------------------------------------ session
+    def show_branch(
+        self, session_id: str | None, branch: list[MessageView], *, scroll_to: str = "", highlight: str = ""
+    ) -> None:
+        """Show a session's active branch (optionally scrolled to a message, match marked)."""
+        self.session_id = session_id
+        self.branch = list(branch)
+        self.pane.set_messages(self.branch)
+        self.sig_session_cost.emit(self.session_cost())
+        if scroll_to:
+            self.pane.scroll_to_message(scroll_to, highlight)
+
+    def session_cost(self) -> float | None:
+        """Sum of the known costs of the answers on the branch (None when none is known)."""
+        costs = [m.cost_usd for m in self.branch if m.cost_usd is not None]
+        return sum(costs) if costs else None
+
+    def _index(self, message_id: str) -> int:
+        for index, message in enumerate(self.branch):
+            if message.id == message_id:
+                return index
+        return -1
+
+    def _truncate_before(self, message_id: str) -> None:
+        index = self._index(message_id)
+        if index >= 0:
+            self.branch = self.branch[:index]
+            self.pane.set_messages(self.branch)
+
+    # ------------------------------------------------------------------ pane -> bridge
+    def on_send(self, text: str, attachments: list[Attachment] | None = None) -> None:
+        """Send the composer's text in the open session."""
+        if self.session_id is None:
+            self.sig_need_session.emit(text, list(attachments or ()))
+            return
+        attached = tuple(attachments or ())
+        self.last_prompt = (text, attached)
+        self.bridge.send(self.session_id, text, attached)
+
+    def on_regenerate(self, answer_id: str) -> None:
+        """Answer the prompt again as a new sibling of ``answer_id``."""
+        if not self.bridge.streaming:
+            self._truncate_before(answer_id)
+            self.bridge.regenerate(answer_id)
+
+    def on_edit(self, message_id: str, text: str) -> None:
+        """Add an edited sibling of a user message and answer it."""
+        if not self.bridge.streaming:
+            self._truncate_before(message_id)
+            self.bridge.edit(message_id, text)
+
+    def on_continue(self, answer_id: str) -> None:
+        """Continue an interrupted answer."""
+        if not self.bridge.streaming:
+            self.bridge.continue_answer(answer_id)
+
+    @asyncSlot(str, int)
+    async def on_switch_sibling(self, message_id: str, step: int) -> None:
+        """Show the previous/next sibling of a message."""
+        try:
+            branch = await self.bridge.switch_sibling(message_id, step)
+            self.show_branch(self.session_id, branch)
+        except CodefaceError as error:
+            self.pane.show_notice("error", error.one_line(), [])
+        except Exception as error:
+            report_unexpected(error)
+
+    @asyncSlot(str, object)
+    async def on_rate(self, message_id: str, rating: object) -> None:
+        """Save a thumbs up/down."""
+        try:
+            await self.bridge.rate(message_id, rating if isinstance(rating, int) else None)
+        except CodefaceError as error:
+            self.pane.show_notice("error", error.one_line(), [])
+        except Exception as error:
+            report_unexpected(error)
+
+    def on_action(self, action_id: str) -> None:
+        """A notice button: retry here; the window handles the rest."""
+        if action_id == ACTION_RETRY:
+            self.retry()
+        elif self.action_handler is not None:
+            self.action_handler(action_id)
+
+    def retry(self) -> None:
+        """Regenerate the last answer, or send the last prompt again if none was saved."""
+        if self.bridge.streaming:
+            return
+        answers = [m for m in self.branch if m.role == "assistant"]
+        if self.branch and self.branch[-1].role == "assistant":
+            self.on_regenerate(answers[-1].id)
+        elif self.branch and self.branch[-1].role == "user":
+            self.on_edit(self.branch[-1].id, self.branch[-1].content)
+        elif self.last_prompt is not None and self.session_id is not None:
+            self.bridge.send(self.session_id, *self.last_prompt)
+
+    # ------------------------------------------------------------------ bridge -> pane
+    def on_message_saved(self, message: MessageView) -> None:
+        """A user message now has its real id."""
+        index = self._index(message.id)
+        if index >= 0:
+            self.branch[index] = message
+            self.pane.update_message(message)
+        else:
+            self.branch.append(message)
+            self.pane.add_message(message)
+
+    def on_answer_started(self, message: MessageView) -> None:
+        """The answer placeholder exists: start streaming into it."""
+        index = self._index(message.id)
+        if index >= 0:
+            self.branch[index] = message
+        else:
+            self.branch.append(message)
+        self.pane.begin_answer(message)
+
+    def on_answer_finished(self, message: MessageView) -> None:
+        """The answer is saved in its final state."""
+        index = self._index(message.id)
+        if index >= 0:
+            self.branch[index] = message
+        else:
+            self.branch.append(message)
+        self.pane.end_answer(message)
+        self.sig_session_cost.emit(self.session_cost())
+
+    def on_turn_started(self, event: TurnStarted) -> None:
+        """Tell the status bar which model answers."""
+        self.sig_model_in_use.emit(event.model, event.provider, event.tier)
+
+    def on_retrying(self, event: Retrying) -> None:
+        """A transient retry line."""
+        self.sig_status_message.emit(
+            f"{event.reason} — retrying {event.provider} in {event.delay:.0f} s "
+            f"(attempt {event.attempt})"
+        )
+
+    def on_provider_switched(self, event: ProviderSwitched) -> None:
+        """Say inline that the answer moved to another provider, and why."""
+        self.pane.show_notice(
+            "info", f"Switched from {event.from_provider} to {event.to_provider} "
+            f"({event.model}): {event.reason}", [("Switch model", ACTION_SWITCH_MODEL)],
+        )
+
+    def on_turn_done(self, event: TurnDone) -> None:
+        """Speed and cost for the status bar."""
+        self.sig_answer_stats.emit(event.stats)
+
+    def on_turn_failed(self, event: TurnFailed) -> None:
+        """An expected failure: an inline notice with what to do."""
+        self.pane.show_notice("error", event.error.one_line(), notice_actions(event.error))
+
+    def on_turn_stopped(self, answer_id: str, partial: str) -> None:
+        """The user pressed Stop: keep what arrived, marked as stopped."""
+        index = self._index(answer_id)
+        if index < 0:
+            return
+        stopped = replace(self.branch[index], content=partial, status="cancelled")
+        self.branch[index] = stopped
+        self.pane.end_answer(stopped)
+
+    def on_streaming(self, streaming: bool) -> None:
+        """Composer state follows the turn, whatever ended it."""
+        self.pane.set_streaming(streaming)
+        if not streaming:
+            self.sig_turn_ended.emit()

@@ -1,0 +1,1 @@
+"""Dialogs: model picker, model manager, settings, command palette."""

@@ -1,0 +1,139 @@
+"""Open the window: ``codeface`` with no subcommand ends up here.
+
+Order matters for a fast, never-frozen start: the window is shown at once (only Qt and
+the settings file are touched before), the engine is built after the first paint, then
+the backend state is loaded and the cloud SDKs are imported ahead of use off the GUI
+thread. Async clean-up runs in the window's close event, before the loop stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import sys
+from typing import Any
+
+log = logging.getLogger("codeface.ui.launch")
+
+
+def create_application() -> Any:
+    """The QApplication with CodeFace's names (reused if one exists)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("CodeFace")
+    app.setApplicationDisplayName("CodeFace")
+    app.setOrganizationName("CodeFace")
+    app.setDesktopFileName("codeface")
+    return app
+
+
+def _theme_manager(app: Any, setting: str) -> Any | None:
+    """Apply the configured theme before the first paint (None if themes are unavailable)."""
+    try:
+        from codeface.ui.theme import ThemeManager
+    except ImportError:
+        return None
+    manager = ThemeManager()
+    try:
+        if setting in ("", "system"):
+            manager.follow_system(app)
+        else:
+            manager.apply(app, manager.resolve(setting), animate=False)
+    except Exception as error:  # a broken theme file must not stop the window opening
+        log.warning("theme not applied: %s", error)
+    return manager
+
+
+def _apply_font(app: Any, family: str, size: int) -> None:
+    font = app.font()
+    if family:
+        font.setFamily(family)
+    if size:
+        font.setPointSize(size)
+    app.setFont(font)
+
+
+def prewarm_sdks() -> None:
+    """Import the cloud SDKs ahead of first use (runs in a worker thread)."""
+    try:
+        registry = importlib.import_module("codeface.providers.registry")
+    except ImportError:
+        return
+    prewarm = getattr(registry, "prewarm_sdks", None)
+    if callable(prewarm):
+        prewarm()
+
+
+def build_backend() -> Any:
+    """The real engine (`codeface.app.build_backend`)."""
+    from codeface.app import build_backend as build
+
+    return build()
+
+
+async def main(window: Any, bridge: Any) -> None:
+    """Attach the engine after the first paint, load state, then run until the window closes."""
+    from PySide6.QtWidgets import QApplication
+
+    from codeface.core.errors import CodefaceError
+    from codeface.ui.errors_dialog import report_unexpected
+
+    closed = asyncio.Event()
+    app = QApplication.instance()
+    app.aboutToQuit.connect(closed.set)
+    window.destroyed.connect(closed.set)
+    await asyncio.sleep(0)  # let the first paint happen before anything slow
+    try:
+        if not bridge.attached:
+            bridge.attach(build_backend())
+        await window.start()
+        asyncio.get_running_loop().run_in_executor(None, prewarm_sdks)
+    except CodefaceError as error:
+        window.chat.show_notice("error", error.one_line(), [("Open settings", "open_settings")])
+    except Exception as error:
+        report_unexpected(error)
+    await closed.wait()
+
+
+def run_window(args: argparse.Namespace | None = None) -> int:
+    """Create the application and window, show it, and run the event loop; exit code."""
+    import qasync
+
+    from codeface.core.errors import CodefaceError
+    from codeface.core.paths import app_paths
+    from codeface.core.settings import Settings, load_settings
+    from codeface.ui.bridge import Bridge
+    from codeface.ui.errors_dialog import ExceptionHandler
+    from codeface.ui.main_window import MainWindow
+
+    app = create_application()
+    handler = ExceptionHandler()
+    handler.install()
+    try:
+        settings = load_settings(app_paths().settings_file)
+        settings_error: CodefaceError | None = None
+    except CodefaceError as error:
+        settings, settings_error = Settings(), error
+    _apply_font(app, settings.ui.font_family, settings.ui.font_size)
+    theme_manager = _theme_manager(app, settings.ui.theme)
+    bridge = Bridge()
+    window = MainWindow(bridge, theme_manager=theme_manager)
+    if theme_manager is not None and theme_manager.current is not None:
+        window.chat.set_theme(theme_manager.current)
+    window.show()
+    if settings_error is not None:
+        window.chat.show_notice("error", settings_error.one_line(), [("Open settings", "open_settings")])
+    try:
+        asyncio.run(main(window, bridge), loop_factory=qasync.QEventLoop)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        return 130
+    except RuntimeError as error:
+        # qasync stops the loop when the app quits; asyncio.run reports that as an error.
+        if "Event loop stopped before Future completed" not in str(error):
+            raise
+    finally:
+        handler.uninstall()
+    return 0

@@ -1,0 +1,81 @@
+"""The right dock area: "Code", "Agents" and "Terminal" panels, each with an empty state.
+
+Later work fills the Code and Agents panels; the Terminal dock builds its `TerminalPanel`
+the first time it is shown, so starting the window never pays for a pty.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+
+from codeface.ui.widgets.empty_state import EmptyState
+
+log = logging.getLogger("codeface.ui.docks")
+
+DOCKS: tuple[tuple[str, str, str, str], ...] = (
+    ("code", "Code", "No code yet", "Code blocks you open from the chat appear here."),
+    ("agents", "Agents", "No agents running", "When agents work on a task, their progress shows here."),
+    ("terminal", "Terminal", "Terminal", "A shell opens here the first time you show this panel."),
+)
+
+
+class DockArea:
+    """Creates the docks on a main window and builds the terminal lazily."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        self.window = window
+        self.docks: dict[str, QDockWidget] = {}
+        self.terminal: QWidget | None = None
+        self.terminal_error: str | None = None
+        previous: QDockWidget | None = None
+        for key, title, empty_title, empty_text in DOCKS:
+            dock = QDockWidget(title, window)
+            dock.setObjectName(f"dock_{key}")
+            dock.setAccessibleName(f"{title} panel")
+            dock.setAllowedAreas(
+                Qt.DockWidgetArea.RightDockWidgetArea
+                | Qt.DockWidgetArea.LeftDockWidgetArea
+                | Qt.DockWidgetArea.BottomDockWidgetArea
+            )
+            dock.setWidget(EmptyState(empty_title, empty_text))
+            window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            if previous is not None:
+                window.tabifyDockWidget(previous, dock)
+            previous = dock
+            dock.hide()
+            self.docks[key] = dock
+        self.docks["terminal"].visibilityChanged.connect(self._on_terminal_visible)
+
+    def toggle(self, key: str) -> None:
+        """Show and raise a dock, or hide it if it is already in front."""
+        dock = self.docks[key]
+        if dock.isVisible() and not dock.visibleRegion().isEmpty():
+            dock.hide()
+        else:
+            dock.show()
+            dock.raise_()
+
+    def _on_terminal_visible(self, visible: bool) -> None:
+        if visible and self.terminal is None and self.terminal_error is None:
+            self.ensure_terminal()
+
+    def ensure_terminal(self) -> QWidget | None:
+        """Build the terminal panel now (None, with an explanation shown, if it cannot run)."""
+        if self.terminal is not None:
+            return self.terminal
+        try:
+            module = importlib.import_module("codeface.ui.widgets.terminal_panel")
+            self.terminal = module.TerminalPanel()
+        except (ImportError, OSError) as error:
+            self.terminal_error = str(error)
+            log.warning("terminal unavailable: %s", error)
+            self.docks["terminal"].setWidget(
+                EmptyState("Terminal unavailable", f"The embedded terminal cannot start here: {error}")
+            )
+            return None
+        self.docks["terminal"].setWidget(self.terminal)
+        return self.terminal

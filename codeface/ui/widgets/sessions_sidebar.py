@@ -1,0 +1,240 @@
+"""The sessions sidebar: search box, pinned-first session list, context menu, new session.
+
+It only renders and emits: the window turns its signals into bridge calls and gives back
+sessions (`set_sessions`) and search results (`set_search_results`). Typing in the search
+box emits `sig_search` after a short pause; an empty box shows the sessions again.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from codeface.api import SearchHit, SessionView
+
+SEARCH_DEBOUNCE_MS = 200
+ROLE_SESSION = Qt.ItemDataRole.UserRole
+ROLE_MESSAGE = Qt.ItemDataRole.UserRole + 1
+
+
+def highlighted_snippet(hit: SearchHit) -> str:
+    """The snippet as rich text with each match in bold on a marker colour."""
+    parts: list[str] = []
+    cursor = 0
+    for start, end in sorted(hit.match_offsets):
+        parts.append(html.escape(hit.snippet[cursor:start]))
+        parts.append(f"<b style='background:#fff2a8;color:#1f2328'>{html.escape(hit.snippet[start:end])}</b>")
+        cursor = end
+    parts.append(html.escape(hit.snippet[cursor:]))
+    return "".join(parts).replace("\n", " ")
+
+
+class SessionsSidebar(QWidget):
+    """Lists sessions (pinned first) or search hits; emits what the user asked for."""
+
+    sig_open_session = Signal(str)
+    """(session_id): the user picked a session."""
+    sig_open_hit = Signal(str, str, str)
+    """(session_id, message_id or "", query): the user picked a search result."""
+    sig_new_session = Signal()
+    """The user asked for a new session."""
+    sig_search = Signal(str)
+    """(query): search the store (debounced; not emitted for an empty query)."""
+    sig_rename = Signal(str, str)
+    """(session_id, new title)."""
+    sig_pin = Signal(str, bool)
+    """(session_id, pinned)."""
+    sig_archive = Signal(str, bool)
+    """(session_id, archived)."""
+    sig_delete = Signal(str)
+    """(session_id): move to trash (the user already confirmed)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sessionsSidebar")
+        self.setMinimumWidth(180)
+        self._sessions: dict[str, SessionView] = {}
+        self._current: str | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 4, 8)
+        layout.setSpacing(6)
+        top = QHBoxLayout()
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("Search all chats…")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setAccessibleName("Search sessions")
+        self.new_button = QPushButton("+ New")
+        self.new_button.setToolTip("New session (Ctrl+N)")
+        self.new_button.setAccessibleName("New session")
+        self.new_button.clicked.connect(self.sig_new_session)
+        top.addWidget(self.search_box, 1)
+        top.addWidget(self.new_button)
+        layout.addLayout(top)
+        self.stack = QStackedWidget()
+        self.session_list = QListWidget()
+        self.session_list.setAccessibleName("Sessions")
+        self.session_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.session_list.customContextMenuRequested.connect(self._on_context_menu)
+        self.session_list.itemActivated.connect(self._on_session_item)
+        self.session_list.itemClicked.connect(self._on_session_item)
+        self.hit_list = QListWidget()
+        self.hit_list.setAccessibleName("Search results")
+        self.hit_list.setWordWrap(True)
+        self.hit_list.itemActivated.connect(self._on_hit_item)
+        self.hit_list.itemClicked.connect(self._on_hit_item)
+        self.stack.addWidget(self.session_list)
+        self.stack.addWidget(self.hit_list)
+        layout.addWidget(self.stack, 1)
+        self.empty_label = QLabel("No results")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.hide()
+        layout.addWidget(self.empty_label)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._emit_search)
+        self.search_box.textChanged.connect(self._on_search_text)
+        self.search_box.returnPressed.connect(self._emit_search)
+
+    # ------------------------------------------------------------------ data in
+    def set_sessions(self, sessions: list[SessionView]) -> None:
+        """Show these sessions, pinned first, newest first within each group."""
+        self._sessions = {s.id: s for s in sessions}
+        ordered = sorted(sessions, key=lambda s: s.updated_at, reverse=True)
+        ordered.sort(key=lambda s: not s.pinned)
+        self.session_list.clear()
+        for session in ordered:
+            label = ("📌 " if session.pinned else "") + (session.title or "Untitled")
+            item = QListWidgetItem(label)
+            item.setData(ROLE_SESSION, session.id)
+            item.setToolTip(f"{session.title}\nUpdated {session.updated_at}")
+            self.session_list.addItem(item)
+        self.set_current(self._current)
+
+    def set_current(self, session_id: str | None) -> None:
+        """Mark the open session."""
+        self._current = session_id
+        for row in range(self.session_list.count()):
+            item = self.session_list.item(row)
+            if item.data(ROLE_SESSION) == session_id:
+                self.session_list.setCurrentItem(item)
+                return
+
+    def set_search_results(self, query: str, hits: list[SearchHit]) -> None:
+        """Show search hits for ``query`` (ignored if the box changed meanwhile)."""
+        if query != self.search_box.text().strip():
+            return
+        self.hit_list.clear()
+        for hit in hits:
+            item = QListWidgetItem()
+            item.setData(ROLE_SESSION, hit.session_id)
+            item.setData(ROLE_MESSAGE, hit.message_id or "")
+            label = QLabel(f"<b>{html.escape(hit.session_title)}</b><br>{highlighted_snippet(hit)}")
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setContentsMargins(4, 3, 4, 3)
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            item.setText("")
+            item.setSizeHint(label.sizeHint())
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{hit.session_title}: {hit.snippet}")
+            self.hit_list.addItem(item)
+            self.hit_list.setItemWidget(item, label)
+        self.stack.setCurrentWidget(self.hit_list)
+        self.empty_label.setVisible(not hits)
+
+    @property
+    def session_ids(self) -> list[str]:
+        """The ids in display order (for tests and keyboard navigation)."""
+        return [self.session_list.item(r).data(ROLE_SESSION) for r in range(self.session_list.count())]
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box."""
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    # ------------------------------------------------------------------ events
+    def _on_search_text(self, text: str) -> None:
+        if text.strip():
+            self._debounce.start()
+        else:
+            self._debounce.stop()
+            self.stack.setCurrentWidget(self.session_list)
+            self.empty_label.hide()
+
+    def _emit_search(self) -> None:
+        query = self.search_box.text().strip()
+        if query:
+            self.sig_search.emit(query)
+
+    def _on_session_item(self, item: QListWidgetItem) -> None:
+        session_id = item.data(ROLE_SESSION)
+        if session_id and session_id != self._current:
+            self.sig_open_session.emit(session_id)
+
+    def _on_hit_item(self, item: QListWidgetItem) -> None:
+        self.sig_open_hit.emit(
+            item.data(ROLE_SESSION), item.data(ROLE_MESSAGE) or "", self.search_box.text().strip()
+        )
+
+    def _on_context_menu(self, point: QPoint) -> None:
+        item = self.session_list.itemAt(point)
+        if item is None:
+            return
+        menu = self.build_menu(item.data(ROLE_SESSION))
+        menu.exec(self.session_list.viewport().mapToGlobal(point))
+
+    def build_menu(self, session_id: str) -> QMenu:
+        """The context menu of one session (rename, pin, archive, delete)."""
+        session = self._sessions[session_id]
+        menu = QMenu(self)
+        rename = QAction("Rename…", menu)
+        rename.triggered.connect(lambda: self.ask_rename(session_id))
+        pin = QAction("Unpin" if session.pinned else "Pin", menu)
+        pin.triggered.connect(lambda: self.sig_pin.emit(session_id, not session.pinned))
+        archive = QAction("Unarchive" if session.archived else "Archive", menu)
+        archive.triggered.connect(lambda: self.sig_archive.emit(session_id, not session.archived))
+        delete = QAction("Move to trash…", menu)
+        delete.triggered.connect(lambda: self.ask_delete(session_id))
+        for action in (rename, pin, archive):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(delete)
+        return menu
+
+    def ask_rename(self, session_id: str) -> None:
+        """Ask for a new title and emit `sig_rename`."""
+        session = self._sessions.get(session_id)
+        if session is None:
+            return
+        title, ok = QInputDialog.getText(self, "Rename session", "Title:", text=session.title)
+        if ok and title.strip() and title.strip() != session.title:
+            self.sig_rename.emit(session_id, title.strip())
+
+    def ask_delete(self, session_id: str) -> None:
+        """Confirm, then emit `sig_delete` (sessions stay in the trash for 30 days)."""
+        session = self._sessions.get(session_id)
+        if session is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Move to trash",
+            f"Move “{session.title}” to the trash? You can restore it for 30 days.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.sig_delete.emit(session_id)

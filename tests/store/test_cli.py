@@ -1,0 +1,109 @@
+"""``codeface sessions ...`` and ``codeface keys ...`` as a user types them."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codeface.cli import main
+from codeface.store import SyncStore, sessions, streaming
+from tests.fakes.memory_keyring import MemoryKeyring
+
+KEY = "cli-key-Hf83kLm29XcV0b"
+
+
+def _seed() -> tuple[str, str]:
+    with SyncStore() as store:
+        first = sessions.create_session(store.conn, project="/src/app")
+        sessions.add_user_message(store.conn, first.id, "Explain the borrow checker")
+        writer = streaming.begin_answer(store.conn, first.id, model="qwen")
+        writer.append("The borrow checker enforces ownership rules.")
+        writer.finish()
+        second = sessions.create_session(store.conn, title="Shell tricks")
+        return first.id, second.id
+
+
+def test_list_show_search(capsys: pytest.CaptureFixture[str]) -> None:
+    first, second = _seed()
+    assert main(["sessions", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["ID", "UPDATED", "MSGS", "FLAGS", "TITLE"]
+    assert any(first[:12] in line and "Explain the borrow checker" in line for line in lines)
+    assert main(["sessions", "show", first[:8]]) == 0
+    shown = capsys.readouterr().out
+    assert "## User\n\nExplain the borrow checker" in shown and "ownership rules" in shown
+    assert main(["sessions", "search", "ownership", "--model", "qwen"]) == 0
+    found = capsys.readouterr().out
+    assert "[ownership]" in found and first[:12] in found
+    assert main(["sessions", "search", "nothing-like-this"]) == 1
+    assert main(["sessions", "show", "zzzz"]) == 10
+    assert "No session 'zzzz'" in capsys.readouterr().err
+
+
+def test_rm_restore_export_import(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    first, second = _seed()
+    assert main(["sessions", "rm", second[:10]]) == 0
+    assert "trash" in capsys.readouterr().out
+    main(["sessions", "list"])
+    assert "Shell tricks" not in capsys.readouterr().out
+    main(["sessions", "list", "--trash"])
+    assert "Shell tricks" in capsys.readouterr().out
+    assert main(["sessions", "restore", second]) == 0
+    capsys.readouterr()
+
+    out = tmp_path / "all.json"
+    assert main(["sessions", "export", "--all", "--format", "json", "-o", str(out)]) == 0
+    assert {s["id"] for s in json.loads(out.read_text())["sessions"]} == {first, second}
+    assert main(["sessions", "export", first, "--format", "md"]) == 0
+    assert capsys.readouterr().out.startswith("# Explain the borrow checker")
+    assert main(["sessions", "export"]) == 10  # neither a session nor --all
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "something else"}')
+    assert main(["sessions", "import", str(broken)]) == 10
+    assert "Nothing was imported" in capsys.readouterr().err
+    assert main(["sessions", "import", str(out)]) == 0
+    assert "Imported 0 session(s)" in capsys.readouterr().out
+
+
+def test_keys_never_take_or_print_the_value(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    isolated_environment: MemoryKeyring,
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(KEY + "\n"))
+    assert main(["keys", "set", "anthropic"]) == 0
+    assert "OS keyring" in capsys.readouterr().out
+    assert isolated_environment.passwords[("codeface", "anthropic")] == KEY
+    assert main(["keys", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "anthropic" in listed and KEY not in listed
+    assert main(["keys", "rm", "anthropic"]) == 0
+    assert "Removed" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["keys", "set", "anthropic", KEY])  # a key on the command line is refused
+
+
+def test_cli_in_a_real_process(codeface_home: Path) -> None:
+    first, _ = _seed()
+    env = {**os.environ, "CODEFACE_HOME": str(codeface_home),
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    root = Path(__file__).resolve().parents[2]
+    keys = subprocess.run(
+        [sys.executable, "-m", "codeface", "keys", "set", "openai"],
+        input=KEY, env=env, cwd=root, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert keys.returncode == 0, keys.stderr
+    assert "UNENCRYPTED" in keys.stdout  # no keyring here: said plainly
+    listing = subprocess.run(
+        [sys.executable, "-m", "codeface", "sessions", "list"],
+        env=env, cwd=root, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert first[:12] in listing.stdout

@@ -1,0 +1,91 @@
+"""Full-text search: ranking, snippets, exact match offsets, filters, trash and streaming."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+
+from codeface.core.errors import StoreError
+from codeface.store import search, sessions, streaming
+
+
+def _answer(conn: sqlite3.Connection, session_id: str, text: str, model: str = "qwen") -> str:
+    writer = streaming.begin_answer(conn, session_id, model=model)
+    writer.append(text)
+    return writer.finish().id
+
+
+@pytest.fixture
+def corpus(conn: sqlite3.Connection) -> dict[str, str]:
+    web = sessions.create_session(conn, project="/src/web")
+    question = sessions.add_user_message(conn, web.id, "How do I debounce a React input?")
+    debounce = _answer(conn, web.id, "Use a debounce hook: wrap setState in a Debounce helper.")
+    cli = sessions.create_session(conn, project="/src/cli")
+    sessions.add_user_message(conn, cli.id, "Parse arguments in Rust")
+    clap = _answer(conn, cli.id, "Use clap. Debounce is not needed here.", model="claude")
+    return {
+        "web": web.id, "cli": cli.id, "question": question.id, "debounce": debounce, "clap": clap
+    }
+
+
+def test_hits_are_ranked_with_snippets_and_exact_offsets(
+    conn: sqlite3.Connection, corpus: dict[str, str]
+) -> None:
+    hits = search.search(conn, "debounce")
+    kinds = {(hit.kind, hit.message_id) for hit in hits}
+    assert ("message", corpus["debounce"]) in kinds and ("message", corpus["clap"]) in kinds
+    assert any(hit.kind == "title" and hit.session_id == corpus["web"] for hit in hits)
+    assert [hit.rank for hit in hits] == sorted(hit.rank for hit in hits)
+    answer = next(hit for hit in hits if hit.message_id == corpus["debounce"])
+    text = sessions.get_message(conn, corpus["debounce"]).content
+    assert [text[a:b].lower() for a, b in answer.offsets] == ["debounce", "debounce"]
+    assert [answer.snippet[a:b] for a, b in answer.snippet_spans] == ["debounce", "Debounce"]
+    # the message that says "debounce" twice ranks above the one that says it once
+    order = [hit.message_id for hit in hits if hit.kind == "message"]
+    assert order.index(corpus["debounce"]) < order.index(corpus["clap"])
+
+
+def test_prefix_phrases_and_punctuation_are_safe(
+    conn: sqlite3.Connection, corpus: dict[str, str]
+) -> None:
+    assert {h.message_id for h in search.search(conn, "setSt")} == {corpus["debounce"]}
+    assert search.search(conn, '"wrap hook"') == []
+    assert {h.message_id for h in search.search(conn, '"debounce hook"')} == {corpus["debounce"]}
+    assert search.search(conn, 'clap( AND NOT "') is not None  # operators are just words
+    with pytest.raises(StoreError):
+        search.search(conn, "   ")
+
+
+def test_filters_by_session_project_model_and_date(
+    conn: sqlite3.Connection, corpus: dict[str, str]
+) -> None:
+    def ids(**filters: object) -> set[str | None]:
+        return {hit.message_id for hit in search.search(conn, "debounce", **filters)}  # type: ignore[arg-type]
+
+    assert ids(session_id=corpus["cli"]) == {corpus["clap"]}
+    assert ids(project="/src/web") == {corpus["question"], corpus["debounce"], None}
+    assert ids(model="claude") == {corpus["clap"]}
+    assert ids(since=time.time() + 60) == set()
+    assert ids(until=time.time() + 60) == {
+        corpus["question"], corpus["debounce"], corpus["clap"], None
+    }
+
+
+def test_trash_is_not_searched_and_streaming_text_is_indexed_when_it_ends(
+    conn: sqlite3.Connection, corpus: dict[str, str]
+) -> None:
+    sessions.trash_session(conn, corpus["cli"])
+    assert corpus["clap"] not in {h.message_id for h in search.search(conn, "debounce")}
+    sessions.restore_session(conn, corpus["cli"])
+    assert corpus["clap"] in {h.message_id for h in search.search(conn, "debounce")}
+
+    writer = streaming.begin_answer(conn, corpus["web"], flush_interval=0)
+    writer.append("zebra crossing")
+    assert search.search(conn, "zebra") == []
+    writer.finish()
+    assert [h.message_id for h in search.search(conn, "zebra")] == [writer.message_id]
+    sessions.rename_session(conn, corpus["web"], "Renamed to aardvark")
+    assert [h.kind for h in search.search(conn, "aardvark")] == ["title"]
+    assert conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')")

@@ -1,0 +1,125 @@
+"""API keys: keyring first, then environment, then a 0600 file, and never in logs."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+from codeface.core.errors import ConfigError
+from codeface.core.logs import RedactingFormatter
+from codeface.store import secrets
+from tests.fakes.memory_keyring import MemoryKeyring
+
+KEY = "test-key-Zq8vW2mN4pR7tY1u"
+
+
+def test_keys_go_to_the_keyring_only(
+    isolated_environment: MemoryKeyring, codeface_home: Path
+) -> None:
+    assert secrets.set_key("anthropic", KEY + "\n") == "keyring"
+    assert isolated_environment.passwords == {("codeface", "anthropic"): KEY}
+    assert secrets.get_key("anthropic") == KEY
+    assert not secrets.key_file().exists()
+    listed = secrets.list_keys()
+    assert [(k.provider, k.location) for k in listed] == [("anthropic", "keyring")]
+    assert KEY not in repr(listed)
+    assert "OS keyring" in secrets.backend_description()
+    assert secrets.delete_key("anthropic") == ["keyring"]
+    assert secrets.get_key("anthropic") is None
+    assert secrets.delete_key("anthropic") == []
+
+
+def test_environment_variable_is_used_when_the_keyring_has_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("CODEFACE_LM_STUDIO_API_KEY", KEY + "x")
+    assert secrets.get_key("openai") == KEY
+    assert secrets.get_key("lm-studio") == KEY + "x"
+    assert [(k.provider, k.location) for k in secrets.list_keys(["lm-studio"])] == [
+        ("openai", "environment"),
+        ("lm-studio", "environment"),
+    ]
+
+
+def test_without_a_keyring_keys_fall_back_to_a_private_file_and_doctor_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keyring.set_keyring(fail.Keyring())
+    description = secrets.backend_description()
+    assert "No OS keyring" in description and "UNENCRYPTED" in description
+    assert str(secrets.key_file()) in description
+    assert secrets.set_key("anthropic", KEY) == "file"
+    mode = stat.S_IMODE(secrets.key_file().stat().st_mode)
+    assert mode == 0o600
+    assert secrets.get_key("anthropic") == KEY
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "from-the-environment")
+    assert secrets.get_key("anthropic") == "from-the-environment"  # env before the file
+    assert secrets.delete_key("anthropic") == ["file"]
+    assert not secrets.key_file().exists()
+
+
+def test_bad_names_and_empty_keys_are_refused() -> None:
+    with pytest.raises(ConfigError):
+        secrets.set_key("../etc", KEY)
+    with pytest.raises(ConfigError, match="empty"):
+        secrets.set_key("openai", "  \n")
+
+
+def test_keys_read_or_saved_are_redacted_from_logs() -> None:
+    plain_key = "plainvalue" + "Q" * 12  # not shaped like any known key format
+    secrets.set_key("compat", plain_key)
+    formatter = RedactingFormatter("%(message)s")
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "sent %s", (plain_key,), None)
+    assert plain_key not in formatter.format(record)
+
+
+def test_round_trip_through_a_real_secret_service(tmp_path: Path) -> None:
+    """gnome-keyring under a private D-Bus session, as CI runs it (.ci/run installs both)."""
+    missing = [tool for tool in ("dbus-run-session", "gnome-keyring-daemon") if not shutil.which(tool)]
+    assert not missing, f"install {' and '.join(missing)} (apt-get install dbus gnome-keyring)"
+    script = textwrap.dedent(
+        f"""
+        import keyring
+        from keyring.backends.SecretService import Keyring
+        keyring.set_keyring(Keyring())
+        from codeface.store import secrets
+        assert secrets.keyring_works()[0], secrets.keyring_works()
+        assert secrets.set_key("anthropic", {KEY!r}) == "keyring"
+        assert secrets.get_key("anthropic") == {KEY!r}
+        assert keyring.get_password("codeface", "anthropic") == {KEY!r}
+        assert not secrets.key_file().exists()
+        print(secrets.backend_description())
+        assert secrets.delete_key("anthropic") == ["keyring"]
+        assert secrets.get_key("anthropic") is None
+        print("ROUND-TRIP-OK")
+        """
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_RUNTIME_DIR": str(tmp_path),
+        "CODEFACE_HOME": str(tmp_path / "codeface"),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
+    command = (
+        "echo test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null; "
+        f'exec "{sys.executable}" -c "$0"'
+    )
+    result = subprocess.run(
+        ["dbus-run-session", "--", "sh", "-c", command, script],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert "ROUND-TRIP-OK" in result.stdout, result.stdout + result.stderr
+    assert "SecretService" in result.stdout

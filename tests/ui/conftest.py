@@ -1,0 +1,66 @@
+"""Qt test plumbing: offscreen platform, a qasync loop for async tests and for sync tests.
+
+Async tests (``@pytest.mark.asyncio``) under tests/ui run on a `qasync.QEventLoop`, so Qt
+signals, timers and asyncio tasks interleave as in the real window. Sync tests that need
+asyncio tasks (``asyncSlot``) take the ``qloop`` fixture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+import qasync  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from tests.ui.fake_backend import FakeBackend, RecordingChatPane  # noqa: E402
+
+
+def pytest_asyncio_loop_factories(config: Any, item: Any) -> dict[str, Any]:
+    """Async UI tests run on a qasync loop bound to the QApplication."""
+    return {"qasync": lambda: qasync.QEventLoop(QApplication.instance() or QApplication([]))}
+
+
+@pytest.fixture(scope="session")
+def _qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    loop = qasync.QEventLoop(qapp)
+    yield loop
+    loop.close()
+
+
+@pytest.fixture
+def qloop(_qloop: qasync.QEventLoop) -> Iterator[qasync.QEventLoop]:
+    """Make the qasync loop current for a sync test (qtbot waits run its tasks)."""
+    asyncio.events._set_running_loop(_qloop)
+    yield _qloop
+    asyncio.events._set_running_loop(None)
+
+
+@pytest.fixture
+def fake_backend() -> FakeBackend:
+    """An in-memory backend with two sessions, one with code."""
+    backend = FakeBackend()
+    backend.add_session(
+        "Reverse a string",
+        [("user", "How do I reverse a string in Python?"), ("assistant", "Use slicing: `s[::-1]`.")],
+    )
+    backend.add_session("Empty chat")
+    return backend
+
+
+@pytest.fixture
+def state_path(tmp_path: Path) -> Path:
+    """Where a test window keeps its layout."""
+    return tmp_path / "window-state.json"
+
+
+@pytest.fixture
+def recording_pane() -> RecordingChatPane:
+    """A chat pane that records what the window asks it to show."""
+    return RecordingChatPane()
