@@ -9,12 +9,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from codeface.core.errors import ConfigError
 from codeface.core.paths import AppPaths, app_paths
 from codeface.core.router import Router
 from codeface.core.settings import Settings, load_settings, save_settings
 from codeface.providers.base import Provider
+
+if TYPE_CHECKING:
+    from codeface.app_backend import AppBackend
 
 log = logging.getLogger(__name__)
 KeyLookup = Callable[[str], str | None]
@@ -103,3 +107,10 @@ def build_engine(settings: Settings | None = None, *, get_key: KeyLookup | None 
         get_key=lookup,
         settings_error=error,
     )
+
+
+def build_backend() -> AppBackend:
+    """The window's backend: cheap to build; it opens the store and connects on first use."""
+    from codeface.app_backend import AppBackend
+
+    return AppBackend(build_engine())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Literal
 
 from codeface.api import Attachment, ConversationEvent, MessageSaved, MessageView
 from codeface.app import Engine
@@ -37,7 +38,7 @@ def message_view(message: Message, index: int = 0, count: int = 1) -> MessageVie
     """The window's view of a stored message."""
     from datetime import UTC, datetime
 
-    tier = None
+    tier: Literal["local", "cloud"] | None = None
     if message.provider:
         tier = "local" if message.provider.startswith(("ollama", "compat:")) else "cloud"
     return MessageView(

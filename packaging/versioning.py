@@ -101,15 +101,21 @@ def _metainfo_write(text: str, version: str) -> str:
     )
 
 
-STAMPS: tuple[Stamp, ...] = (
-    _regex_stamp(PACKAGE_INIT, r'__version__ = "' + _VERSION_RE + '"'),
-    Stamp(INFO_PLIST, _plist_read, _plist_write),
-    Stamp(METAINFO, _metainfo_read, _metainfo_write),
-    _regex_stamp(CASK, r'^\s*version "' + _VERSION_RE + '"'),
-    _regex_stamp(FORMULA, r"/v" + _VERSION_RE + "/"),
-    _regex_stamp(FORMULA, r"/codeface-" + _VERSION_RE + r"\.tar\.gz"),
-    _regex_stamp(ISS, r'^#define AppVersion "' + _VERSION_RE + '"'),
-)
+def stamps(root: Path = ROOT) -> tuple[Stamp, ...]:
+    """Every place under ``root`` that carries the version."""
+
+    def at(path: Path) -> Path:
+        return root / path.relative_to(ROOT)
+
+    return (
+        _regex_stamp(at(PACKAGE_INIT), r'__version__ = "' + _VERSION_RE + '"'),
+        Stamp(at(INFO_PLIST), _plist_read, _plist_write),
+        Stamp(at(METAINFO), _metainfo_read, _metainfo_write),
+        _regex_stamp(at(CASK), r'^\s*version "' + _VERSION_RE + '"'),
+        _regex_stamp(at(FORMULA), r"/v" + _VERSION_RE + "/"),
+        _regex_stamp(at(FORMULA), r"/codeface-" + _VERSION_RE + r"\.tar\.gz"),
+        _regex_stamp(at(ISS), r'^#define AppVersion "' + _VERSION_RE + '"'),
+    )
 
 
 def set_project_version(version: str, pyproject: Path = PYPROJECT) -> None:
@@ -127,10 +133,10 @@ def set_project_version(version: str, pyproject: Path = PYPROJECT) -> None:
     pyproject.write_text(new, encoding="utf-8")
 
 
-def stamp_version(version: str) -> list[Path]:
-    """Write ``version`` into every stamped file; returns the files that changed."""
+def stamp_version(version: str, root: Path = ROOT) -> list[Path]:
+    """Write ``version`` into every stamped file under ``root``; returns those that changed."""
     changed: list[Path] = []
-    for stamp in STAMPS:
+    for stamp in stamps(root):
         text = stamp.path.read_text(encoding="utf-8")
         new = stamp.write(text, version)
         if new != text:
@@ -140,17 +146,16 @@ def stamp_version(version: str) -> list[Path]:
     return changed
 
 
-def version_mismatches(version: str | None = None) -> list[str]:
-    """Human-readable lines for every stamped place that disagrees with ``version``."""
-    expected = version or read_version()
+def version_mismatches(version: str | None = None, root: Path = ROOT) -> list[str]:
+    """Human-readable lines for every stamped place under ``root`` that disagrees."""
+    expected = version or read_version(root / "pyproject.toml")
     problems: list[str] = []
-    for stamp in STAMPS:
+    for stamp in stamps(root):
+        where = stamp.path.relative_to(root)
         found = stamp.read(stamp.path.read_text(encoding="utf-8"))
         if not found:
-            problems.append(f"{stamp.path.relative_to(ROOT)}: no version found")
+            problems.append(f"{where}: no version found")
         problems.extend(
-            f"{stamp.path.relative_to(ROOT)}: has {value}, pyproject says {expected}"
-            for value in found
-            if value != expected
+            f"{where}: has {value}, pyproject says {expected}" for value in found if value != expected
         )
     return problems

@@ -68,7 +68,7 @@ async def _chat_unsaved(engine: Any, args: argparse.Namespace, prompt: str, prin
     )
     async for event in run_turn(engine.router, request, policy=args.policy, model=args.model):
         printer.show(event)
-    return printer.exit_code
+    return int(printer.exit_code)
 
 
 async def _chat_saved(engine: Any, args: argparse.Namespace, prompt: str, printer: Any) -> int:
@@ -96,6 +96,6 @@ async def _chat_saved(engine: Any, args: argparse.Namespace, prompt: str, printe
         notice(
             f"session {session_id[:8]} (continue with: codeface chat --session {session_id[:8]})"
         )
-        return printer.exit_code
+        return int(printer.exit_code)
     finally:
         await store.close()

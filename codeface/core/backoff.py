@@ -23,4 +23,4 @@ def backoff_delay(
     """
     if retry_after is not None and 0 < retry_after <= MAX_RETRY_AFTER:
         return retry_after
-    return float(rng()) * min(cap, base * (2**attempt))
+    return float(rng()) * min(cap, base * 2.0**attempt)

@@ -412,7 +412,11 @@ class Router:
         if not reasons:
             where = "local" if policy == "local-only" else "configured"
             return NoProviderAvailable(f"No {where} model provider is set up")
-        if len(reasons) == 1 or len({type(error) for _, error in reasons}) == 1:
-            return reasons[-1][1]
+        errors = [error for _, error in reasons]
+        actionable = [e for e in errors if not isinstance(e, ProviderUnavailable)]
+        if len(errors) == 1:
+            return errors[0]
+        if actionable and len({type(e) for e in actionable}) == 1:
+            return actionable[-1]
         details = "; ".join(f"{provider_label(p)}: {e.user_message}" for p, e in reasons)
         return NoProviderAvailable(f"No provider could answer ({details})")

@@ -21,6 +21,7 @@ from codeface.core.events import (
     ToolCallRequested,
     Usage,
 )
+from codeface.core.logs import register_secret
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.providers.base import Health, ModelInfo, Tier
 from codeface.providers.errors import ErrorContext
@@ -61,6 +62,7 @@ class AnthropicProvider:
         default_max_tokens: int = 4096,
     ) -> None:
         self._api_key = api_key
+        register_secret(self._api_key)  # never shown in messages or logs
         self._base_url = base_url.rstrip("/") if base_url else None
         self._default_model = default_model or DEFAULT_MODEL
         self._connect_timeout = connect_timeout

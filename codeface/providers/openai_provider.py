@@ -23,6 +23,7 @@ from codeface.core.events import (
     ToolCallRequested,
     Usage,
 )
+from codeface.core.logs import register_secret
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.providers.base import Health, ModelInfo, Tier
 from codeface.providers.errors import ErrorContext
@@ -62,6 +63,7 @@ class OpenAIProvider:
         fallback_models: tuple[str, ...] | None = None,
     ) -> None:
         self._api_key = api_key or PLACEHOLDER_KEY
+        register_secret(self._api_key)  # never shown in messages or logs
         self._base_url = base_url.rstrip("/") if base_url else None
         self._default_model = default_model or (DEFAULT_MODEL if provider_id == "openai" else None)
         self._connect_timeout = connect_timeout

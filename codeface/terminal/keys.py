@@ -8,11 +8,38 @@ xterm's ``CSI 1;<mod>`` form, Alt prefixes ESC, Ctrl+letter gives the control co
 from __future__ import annotations
 
 _CURSOR = {"Up": "A", "Down": "B", "Right": "C", "Left": "D", "Home": "H", "End": "F"}
-_TILDE = {"Insert": 2, "Delete": 3, "PageUp": 5, "PageDown": 6,
-          "F5": 15, "F6": 17, "F7": 18, "F8": 19, "F9": 20, "F10": 21, "F11": 23, "F12": 24}
+_TILDE = {
+    "Insert": 2,
+    "Delete": 3,
+    "PageUp": 5,
+    "PageDown": 6,
+    "F5": 15,
+    "F6": 17,
+    "F7": 18,
+    "F8": 19,
+    "F9": 20,
+    "F10": 21,
+    "F11": 23,
+    "F12": 24,
+}
 _SS3_F = {"F1": "P", "F2": "Q", "F3": "R", "F4": "S"}
-_CTRL_SYMBOLS = {" ": 0, "@": 0, "[": 27, "\\": 28, "]": 29, "^": 30, "_": 31, "?": 127,
-                 "2": 0, "3": 27, "4": 28, "5": 29, "6": 30, "7": 31, "8": 127}
+_CTRL_SYMBOLS = {
+    " ": 0,
+    "@": 0,
+    "[": 27,
+    "\\": 28,
+    "]": 29,
+    "^": 30,
+    "_": 31,
+    "?": 127,
+    "2": 0,
+    "3": 27,
+    "4": 28,
+    "5": 29,
+    "6": 30,
+    "7": 31,
+    "8": 127,
+}
 
 PASTE_START = b"\x1b[200~"
 PASTE_END = b"\x1b[201~"

@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -22,8 +23,16 @@ _SECRET_PREFIXES = ("ANTHROPIC_", "OPENAI_", "CODEFACE_SECRET")
 _SECRET_SUFFIXES = ("_API_KEY", "_API_TOKEN", "_ACCESS_TOKEN", "_SECRET_KEY")
 _SECRET_NAMES = {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "GITHUB_TOKEN", "GH_TOKEN"}
 # Set by an outer terminal or multiplexer; wrong inside ours.
-_TERMINAL_NAMES = {"LINES", "COLUMNS", "TMUX", "TMUX_PANE", "TERM_PROGRAM_VERSION",
-                   "VTE_VERSION", "KONSOLE_VERSION", "WINDOWID"}
+_TERMINAL_NAMES = {
+    "LINES",
+    "COLUMNS",
+    "TMUX",
+    "TMUX_PANE",
+    "TERM_PROGRAM_VERSION",
+    "VTE_VERSION",
+    "KONSOLE_VERSION",
+    "WINDOWID",
+}
 
 
 def is_secret_name(name: str) -> bool:
@@ -112,9 +121,13 @@ class PtySession:
         environment = dict(env) if env is not None else clean_environment()
         if folder:
             environment["PWD"] = folder
-        process = PtyProcess.spawn(
-            command, cwd=folder, env=environment, dimensions=(max(1, rows), max(1, columns))
-        )
+        with warnings.catch_warnings():
+            # Python 3.12 warns about forkpty() in a threaded process; the child execs at
+            # once without taking locks, which is the case the warning allows.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            process = PtyProcess.spawn(
+                command, cwd=folder, env=environment, dimensions=(max(1, rows), max(1, columns))
+            )
         return cls(process, command)
 
     def read(self, size: int = 65536) -> bytes | None:

@@ -36,8 +36,15 @@ MODE_MOUSE_SGR = 1006 << 5
 MODE_BRACKETED_PASTE = 2004 << 5
 _ALT_MODES = {47 << 5, 1047 << 5, 1049 << 5}
 
-CURSOR_SHAPES = {0: "block", 1: "block", 2: "block", 3: "underline", 4: "underline",
-                 5: "bar", 6: "bar"}
+CURSOR_SHAPES = {
+    0: "block",
+    1: "block",
+    2: "block",
+    3: "underline",
+    4: "underline",
+    5: "bar",
+    6: "bar",
+}
 
 
 @dataclass(frozen=True)
@@ -97,8 +104,9 @@ class TerminalScreen(pyte.Screen):
     @property
     def mouse_tracking(self) -> bool:
         """True when the program wants mouse events (so the wheel goes to it)."""
-        return bool(self.mode & {MODE_MOUSE_X10, MODE_MOUSE_NORMAL, MODE_MOUSE_BUTTON,
-                                 MODE_MOUSE_ANY})
+        return bool(
+            self.mode & {MODE_MOUSE_X10, MODE_MOUSE_NORMAL, MODE_MOUSE_BUTTON, MODE_MOUSE_ANY}
+        )
 
     @property
     def mouse_sgr(self) -> bool:

@@ -136,7 +136,9 @@ class TmuxController:
     def check(self) -> tuple[int, int]:
         """tmux's version; raises `TmuxMissing` if it is absent or older than 3.2."""
         version = tmux_version(self.binary)
-        if version is None or version < (3, 2):
+        if version is None:
+            raise TmuxMissing("tmux could not be run, so tmux sessions are unavailable.")
+        if version < (3, 2):
             raise TmuxMissing(f"tmux {version or '?'} is too old; CodeFace needs 3.2 or newer.")
         return version
 
@@ -195,8 +197,19 @@ class TmuxController:
         pane_ids = [first]
         for _ in roles[1:]:
             pane_ids.append(
-                self.cmd("split-window", "-d", "-h", "-P", "-F", "#{pane_id}",
-                         "-t", pane_ids[-1], "-c", folder, *command)[0]
+                self.cmd(
+                    "split-window",
+                    "-d",
+                    "-h",
+                    "-P",
+                    "-F",
+                    "#{pane_id}",
+                    "-t",
+                    pane_ids[-1],
+                    "-c",
+                    folder,
+                    *command,
+                )[0]
             )
             self.cmd("select-layout", "-t", f"={name}:", layout, check=False)
         for pane_id, role in zip(pane_ids, roles, strict=False):
@@ -216,13 +229,14 @@ class TmuxController:
     # --- panes ---------------------------------------------------------------------
     def list_panes(self, session: str) -> list[PaneInfo]:
         """Every pane of ``session`` (all windows)."""
-        fmt = ("#{pane_id}\t#{@codeface-role}\t#{pane_title}\t#{pane_width}\t#{pane_height}"
-               "\t#{pane_current_command}")
+        fmt = (
+            "#{pane_id}\t#{@codeface-role}\t#{pane_title}\t#{pane_width}\t#{pane_height}"
+            "\t#{pane_current_command}"
+        )
         panes = []
         for line in self.cmd("list-panes", "-s", "-t", f"={session}", "-F", fmt):
             pane_id, role, title, width, height, command = (line.split("\t") + [""] * 6)[:6]
-            panes.append(PaneInfo(pane_id, role, title, int(width or 0), int(height or 0),
-                                  command))
+            panes.append(PaneInfo(pane_id, role, title, int(width or 0), int(height or 0), command))
         return panes
 
     def resolve_pane(self, pane: str, session: str | None = None) -> str:
@@ -279,8 +293,9 @@ class TmuxController:
                 found = marker.match(lines[index].strip())
                 if found:
                     output = _output_before(lines, index, token)
-                    result = RunResult(command, int(found.group(1)), output, False,
-                                       time.monotonic() - start)
+                    result = RunResult(
+                        command, int(found.group(1)), output, False, time.monotonic() - start
+                    )
                     self._notify(pane, command, result.exit_status)
                     return result
             if time.monotonic() - start >= timeout:
@@ -336,4 +351,3 @@ def _output_before(lines: list[str], marker_index: int, token: str) -> str:
             begin = index + 1
             break
     return "\n".join(line.rstrip() for line in lines[begin:marker_index]).strip("\n")
-

@@ -91,7 +91,12 @@ class Conversation(QObject):
 
     # ------------------------------------------------------------------ session
     def show_branch(
-        self, session_id: str | None, branch: list[MessageView], *, scroll_to: str = "", highlight: str = ""
+        self,
+        session_id: str | None,
+        branch: list[MessageView],
+        *,
+        scroll_to: str = "",
+        highlight: str = "",
     ) -> None:
         """Show a session's active branch (optionally scrolled to a message, match marked)."""
         self.session_id = session_id
@@ -229,8 +234,10 @@ class Conversation(QObject):
     def on_provider_switched(self, event: ProviderSwitched) -> None:
         """Say inline that the answer moved to another provider, and why."""
         self.pane.show_notice(
-            "info", f"Switched from {event.from_provider} to {event.to_provider} "
-            f"({event.model}): {event.reason}", [("Switch model", ACTION_SWITCH_MODEL)],
+            "fallback",
+            f"Switched from {event.from_provider} to {event.to_provider} "
+            f"({event.model}): {event.reason}",
+            [("Switch model", ACTION_SWITCH_MODEL)],
         )
 
     def on_turn_done(self, event: TurnDone) -> None:

@@ -125,7 +125,9 @@ def run_window(args: argparse.Namespace | None = None) -> int:
         window.chat.set_theme(theme_manager.current)
     window.show()
     if settings_error is not None:
-        window.chat.show_notice("error", settings_error.one_line(), [("Open settings", "open_settings")])
+        window.chat.show_notice(
+            "error", settings_error.one_line(), [("Open settings", "open_settings")]
+        )
     try:
         asyncio.run(main(window, bridge), loop_factory=qasync.QEventLoop)
     except (KeyboardInterrupt, asyncio.CancelledError):

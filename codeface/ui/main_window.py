@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QProcess, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -150,8 +150,27 @@ class MainWindow(QMainWindow):
         self.bridge.sig_pull_finished.connect(self.on_pull_finished)
         if hasattr(self.chat, "sig_send_to_terminal"):
             self.chat.sig_send_to_terminal.connect(self.send_to_terminal)
+        if hasattr(self.chat, "sig_zoom_changed"):
+            self.chat.sig_zoom_changed.connect(self._on_zoom_changed)
         if self.theme_manager is not None:
             self.theme_manager.sig_theme_changed.connect(self.chat.set_theme)
+        self._take_over_zoom_keys()
+
+    def _take_over_zoom_keys(self) -> None:
+        """The window's zoom actions work everywhere; the pane's own copies would make
+        Ctrl +/- ambiguous (and dead) while the pane has focus, so they are switched off."""
+        window_keys = {
+            key.toString()
+            for spec_id in ("zoom_in", "zoom_out", "zoom_reset")
+            for key in self.actions_by_id[spec_id].shortcuts()
+        }
+        for shortcut in self.chat.findChildren(QShortcut):
+            if shortcut.key().toString() in window_keys:
+                shortcut.setEnabled(False)
+
+    def _on_zoom_changed(self, point_size: int) -> None:
+        default = getattr(self.chat, "default_point_size", point_size)
+        self.saved_state.zoom = point_size - default
 
     # ------------------------------------------------------------------ layout state
     def _restore_layout(self) -> None:
@@ -203,7 +222,9 @@ class MainWindow(QMainWindow):
                 await self.open_session(target)
             self.bridge.spawn(self.refresh_models())
         except CodefaceError as error:
-            self.chat.show_notice("error", error.one_line(), [("Open settings", ACTION_OPEN_SETTINGS)])
+            self.chat.show_notice(
+                "error", error.one_line(), [("Open settings", ACTION_OPEN_SETTINGS)]
+            )
         except Exception as error:
             report_unexpected(error)
         finally:
@@ -270,6 +291,7 @@ class MainWindow(QMainWindow):
     @asyncSlot()
     async def on_new_session(self) -> None:
         """Create a session and open it (Ctrl+N)."""
+
         async def work() -> None:
             await self.ready.wait()
             session = await self.bridge.create_session()
@@ -283,12 +305,15 @@ class MainWindow(QMainWindow):
     @asyncSlot(str, object)
     async def on_send_without_session(self, text: str, attachments: object) -> None:
         """The user typed before any session existed: create one, then send."""
+
         async def work() -> None:
             await self.ready.wait()
             session = await self.bridge.create_session()
             await self.reload_sessions()
             await self.open_session(session.id)
-            self.conversation.on_send(text, list(attachments) if isinstance(attachments, list) else [])
+            self.conversation.on_send(
+                text, list(attachments) if isinstance(attachments, list) else []
+            )
 
         await self._guard(work())
 
@@ -305,6 +330,7 @@ class MainWindow(QMainWindow):
     @asyncSlot(str)
     async def on_search(self, query: str) -> None:
         """Run a full-text search and show the hits in the sidebar."""
+
         async def work() -> None:
             hits = await self.bridge.search(query)
             self.sidebar.set_search_results(query, hits)
@@ -314,6 +340,7 @@ class MainWindow(QMainWindow):
     @asyncSlot(str, str)
     async def on_rename(self, session_id: str, title: str) -> None:
         """Rename a session."""
+
         async def work() -> None:
             await self.bridge.rename_session(session_id, title)
             await self.reload_sessions()
@@ -325,6 +352,7 @@ class MainWindow(QMainWindow):
     @asyncSlot(str, bool)
     async def on_pin(self, session_id: str, pinned: bool) -> None:
         """Pin or unpin a session."""
+
         async def work() -> None:
             await self.bridge.set_pinned(session_id, pinned)
             await self.reload_sessions()
@@ -334,6 +362,7 @@ class MainWindow(QMainWindow):
     @asyncSlot(str, bool)
     async def on_archive(self, session_id: str, archived: bool) -> None:
         """Archive a session (it leaves the list)."""
+
         async def work() -> None:
             await self.bridge.set_archived(session_id, archived)
             await self._after_removal(session_id)
@@ -343,6 +372,7 @@ class MainWindow(QMainWindow):
     @asyncSlot(str)
     async def on_delete(self, session_id: str) -> None:
         """Move a session to the trash."""
+
         async def work() -> None:
             await self.bridge.delete_session(session_id)
             await self._after_removal(session_id)
@@ -508,6 +538,7 @@ class MainWindow(QMainWindow):
     @asyncSlot(str, str)
     async def on_model_chosen(self, model: str, policy: str) -> None:
         """Save the session's model and policy (or the default when no session is open)."""
+
         async def work() -> None:
             session_id = self.conversation.session_id
             if session_id is None:
@@ -604,12 +635,13 @@ class MainWindow(QMainWindow):
 
     def zoom_reset(self) -> None:
         """Ctrl+0."""
-        self._zoom(-self.saved_state.zoom)
+        self.chat.zoom(0)
+        self.saved_state.zoom = 0
 
     def _zoom(self, step: int) -> None:
-        if step:
+        self.chat.zoom(step)
+        if not hasattr(self.chat, "sig_zoom_changed"):
             self.saved_state.zoom += step
-            self.chat.zoom(step)
 
     def toggle_sidebar(self) -> None:
         """Ctrl+B."""
@@ -679,7 +711,9 @@ class MainWindow(QMainWindow):
         if self.theme_manager is None or not isinstance(app, QApplication):
             return
         current = self.theme_manager.current
-        target = self.theme_manager.find("light" if current is not None and current.is_dark else "dark")
+        target = self.theme_manager.find(
+            "light" if current is not None and current.is_dark else "dark"
+        )
         if target is not None:
             self.theme_manager.apply(app, target)
 
@@ -709,6 +743,7 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self.save_state()
+        self.docks.shutdown()
         await self.bridge.aclose()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override

@@ -125,9 +125,7 @@ def _colors(path: Path, section: str, table: Any, base: Any) -> Any:
         raise ConfigError(f"Theme {path.name}: [{section}] must be a table")
     known = {item.name for item in fields(base)}
     values = {
-        key: _color(path, f"{section}.{key}", value)
-        for key, value in table.items()
-        if key in known
+        key: _color(path, f"{section}.{key}", value) for key, value in table.items() if key in known
     }
     return replace(base, **values)
 

@@ -41,7 +41,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("toggle_sidebar", "Show or hide the sessions", ("Ctrl+B",), "toggle_sidebar"),
     ActionSpec("show_code", "Show the Code panel", ("Ctrl+Alt+1",), "show_code"),
     ActionSpec("show_agents", "Show the Agents panel", ("Ctrl+Alt+2",), "show_agents"),
-    ActionSpec("show_terminal", "Show the Terminal panel", ("Ctrl+`", "Ctrl+Alt+3"), "show_terminal"),
+    ActionSpec(
+        "show_terminal", "Show the Terminal panel", ("Ctrl+`", "Ctrl+Alt+3"), "show_terminal"
+    ),
     ActionSpec("rename", "Rename session…", ("F2",), "rename_current"),
     ActionSpec("pin", "Pin or unpin session", ("Ctrl+Shift+P",), "pin_current"),
     ActionSpec("archive", "Archive session", (), "archive_current"),

@@ -99,7 +99,7 @@ def text_of(events: list[TurnEvent]) -> str:
 
 
 def anthropic_at(server: AnthropicServer) -> AnthropicProvider:
-    return AnthropicProvider("sk-test", base_url=server.url, default_model="claude-sonnet-4-5")
+    return AnthropicProvider("sk-test", base_url=server.url, default_model="claude-sonnet-4-6")
 
 
 def openai_at(server: OpenAIServer) -> OpenAIProvider:
@@ -145,7 +145,7 @@ async def test_ollama_down_falls_back_to_cloud_and_says_why(
     assert len(switched) == 1
     host = refused_url.removeprefix("http://")
     assert host in switched[0].reason
-    assert "→ using claude-sonnet-4-5" in switched[0].reason
+    assert "→ using claude-sonnet-4-6" in switched[0].reason
     done = final(events)
     assert isinstance(done, TurnDone)
     assert done.text == "from the cloud"
@@ -317,7 +317,7 @@ async def test_mid_stream_drop_continues_on_the_next_provider_with_the_text_kept
     assert switched.partial_kept
     done = final(events)
     assert isinstance(done, TurnDone)
-    partial, rest = done.text.split("*[continued on claude-sonnet-4-5", 1)
+    partial, rest = done.text.split("*[continued on claude-sonnet-4-6", 1)
     assert partial.strip() == "one two"
     assert rest.endswith("three four five six")
     sent = anthropic_server.requests_to("/v1/messages")[0].json["messages"]

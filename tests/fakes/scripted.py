@@ -33,10 +33,11 @@ class ToolCallScript:
     arguments: dict[str, Any]
     id: str = field(default_factory=lambda: "call_" + uuid.uuid4().hex[:12])
     pieces: int = 1
+    raw_arguments: str | None = None  # sent verbatim instead of ``arguments`` (may be broken)
 
     def argument_pieces(self) -> list[str]:
         """The JSON arguments cut into ``pieces`` consecutive fragments."""
-        text = json.dumps(self.arguments)
+        text = json.dumps(self.arguments) if self.raw_arguments is None else self.raw_arguments
         return split_text(text, self.pieces)
 
 

@@ -38,7 +38,9 @@ class Rig:
     def request(self, text: str = "hi", **fields: object) -> ChatRequest:
         """A one-message request for this rig's model."""
         return ChatRequest(
-            model=self.model, messages=(ChatMessage("user", text),), **fields  # type: ignore[arg-type]
+            model=self.model,
+            messages=(ChatMessage("user", text),),
+            **fields,  # type: ignore[arg-type]
         )
 
 
@@ -54,6 +56,18 @@ def make_provider(kind: str, url: str, **options: object) -> Provider:
 @pytest_asyncio.fixture(params=KINDS)
 async def rig(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
     """Each protocol in turn: its fake server and provider."""
+    async for made in _rig(request):
+        yield made
+
+
+@pytest_asyncio.fixture(params=("anthropic", "openai"))
+async def cloud_rig(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
+    """The two cloud protocols (JSON-string tool arguments, response headers visible)."""
+    async for made in _rig(request):
+        yield made
+
+
+async def _rig(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
     kind: str = request.param
     server: ScriptedServer = request.getfixturevalue(f"{kind}_server")
     provider = make_provider(kind, server.url)

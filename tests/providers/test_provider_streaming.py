@@ -14,13 +14,13 @@ READ_FILE = ToolSpec("read_file", "Read a file", {"type": "object", "properties"
 
 @pytest.mark.asyncio
 async def test_text_arrives_in_order_with_usage_and_stop(rig: Rig) -> None:
-    rig.server.reply_text("Hello, world! How are you?", chunks=5, input_tokens=21,
-                          output_tokens=7)
+    rig.server.reply_text("Hello, world! How are you?", chunks=5, input_tokens=21, output_tokens=7)
     events = await collect(rig.provider, rig.request())
     assert text_of(events) == "Hello, world! How are you?"
     assert Usage(21, 7) in events
-    assert events[-1] == Finished("stop", {"ollama": "stop", "anthropic": "end_turn",
-                                           "openai": "stop"}[rig.kind])
+    assert events[-1] == Finished(
+        "stop", {"ollama": "stop", "anthropic": "end_turn", "openai": "stop"}[rig.kind]
+    )
 
 
 @pytest.mark.asyncio
@@ -31,9 +31,8 @@ async def test_unscripted_answer_is_the_markdown_default(rig: Rig) -> None:
 
 @pytest.mark.asyncio
 async def test_tool_call_split_across_chunks_arrives_parsed(rig: Rig) -> None:
-    arguments = {"path": "src/app.py", "lines": [1, 20], "note": "ünïcode \"quoted\""}
-    rig.server.tool_call("read_file", arguments, call_id="call_abc", pieces=7,
-                         text="Let me look.")
+    arguments = {"path": "src/app.py", "lines": [1, 20], "note": 'ünïcode "quoted"'}
+    rig.server.tool_call("read_file", arguments, call_id="call_abc", pieces=7, text="Let me look.")
     events = await collect(rig.provider, rig.request(tools=(READ_FILE,)))
     assert text_of(events) == "Let me look."
     assert calls_of(events) == [("read_file", arguments)]
@@ -98,9 +97,14 @@ async def test_conversation_with_tool_results_reaches_the_server(rig: Rig) -> No
     if rig.kind == "ollama":
         assert body["messages"][0] == {"role": "system", "content": "You are terse."}
         assert body["messages"][2]["tool_calls"][0]["function"] == {
-            "name": "read_file", "arguments": {"path": "a.py"}}
-        assert body["messages"][3] == {"role": "tool", "content": "print('hi')",
-                                       "tool_name": "read_file"}
+            "name": "read_file",
+            "arguments": {"path": "a.py"},
+        }
+        assert body["messages"][3] == {
+            "role": "tool",
+            "content": "print('hi')",
+            "tool_name": "read_file",
+        }
         assert body["options"] == {"num_ctx": 8192, "temperature": 0.2, "num_predict": 300}
         assert body["keep_alive"] == "10m"
         assert body["tools"][0]["function"]["name"] == "read_file"
@@ -108,16 +112,24 @@ async def test_conversation_with_tool_results_reaches_the_server(rig: Rig) -> No
         assert body["system"] == "You are terse."
         assert body["max_tokens"] == 300
         assert body["messages"][1]["content"] == [
-            {"type": "tool_use", "id": "call_1", "name": "read_file", "input": {"path": "a.py"}}]
-        assert body["messages"][2] == {"role": "user", "content": [
-            {"type": "tool_result", "tool_use_id": "call_1", "content": "print('hi')"}]}
+            {"type": "tool_use", "id": "call_1", "name": "read_file", "input": {"path": "a.py"}}
+        ]
+        assert body["messages"][2] == {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "call_1", "content": "print('hi')"}],
+        }
         assert body["tools"][0]["input_schema"] == READ_FILE.parameters
     else:
         assert body["messages"][0] == {"role": "system", "content": "You are terse."}
         assert body["messages"][2]["tool_calls"][0]["function"] == {
-            "name": "read_file", "arguments": '{"path": "a.py"}'}
-        assert body["messages"][3] == {"role": "tool", "tool_call_id": "call_1",
-                                       "content": "print('hi')"}
+            "name": "read_file",
+            "arguments": '{"path": "a.py"}',
+        }
+        assert body["messages"][3] == {
+            "role": "tool",
+            "tool_call_id": "call_1",
+            "content": "print('hi')",
+        }
         assert body["stream_options"] == {"include_usage": True}
         assert body["max_completion_tokens"] == 300
 

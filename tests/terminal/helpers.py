@@ -24,7 +24,7 @@ def program_env(home: Path) -> dict[str, str]:
     env = clean_environment()
     env.update({
         "HOME": str(home), "LANG": "C.UTF-8", "PS1": "$ ", "LESSHISTFILE": "-",
-        "GIT_CONFIG_NOSYSTEM": "1", "PAGER": "less", "GIT_PAGER": "less", "LESS": "",
+        "GIT_CONFIG_NOSYSTEM": "1", "PAGER": "less", "GIT_PAGER": "less", "LESS": "R",
         "EDITOR": "vim",
     })
     env.pop("LC_ALL", None)

@@ -61,6 +61,16 @@ def state_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def recording_pane() -> RecordingChatPane:
+def recording_pane(qapp: QApplication) -> RecordingChatPane:
     """A chat pane that records what the window asks it to show."""
     return RecordingChatPane()
+
+
+async def wait_until(predicate: Any, timeout: float = 5.0) -> None:
+    """Let the loop run until ``predicate()`` is true (the async twin of qtbot.waitUntil)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s: {predicate}")
+        await asyncio.sleep(0.005)

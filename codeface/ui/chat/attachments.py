@@ -32,7 +32,7 @@ def estimate_tokens(text: str) -> int:
 
 
 def format_tokens(tokens: int) -> str:
-    """"~850 tokens", "~12.3k tokens", "~2.6M tokens"."""
+    """ "~850 tokens", "~12.3k tokens", "~2.6M tokens"."""
     if tokens >= 1_000_000:
         return f"~{tokens / 1_000_000:.1f}M tokens"
     if tokens >= 1_000:
@@ -49,8 +49,13 @@ def format_size(size: int) -> str:
     return f"{size} B"
 
 
-def make_attachment(name: str, text: str, *, truncated: bool = False,
-                    counter: Callable[[str], int] = estimate_tokens) -> Attachment:
+def make_attachment(
+    name: str,
+    text: str,
+    *,
+    truncated: bool = False,
+    counter: Callable[[str], int] = estimate_tokens,
+) -> Attachment:
     """An `Attachment` with its token cost counted."""
     return Attachment(name=name, text=text, tokens=counter(text), truncated=truncated)
 

@@ -64,6 +64,8 @@ class ComposerEdit(QPlainTextEdit):
         self.setPlaceholderText("Ask anything… (Enter to send, Shift+Enter for a new line)")
         self.setTabChangesFocus(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.document().setDocumentMargin(4)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         key = event.key()
@@ -108,8 +110,12 @@ class Composer(QFrame):
     sig_notice = Signal(str, str)
     """Something to tell the user inline; arguments: kind ("error"/"info"), text."""
 
-    def __init__(self, pick_files: Callable[[], list[Path]], parent: QWidget | None = None,
-                 counter: Callable[[str], int] = estimate_tokens) -> None:
+    def __init__(
+        self,
+        pick_files: Callable[[], list[Path]],
+        parent: QWidget | None = None,
+        counter: Callable[[str], int] = estimate_tokens,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("composer")
         self._pick_files = pick_files
@@ -153,7 +159,7 @@ class Composer(QFrame):
         self.edit.sig_escape.connect(self.on_escape)
         self.edit.sig_large_paste.connect(self.on_large_paste)
         self.edit.sig_files.connect(self.attach_paths)
-        self.edit.document().contentsChanged.connect(self._fit_height)
+        self.edit.document().contentsChanged.connect(self.fit_height)
         row.addWidget(self.edit, 1)
         self.send_button = QToolButton(self.box)
         self.send_button.setObjectName("sendButton")
@@ -167,7 +173,7 @@ class Composer(QFrame):
         outer.addWidget(self.hint)
         self.set_enter_sends(True)
         self.set_streaming(False)
-        self._fit_height()
+        self.fit_height()
 
     # state -----------------------------------------------------------------------
     def set_enter_sends(self, enter_sends: bool) -> None:
@@ -197,11 +203,12 @@ class Composer(QFrame):
         style.unpolish(self.send_button)
         style.polish(self.send_button)
 
-    def _fit_height(self) -> None:
+    def fit_height(self) -> None:
+        """Grow the text box with its text, up to `MAX_VISIBLE_LINES` lines."""
         lines = max(1, min(MAX_VISIBLE_LINES, int(self.edit.document().size().height())))
         spacing = self.edit.fontMetrics().lineSpacing()
-        margins = int(self.edit.document().documentMargin() * 2) + 4
-        self.edit.setFixedHeight(lines * spacing + margins)
+        margins = int(self.edit.document().documentMargin() * 2) + 2 * self.edit.frameWidth()
+        self.edit.setFixedHeight(lines * spacing + margins + 4)
 
     # sending ---------------------------------------------------------------------
     def submit(self) -> None:
@@ -257,8 +264,11 @@ class Composer(QFrame):
 
     def chip_widgets(self) -> list[AttachmentChip]:
         """The chips shown now, in order."""
-        return [chip for chip in self.chips.findChildren(AttachmentChip)
-                if chip.attachment in self.attachments]
+        return [
+            chip
+            for chip in self.chips.findChildren(AttachmentChip)
+            if chip.attachment in self.attachments
+        ]
 
     def on_attach_clicked(self) -> None:
         """Pick files and attach them."""
@@ -276,17 +286,24 @@ class Composer(QFrame):
             self.sig_notice.emit("error", loaded.error)
             return
         if loaded.binary:
+
             def attach_hex() -> None:
                 preview = hex_preview(loaded.head)
                 text = f"[binary file {name}, {loaded.size} bytes; first bytes:]\n{preview}"
-                self.add_attachment(make_attachment(name, text, truncated=True,
-                                                    counter=self._counter))
+                self.add_attachment(
+                    make_attachment(name, text, truncated=True, counter=self._counter)
+                )
 
             self.choice_bar.ask(
                 f"{name} is a binary file ({format_size(loaded.size)}).",
-                [("attach", f"Attach hex preview (first {HEX_PREVIEW_BYTES // 1024} KB)",
-                  attach_hex),
-                 ("cancel", "Skip", lambda: None)],
+                [
+                    (
+                        "attach",
+                        f"Attach hex preview (first {HEX_PREVIEW_BYTES // 1024} KB)",
+                        attach_hex,
+                    ),
+                    ("cancel", "Skip", lambda: None),
+                ],
             )
             return
         if len(loaded.text) <= LARGE_TEXT_CHARS:
@@ -296,12 +313,23 @@ class Composer(QFrame):
         self.choice_bar.ask(
             f"{name} is large ({format_size(loaded.size)}, "
             f"{format_tokens(estimate_tokens(text))}).",
-            [("attach", "Attach as file",
-              lambda: self.add_attachment(make_attachment(name, text, counter=self._counter))),
-             ("truncate", f"Attach first {TRUNCATE_CHARS // 1000} KB",
-              lambda: self.add_attachment(make_attachment(
-                  name, text[:TRUNCATE_CHARS], truncated=True, counter=self._counter))),
-             ("cancel", "Skip", lambda: None)],
+            [
+                (
+                    "attach",
+                    "Attach as file",
+                    lambda: self.add_attachment(make_attachment(name, text, counter=self._counter)),
+                ),
+                (
+                    "truncate",
+                    f"Attach first {TRUNCATE_CHARS // 1000} KB",
+                    lambda: self.add_attachment(
+                        make_attachment(
+                            name, text[:TRUNCATE_CHARS], truncated=True, counter=self._counter
+                        )
+                    ),
+                ),
+                ("cancel", "Skip", lambda: None),
+            ],
         )
 
     def on_large_paste(self, text: str) -> None:
@@ -310,16 +338,22 @@ class Composer(QFrame):
         self.choice_bar.ask(
             f"The pasted text is large ({format_size(len(text))}, "
             f"{format_tokens(estimate_tokens(text))}).",
-            [("attach", "Attach as file", self._attach_paste),
-             ("truncate", f"Paste first {PASTE_TRUNCATE_CHARS // 1000} KB",
-              self._paste_truncated),
-             ("cancel", "Cancel", self._drop_paste)],
+            [
+                ("attach", "Attach as file", self._attach_paste),
+                (
+                    "truncate",
+                    f"Paste first {PASTE_TRUNCATE_CHARS // 1000} KB",
+                    self._paste_truncated,
+                ),
+                ("cancel", "Cancel", self._drop_paste),
+            ],
         )
 
     def _attach_paste(self) -> None:
         if self.pending_paste is not None:
-            self.add_attachment(make_attachment("pasted-text.txt", self.pending_paste,
-                                                counter=self._counter))
+            self.add_attachment(
+                make_attachment("pasted-text.txt", self.pending_paste, counter=self._counter)
+            )
         self.pending_paste = None
 
     def _paste_truncated(self) -> None:

@@ -40,8 +40,15 @@ def _draw(painter: QPainter, name: str, filled: bool, color: QColor) -> None:
         painter.drawPath(path)
     elif name == "copy":
         painter.drawRoundedRect(QRectF(5.5, 5.5, 8.5, 9.0), 1.5, 1.5)
-        painter.drawPolyline([QPointF(3.5, 11.0), QPointF(2.5, 11.0), QPointF(2.5, 2.5),
-                              QPointF(10.5, 2.5), QPointF(10.5, 3.5)])
+        painter.drawPolyline(
+            [
+                QPointF(3.5, 11.0),
+                QPointF(2.5, 11.0),
+                QPointF(2.5, 2.5),
+                QPointF(10.5, 2.5),
+                QPointF(10.5, 3.5),
+            ]
+        )
     elif name == "regenerate":
         painter.drawArc(QRectF(2.5, 2.5, 11.0, 11.0), 60 * 16, 290 * 16)
         arrow = QPainterPath(QPointF(10.2, 1.4))

@@ -93,7 +93,11 @@ def style_html(rendered: str, colors: HtmlColors) -> str:
     for tag, styled in _tag_styles(colors):
         rendered = rendered.replace(tag, styled)
     # `<pre><code>` inside lists: the inner code needs no second background or padding.
-    rendered = re.sub(r'(<pre[^>]*>)<code[^>]*>&#8202;', r"\1<code>", rendered)
+    rendered = re.sub(r"(<pre[^>]*>)<code[^>]*>&#8202;", r"\1<code>", rendered)
+    # The gap after the last block comes from the body layout, not from the HTML.
+    head, found, tail = rendered.rpartition("margin-bottom:8px;")
+    if found and "margin-bottom" not in tail:
+        rendered = head + "margin-bottom:0;" + tail
     return rendered.rstrip("\n")
 
 

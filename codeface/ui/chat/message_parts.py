@@ -37,8 +37,14 @@ def stats_text(message: MessageView) -> str:
     return " · ".join(parts)
 
 
-def tool_button(parent: QWidget, name: str, text: str = "", icon_name: str = "",
-                color: str = "", checkable: bool = False) -> QToolButton:
+def tool_button(
+    parent: QWidget,
+    name: str,
+    text: str = "",
+    icon_name: str = "",
+    color: str = "",
+    checkable: bool = False,
+) -> QToolButton:
     """A flat footer button with an accessible name and tooltip."""
     button = QToolButton(parent)
     button.setObjectName("messageAction")
@@ -110,9 +116,7 @@ class MessageFooter(QWidget):
         layout.addStretch(1)
 
         self.continue_button = tool_button(self, "Continue answer", "Continue")
-        self.continue_button.clicked.connect(
-            lambda: context.hub.sig_continue.emit(self.message.id)
-        )
+        self.continue_button.clicked.connect(lambda: context.hub.sig_continue.emit(self.message.id))
         self.edit_button = tool_button(self, "Edit message", "", "edit", muted)
         self.copy_button = tool_button(self, "Copy message", "", "copy", muted)
         self.copy_button.clicked.connect(lambda: context.services.copy_text(self.message.content))
@@ -124,8 +128,14 @@ class MessageFooter(QWidget):
         self.down_button = tool_button(self, "Bad answer", "", "thumb_down", muted, checkable=True)
         self.up_button.clicked.connect(lambda: self._rate(1))
         self.down_button.clicked.connect(lambda: self._rate(-1))
-        for widget in (self.continue_button, self.edit_button, self.copy_button,
-                       self.regenerate_button, self.up_button, self.down_button):
+        for widget in (
+            self.continue_button,
+            self.edit_button,
+            self.copy_button,
+            self.regenerate_button,
+            self.up_button,
+            self.down_button,
+        ):
             layout.addWidget(widget)
         self.update_from(message)
 
@@ -149,9 +159,7 @@ class MessageFooter(QWidget):
         self.edit_button.setVisible(message.role == "user")
         self.copy_button.setVisible(not streaming)
         self.regenerate_button.setVisible(answer and not streaming)
-        self.continue_button.setVisible(
-            answer and message.status in ("interrupted", "cancelled")
-        )
+        self.continue_button.setVisible(answer and message.status in ("interrupted", "cancelled"))
         for button in (self.up_button, self.down_button):
             button.setVisible(answer and message.status == "complete")
         self._show_rating(message.rating)

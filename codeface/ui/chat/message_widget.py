@@ -35,6 +35,8 @@ from codeface.ui.chat.markdown import (
 )
 from codeface.ui.chat.message_parts import MessageFooter, MessageHeader, StatusLine
 
+USER_INDENT_PX = 96
+
 
 def text_label(html: str, parent: QWidget) -> QLabel:
     """A selectable, word-wrapped rich-text label for a Markdown run."""
@@ -43,8 +45,7 @@ def text_label(html: str, parent: QWidget) -> QLabel:
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(True)
     label.setTextInteractionFlags(
-        Qt.TextInteractionFlag.TextSelectableByMouse
-        | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
     )
     label.setOpenExternalLinks(True)
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -74,10 +75,8 @@ class MessageWidget(QFrame):
         bubble_names = {"user": "userBubble", "assistant": "assistantBubble"}
         self.bubble.setObjectName(bubble_names.get(message.role, "systemBubble"))
         if message.role == "user":
-            outer.addStretch(1)
-            outer.addWidget(self.bubble, 6)
-        else:
-            outer.addWidget(self.bubble, 1)
+            outer.setContentsMargins(USER_INDENT_PX, 6, 16, 6)
+        outer.addWidget(self.bubble, 1)
         layout = QVBoxLayout(self.bubble)
         layout.setContentsMargins(14, 10, 14, 8)
         layout.setSpacing(6)
@@ -147,6 +146,8 @@ class MessageWidget(QFrame):
             else:
                 self.body_layout.insertWidget(before, widget)
                 before += 1
+            # Shown now, not on the layout's queued show, so measuring right away is exact.
+            widget.show()
 
     def _render_all(self) -> None:
         self.context.render_counts[self.message.id] += 1
@@ -194,8 +195,9 @@ class MessageWidget(QFrame):
         if boundary > self._committed:
             self.context.render_counts[self.message.id] += 1
             self._drop_tail()
-            self._add_segments(render_segments(full[self._committed : boundary],
-                                               self.context.html_colors()))
+            self._add_segments(
+                render_segments(full[self._committed : boundary], self.context.html_colors())
+            )
             self._committed = boundary
         self._update_tail(full[self._committed :])
         self.message = _with_content(self.message, full)
@@ -215,15 +217,17 @@ class MessageWidget(QFrame):
         if fence is not None:
             language, code = fence
             current = self._tail_code
-            if current is not None and current.language == language and code.startswith(
-                current.code
+            if (
+                current is not None
+                and current.language == language
+                and code.startswith(current.code)
             ):
                 current.append_code(code[len(current.code) :])
                 return
             self._drop_tail()
-            self._tail_code = CodeBlockWidget(code, language, self.context, self.body,
-                                              final=False)
+            self._tail_code = CodeBlockWidget(code, language, self.context, self.body, final=False)
             self.body_layout.addWidget(self._tail_code)
+            self._tail_code.show()
             return
         if self._tail_code is not None:
             self._drop_tail()
@@ -239,6 +243,7 @@ class MessageWidget(QFrame):
         if self._tail_label is None:
             self._tail_label = text_label(rendered, self.body)
             self.body_layout.addWidget(self._tail_label)
+            self._tail_label.show()
         else:
             self._tail_label.setText(rendered)
 
@@ -274,6 +279,8 @@ class MessageWidget(QFrame):
         row.addWidget(cancel)
         row.addWidget(save)
         self.body_layout.addWidget(buttons)
+        editor.show()
+        buttons.show()
         QShortcut(QKeySequence("Ctrl+Return"), editor, self.submit_edit)
         QShortcut(QKeySequence("Escape"), editor, self.cancel_edit)
         self._editor = editor

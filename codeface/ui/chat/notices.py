@@ -15,9 +15,14 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePol
 
 from codeface.ui.chat.context import ChatContext
 
-NOTICE_KINDS = ("fallback", "error", "interrupted", "info")
-_TITLES = {"fallback": "Switched model", "error": "Error", "interrupted": "Interrupted",
-           "info": ""}
+NOTICE_KINDS = ("fallback", "error", "interrupted", "info", "warning")
+_TITLES = {
+    "fallback": "Switched model",
+    "error": "Error",
+    "interrupted": "Interrupted",
+    "info": "",
+    "warning": "",
+}
 _counter = itertools.count(1)
 
 
@@ -42,7 +47,7 @@ class NoticeWidget(QFrame):
         self.setObjectName("noticeRow")
         outer = QHBoxLayout(self)
         outer.setContentsMargins(16, 4, 16, 4)
-        card = QFrame(self)
+        card = self.card = QFrame(self)
         card.setObjectName("noticeCard")
         card.setProperty("kind", notice.kind)
         outer.addWidget(card)
@@ -55,7 +60,8 @@ class NoticeWidget(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setText(f"{title}: {notice.text}" if title else notice.text)
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.label.setMinimumWidth(80)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
         self.buttons: list[QPushButton] = []
@@ -76,11 +82,36 @@ class NoticeWidget(QFrame):
         """The height at ``width`` (cached)."""
         if self._measured and self._measured[0] == width:
             return self._measured[1]
-        layout = self.layout()
-        layout.activate()
-        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
-        if height <= 0:
-            height = self.sizeHint().height()
+        # QBoxLayout's height-for-width overestimates a wrapped label beside buttons,
+        # so measure the label at the width it will really get.
+        self.ensurePolished()
+        card = self.card
+        outer = self.layout().contentsMargins()
+        inner = card.layout().contentsMargins()
+        frame = card.contentsMargins()
+        spacing = card.layout().spacing()
+        buttons = sum(button.sizeHint().width() + spacing for button in self.buttons)
+        label_width = (
+            width
+            - outer.left()
+            - outer.right()
+            - inner.left()
+            - inner.right()
+            - frame.left()
+            - frame.right()
+            - buttons
+        )
+        label_height = self.label.heightForWidth(max(40, label_width))
+        button_height = max((button.sizeHint().height() for button in self.buttons), default=0)
+        height = (
+            max(label_height, button_height)
+            + outer.top()
+            + outer.bottom()
+            + inner.top()
+            + inner.bottom()
+            + frame.top()
+            + frame.bottom()
+        )
         self._measured = (width, height)
         return height
 

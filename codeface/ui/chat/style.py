@@ -29,6 +29,7 @@ def chat_stylesheet(theme: Theme, point_size: int) -> str:
         "interrupted": chat.warning,
         "fallback": chat.info,
         "info": chat.muted,
+        "warning": chat.warning,
     }
     notice_rules = "\n".join(
         f"""QFrame#noticeCard[kind="{kind}"] {{
@@ -66,7 +67,7 @@ QFrame#systemBubble {{
 QFrame#userBubble QLabel {{ color: {chat.user_text}; background: transparent; }}
 QFrame#assistantBubble QLabel {{ color: {chat.assistant_text}; background: transparent; }}
 QLabel#roleLabel {{ font-weight: 600; }}
-QLabel#modelBadge {{
+QFrame#assistantBubble QLabel#modelBadge, QFrame#userBubble QLabel#modelBadge {{
     color: {chat.accent}; background: {_mix(chat.assistant_bubble, chat.accent, 0.12)};
     border-radius: 8px; padding: 1px 8px; font-size: {small}pt;
 }}

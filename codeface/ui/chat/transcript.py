@@ -112,6 +112,12 @@ class Transcript(QAbstractScrollArea):
         self.schedule_layout()
         return True
 
+    def store(self, item: Item) -> None:
+        """Replace an item's data without touching its widget (the widget is up to date)."""
+        position = self._index.get(item.id)
+        if position is not None:
+            self.items[position] = item
+
     def item(self, item_id: str) -> Item | None:
         """The item with this id, or None."""
         position = self._index.get(item_id)

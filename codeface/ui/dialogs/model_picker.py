@@ -54,7 +54,9 @@ class ModelPickerDialog(QDialog):
     sig_manage = Signal()
     """The user wants the model manager."""
 
-    def __init__(self, bridge: Bridge, session: SessionView | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, bridge: Bridge, session: SessionView | None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.session = session
@@ -107,7 +109,9 @@ class ModelPickerDialog(QDialog):
     def set_models(self, models: list[ModelInfo]) -> None:
         """Fill the table; select the session's model."""
         self.models = sorted(models, key=lambda m: (m.tier != "local", m.name))
-        wanted = (self.session.model if self.session else None) or self.bridge.settings.general.model
+        wanted = (
+            self.session.model if self.session else None
+        ) or self.bridge.settings.general.model
         self.table.setRowCount(len(self.models))
         for row, model in enumerate(self.models):
             for column, text in enumerate(model_row(model)):

@@ -128,6 +128,7 @@ class KeyRow(QWidget):
     @asyncSlot()
     async def on_remove(self) -> None:
         """Forget the stored key."""
+
         async def work() -> None:
             await self.bridge.remove_key(self.provider)
             self.result.setText("Key removed.")
@@ -143,7 +144,9 @@ class SettingsDialog(QDialog):
 
     TABS = ("providers", "defaults", "appearance", "shortcuts")
 
-    def __init__(self, bridge: Bridge, theme_manager: Any | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, bridge: Bridge, theme_manager: Any | None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.theme_manager = theme_manager
@@ -190,7 +193,12 @@ class SettingsDialog(QDialog):
         self.add_host_button = QPushButton("Add")
         self.remove_host_button = QPushButton("Remove")
         self.test_host_button = QPushButton("Test connection")
-        for widget in (self.host_edit, self.add_host_button, self.remove_host_button, self.test_host_button):
+        for widget in (
+            self.host_edit,
+            self.add_host_button,
+            self.remove_host_button,
+            self.test_host_button,
+        ):
             row.addWidget(widget, 1 if widget is self.host_edit else 0)
         hosts_layout.addLayout(row)
         self.host_result = QLabel("")
@@ -342,7 +350,9 @@ class SettingsDialog(QDialog):
     def collect(self) -> Settings:
         """The settings as edited in the dialog."""
         settings = copy.deepcopy(self.settings)
-        settings.ollama.hosts = [self.host_list.item(r).text() for r in range(self.host_list.count())]
+        settings.ollama.hosts = [
+            self.host_list.item(r).text() for r in range(self.host_list.count())
+        ]
         settings.general.policy = self.policy.currentData()
         settings.general.model = self.model_edit.text().strip()
         settings.general.temperature = round(self.temperature.value(), 2)

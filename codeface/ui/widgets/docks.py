@@ -18,7 +18,12 @@ log = logging.getLogger("codeface.ui.docks")
 
 DOCKS: tuple[tuple[str, str, str, str], ...] = (
     ("code", "Code", "No code yet", "Code blocks you open from the chat appear here."),
-    ("agents", "Agents", "No agents running", "When agents work on a task, their progress shows here."),
+    (
+        "agents",
+        "Agents",
+        "No agents running",
+        "When agents work on a task, their progress shows here.",
+    ),
     ("terminal", "Terminal", "Terminal", "A shell opens here the first time you show this panel."),
 )
 
@@ -74,8 +79,19 @@ class DockArea:
             self.terminal_error = str(error)
             log.warning("terminal unavailable: %s", error)
             self.docks["terminal"].setWidget(
-                EmptyState("Terminal unavailable", f"The embedded terminal cannot start here: {error}")
+                EmptyState(
+                    "Terminal unavailable", f"The embedded terminal cannot start here: {error}"
+                )
             )
             return None
         self.docks["terminal"].setWidget(self.terminal)
+        restore = getattr(self.terminal, "restore", None)
+        if callable(restore):
+            restore()
         return self.terminal
+
+    def shutdown(self) -> None:
+        """Save the terminal's tabs and hang up its shells (tmux sessions keep running)."""
+        shutdown = getattr(self.terminal, "shutdown", None)
+        if callable(shutdown):
+            shutdown()

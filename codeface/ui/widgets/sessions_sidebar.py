@@ -29,6 +29,19 @@ from PySide6.QtWidgets import (
 from codeface.api import SearchHit, SessionView
 
 SEARCH_DEBOUNCE_MS = 200
+SIDEBAR_STYLE = """
+#sessionsSidebar { background: palette(alternate-base); }
+#sessionsSidebar QListWidget { border: none; background: transparent; outline: none; }
+#sessionsSidebar QListWidget::item { padding: 7px 8px; border-radius: 6px; margin: 1px 0; }
+#sessionsSidebar QListWidget::item:hover { background: palette(midlight); }
+#sessionsSidebar QListWidget::item:selected { background: palette(highlight);
+    color: palette(highlighted-text); }
+#sessionsSidebar QListWidget::item:disabled { color: palette(placeholder-text);
+    padding: 10px 8px 2px 8px; }
+#sessionsSidebar QLineEdit { padding: 5px 8px; border-radius: 6px;
+    border: 1px solid palette(mid); background: palette(base); }
+#sessionsSidebar QPushButton { padding: 5px 10px; border-radius: 6px; }
+"""
 ROLE_SESSION = Qt.ItemDataRole.UserRole
 ROLE_MESSAGE = Qt.ItemDataRole.UserRole + 1
 
@@ -39,7 +52,9 @@ def highlighted_snippet(hit: SearchHit) -> str:
     cursor = 0
     for start, end in sorted(hit.match_offsets):
         parts.append(html.escape(hit.snippet[cursor:start]))
-        parts.append(f"<b style='background:#fff2a8;color:#1f2328'>{html.escape(hit.snippet[start:end])}</b>")
+        parts.append(
+            f"<b style='background:#fff2a8;color:#1f2328'>{html.escape(hit.snippet[start:end])}</b>"
+        )
         cursor = end
     parts.append(html.escape(hit.snippet[cursor:]))
     return "".join(parts).replace("\n", " ")
@@ -68,11 +83,13 @@ class SessionsSidebar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sessionsSidebar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(SIDEBAR_STYLE)
         self.setMinimumWidth(180)
         self._sessions: dict[str, SessionView] = {}
         self._current: str | None = None
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 4, 8)
+        layout.setContentsMargins(10, 10, 8, 10)
         layout.setSpacing(6)
         top = QHBoxLayout()
         self.search_box = QLineEdit()
@@ -119,13 +136,32 @@ class SessionsSidebar(QWidget):
         ordered = sorted(sessions, key=lambda s: s.updated_at, reverse=True)
         ordered.sort(key=lambda s: not s.pinned)
         self.session_list.clear()
-        for session in ordered:
-            label = ("📌 " if session.pinned else "") + (session.title or "Untitled")
-            item = QListWidgetItem(label)
-            item.setData(ROLE_SESSION, session.id)
-            item.setToolTip(f"{session.title}\nUpdated {session.updated_at}")
-            self.session_list.addItem(item)
+        pinned = [s for s in ordered if s.pinned]
+        groups = (("PINNED", pinned), ("RECENT", [s for s in ordered if not s.pinned]))
+        for heading, group in groups:
+            if not group:
+                continue
+            if pinned:
+                self._add_heading(heading)
+            for session in group:
+                item = QListWidgetItem(session.title or "Untitled")
+                item.setData(ROLE_SESSION, session.id)
+                item.setToolTip(f"{session.title}\nUpdated {session.updated_at}")
+                item.setData(
+                    Qt.ItemDataRole.AccessibleTextRole,
+                    f"{session.title} (pinned)" if session.pinned else session.title,
+                )
+                self.session_list.addItem(item)
         self.set_current(self._current)
+
+    def _add_heading(self, text: str) -> None:
+        item = QListWidgetItem(text)
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        font = item.font()
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
+        font.setBold(True)
+        item.setFont(font)
+        self.session_list.addItem(item)
 
     def set_current(self, session_id: str | None) -> None:
         """Mark the open session."""
@@ -161,7 +197,8 @@ class SessionsSidebar(QWidget):
     @property
     def session_ids(self) -> list[str]:
         """The ids in display order (for tests and keyboard navigation)."""
-        return [self.session_list.item(r).data(ROLE_SESSION) for r in range(self.session_list.count())]
+        items = (self.session_list.item(r) for r in range(self.session_list.count()))
+        return [item.data(ROLE_SESSION) for item in items if item.data(ROLE_SESSION)]
 
     def focus_search(self) -> None:
         """Put the cursor in the search box."""

@@ -22,8 +22,16 @@ Selection = tuple[tuple[int, int], tuple[int, int]]
 
 
 def _style(char: Char, selected: bool) -> tuple[object, ...]:
-    return (char.fg, char.bg, char.bold, char.italics, char.underscore, char.strikethrough,
-            char.reverse, selected)
+    return (
+        char.fg,
+        char.bg,
+        char.bold,
+        char.italics,
+        char.underscore,
+        char.strikethrough,
+        char.reverse,
+        selected,
+    )
 
 
 def paint_line(
@@ -57,9 +65,10 @@ def paint_line(
         if char.data.isascii():
             while end < columns:
                 following = get(end, _BLANK)
-                if not following.data.isascii() or _style(
-                    following, sel_start <= end < sel_end
-                ) != style:
+                if (
+                    not following.data.isascii()
+                    or _style(following, sel_start <= end < sel_end) != style
+                ):
                     break
                 parts.append(following.data)
                 end += 1
@@ -96,6 +105,9 @@ def selection_text(screen: TerminalScreen, start: tuple[int, int], end: tuple[in
             break
         first = start[1] if row == start[0] else 0
         last = end[1] if row == end[0] else screen.columns
-        lines.append("".join(line[x].data if x in line else " "
-                             for x in range(first, min(last, screen.columns))).rstrip())
+        lines.append(
+            "".join(
+                line[x].data if x in line else " " for x in range(first, min(last, screen.columns))
+            ).rstrip()
+        )
     return "\n".join(lines)

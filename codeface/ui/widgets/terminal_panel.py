@@ -109,8 +109,13 @@ class TerminalPanel(QWidget):
         self.refresh_button.clicked.connect(self.refresh_sessions)
         self.tmux_label = QLabel("Checking for tmux…")
         self.tmux_label.setWordWrap(True)
-        for widget in (self.new_tab_button, self.session_combo, self.attach_button,
-                       self.create_button, self.refresh_button):
+        for widget in (
+            self.new_tab_button,
+            self.session_combo,
+            self.attach_button,
+            self.create_button,
+            self.refresh_button,
+        ):
             bar.addWidget(widget)
         bar.addWidget(self.tmux_label, 1)
         layout.addLayout(bar)
@@ -133,8 +138,12 @@ class TerminalPanel(QWidget):
         self._set_tmux_controls(False)
 
     def _set_tmux_controls(self, enabled: bool) -> None:
-        for widget in (self.session_combo, self.attach_button, self.create_button,
-                       self.refresh_button):
+        for widget in (
+            self.session_combo,
+            self.attach_button,
+            self.create_button,
+            self.refresh_button,
+        ):
             widget.setEnabled(enabled)
 
     # --- tabs ----------------------------------------------------------------------
@@ -153,8 +162,14 @@ class TerminalPanel(QWidget):
         """Open a terminal tab in ``cwd`` (default: the project folder) and focus it."""
         folder = Path(cwd) if cwd else self.project_dir
         command = list(argv) if argv else (self.shell_argv or login_command(default_shell()))
-        view = TerminalView(self, argv=command, cwd=folder, env=self.shell_environment(),
-                            scrollback=self.scrollback, font=self._font)
+        view = TerminalView(
+            self,
+            argv=command,
+            cwd=folder,
+            env=self.shell_environment(),
+            scrollback=self.scrollback,
+            font=self._font,
+        )
         view.sig_command_finished.connect(self._on_mark)
         view.sig_title_changed.connect(lambda text, v=view: self._on_title(v, text))
         index = self.tabs.addTab(view, title or folder.name or str(folder))
@@ -205,11 +220,16 @@ class TerminalPanel(QWidget):
 
     def save_state(self) -> None:
         """Remember the tabs' folders and the attached tmux session for this project."""
-        folders = [view.working_directory or str(self.project_dir)
-                   for view in self.views() if view.property("tmux_session") is None]
-        state = ProjectTerminalState(tmux_session=self.attached_session,
-                                     split_view=self.attached_session is not None,
-                                     tabs=folders)
+        folders = [
+            view.working_directory or str(self.project_dir)
+            for view in self.views()
+            if view.property("tmux_session") is None
+        ]
+        state = ProjectTerminalState(
+            tmux_session=self.attached_session,
+            split_view=self.attached_session is not None,
+            tabs=folders,
+        )
         try:
             save_project_state(self.project_dir, state)
         except OSError:
@@ -218,6 +238,7 @@ class TerminalPanel(QWidget):
     # --- tmux ----------------------------------------------------------------------
     def check_tmux(self, reattach: str | None = None) -> None:
         """Detect tmux in the background; then list sessions and maybe reattach."""
+
         def done(version: tuple[int, int]) -> None:
             self.tmux_available = True
             self._set_tmux_controls(True)
@@ -234,6 +255,7 @@ class TerminalPanel(QWidget):
 
     def refresh_sessions(self, reattach: str | None = None) -> None:
         """Reload the session list in the background."""
+
         def done(sessions: list[SessionInfo]) -> None:
             self.session_combo.clear()
             for session in sessions:
@@ -254,7 +276,8 @@ class TerminalPanel(QWidget):
         shell = " ".join(self.shell_argv) if self.shell_argv else None
         self._runner.submit(
             lambda: self.tmux.ensure_project_session(self.project_dir, shell=shell),
-            self.attach_session, self._on_tmux_error,
+            self.attach_session,
+            self._on_tmux_error,
         )
 
     def attach_session(self, name: str) -> TerminalView:
@@ -263,8 +286,9 @@ class TerminalPanel(QWidget):
             if view.property("tmux_session") == name and view.running:
                 self.tabs.setCurrentWidget(view)
                 return view
-        view = self.new_tab(self.project_dir, argv=self.tmux.attach_argv(name),
-                            title=f"tmux: {name}")
+        view = self.new_tab(
+            self.project_dir, argv=self.tmux.attach_argv(name), title=f"tmux: {name}"
+        )
         view.setProperty("tmux_session", name)
         self.attached_session = name
         self.save_state()
@@ -302,8 +326,9 @@ class TerminalPanel(QWidget):
                 self.tmux.send_text(target, command)
                 return target
 
-            self._runner.submit(send, lambda target: self._await_confirm(command, target, None),
-                                self._on_tmux_error)
+            self._runner.submit(
+                send, lambda target: self._await_confirm(command, target, None), self._on_tmux_error
+            )
             return
         view = self.current_view() or self.new_tab()
         view.send_text(command)
@@ -330,8 +355,9 @@ class TerminalPanel(QWidget):
         self._pending = None
         self.confirm_bar.hide()
         if pane is not None:
-            self._runner.submit(lambda: self.tmux.press_enter(pane), lambda _r: None,
-                                self._on_tmux_error)
+            self._runner.submit(
+                lambda: self.tmux.press_enter(pane), lambda _r: None, self._on_tmux_error
+            )
         elif view is not None:
             view.send_bytes(b"\r")
         self.sig_command_confirmed.emit(command)
@@ -344,8 +370,11 @@ class TerminalPanel(QWidget):
         self._pending = None
         self.confirm_bar.hide()
         if pane is not None:
-            self._runner.submit(lambda: self.tmux.cmd("send-keys", "-t", pane, "C-e", "C-u"),
-                                lambda _r: None, self._on_tmux_error)
+            self._runner.submit(
+                lambda: self.tmux.cmd("send-keys", "-t", pane, "C-e", "C-u"),
+                lambda _r: None,
+                self._on_tmux_error,
+            )
         elif view is not None:
             view.send_bytes(b"\x05\x15")
         self.sig_command_cancelled.emit(command)

@@ -6,11 +6,22 @@ from PySide6.QtCore import Qt
 
 _K = Qt.Key
 _NAMES: dict[int, str] = {
-    _K.Key_Up: "Up", _K.Key_Down: "Down", _K.Key_Left: "Left", _K.Key_Right: "Right",
-    _K.Key_Home: "Home", _K.Key_End: "End", _K.Key_PageUp: "PageUp",
-    _K.Key_PageDown: "PageDown", _K.Key_Insert: "Insert", _K.Key_Delete: "Delete",
-    _K.Key_Backspace: "Backspace", _K.Key_Tab: "Tab", _K.Key_Backtab: "Backtab",
-    _K.Key_Return: "Enter", _K.Key_Enter: "Enter", _K.Key_Escape: "Escape",
+    _K.Key_Up: "Up",
+    _K.Key_Down: "Down",
+    _K.Key_Left: "Left",
+    _K.Key_Right: "Right",
+    _K.Key_Home: "Home",
+    _K.Key_End: "End",
+    _K.Key_PageUp: "PageUp",
+    _K.Key_PageDown: "PageDown",
+    _K.Key_Insert: "Insert",
+    _K.Key_Delete: "Delete",
+    _K.Key_Backspace: "Backspace",
+    _K.Key_Tab: "Tab",
+    _K.Key_Backtab: "Backtab",
+    _K.Key_Return: "Enter",
+    _K.Key_Enter: "Enter",
+    _K.Key_Escape: "Escape",
     **{getattr(_K, f"Key_F{n}"): f"F{n}" for n in range(1, 13)},
 }
 

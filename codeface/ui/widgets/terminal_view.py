@@ -85,8 +85,9 @@ class TerminalView(QWidget):
         self.argv = list(argv) if argv else None
         self.env = dict(env) if env is not None else None
         self.colors = colors or TerminalColors.for_palette(self.palette())
-        self.model = TerminalModel(80, 24, scrollback=scrollback, reply=self._reply,
-                                   on_mark=self._on_mark)
+        self.model = TerminalModel(
+            80, 24, scrollback=scrollback, reply=self._reply, on_mark=self._on_mark
+        )
         self.session: PtySession | None = None
         self.exit_status: int | None = None
         self.scroll_offset = 0
@@ -126,8 +127,9 @@ class TerminalView(QWidget):
         """Spawn the child at the widget's current size."""
         rows, columns = self.grid_size()
         self.model.resize(rows, columns)
-        self.session = PtySession.spawn(self.argv, cwd=self._cwd, env=self.env, rows=rows,
-                                        columns=columns)
+        self.session = PtySession.spawn(
+            self.argv, cwd=self._cwd, env=self.env, rows=rows, columns=columns
+        )
         self.exit_status = None
         self._eof = False
         self._notifier = QSocketNotifier(self.session.fd, QSocketNotifier.Type.Read, self)
@@ -258,8 +260,12 @@ class TerminalView(QWidget):
         model = self.model
         if model.pending:
             model.pump(max_bytes=1 << 20, deadline=time.perf_counter() + FEED_BUDGET_S)
-            if (not self._eof and self._notifier is not None and model.pending < BACKLOG_RESUME
-                    and not self._notifier.isEnabled()):
+            if (
+                not self._eof
+                and self._notifier is not None
+                and model.pending < BACKLOG_RESUME
+                and not self._notifier.isEnabled()
+            ):
                 self._notifier.setEnabled(True)
         if self.session is not None:
             self.session.flush()
@@ -417,8 +423,10 @@ class TerminalView(QWidget):
         shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
         alt = bool(mods & Qt.KeyboardModifier.AltModifier)
         key = event.key()
-        if event.matches(QKeySequence.StandardKey.Copy) and self._selection or (
-            ctrl and shift and key == Qt.Key.Key_C
+        if (
+            event.matches(QKeySequence.StandardKey.Copy)
+            and self._selection
+            or (ctrl and shift and key == Qt.Key.Key_C)
         ):
             self.copy_selection()
             return
@@ -434,8 +442,14 @@ class TerminalView(QWidget):
                 self.restart()
             return
         name = key_name(key)
-        data = encode_key(name or "", event.text(), ctrl=ctrl, alt=alt, shift=shift,
-                          application_cursor=self.model.screen.application_cursor)
+        data = encode_key(
+            name or "",
+            event.text(),
+            ctrl=ctrl,
+            alt=alt,
+            shift=shift,
+            application_cursor=self.model.screen.application_cursor,
+        )
         if data:
             self._selection = None
             self.scroll_to_bottom()
@@ -455,8 +469,9 @@ class TerminalView(QWidget):
             for _ in range(abs(steps)):
                 self.send_bytes(encode_wheel(up, column, row, sgr=screen.mouse_sgr))
         elif screen.in_alternate_screen and self.running:
-            self.send_bytes(wheel_as_arrows(up, abs(steps),
-                                            application_cursor=screen.application_cursor))
+            self.send_bytes(
+                wheel_as_arrows(up, abs(steps), application_cursor=screen.application_cursor)
+            )
         else:
             self.scroll_lines(steps)
         event.accept()

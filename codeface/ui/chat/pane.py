@@ -1,0 +1,291 @@
+"""`ChatPane`: the conversation (virtual transcript) and the composer, as one widget.
+
+The window feeds it `codeface.api.MessageView`s and stream text; it emits what the user
+asked for. It never talks to providers or the store. Stream text is buffered and applied
+at most every `FLUSH_MS` (≈60 Hz), and only to the answer being written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from codeface.api import MessageView
+from codeface.ui.chat.attachments import estimate_tokens
+from codeface.ui.chat.composer import Composer
+from codeface.ui.chat.context import (
+    DEFAULT_POINT_SIZE,
+    MAX_POINT_SIZE,
+    MIN_POINT_SIZE,
+    ChatContext,
+    ChatHub,
+)
+from codeface.ui.chat.message_widget import MessageWidget
+from codeface.ui.chat.notices import NOTICE_KINDS, Notice
+from codeface.ui.chat.services import ChatServices
+from codeface.ui.chat.style import chat_stylesheet
+from codeface.ui.chat.transcript import Transcript
+from codeface.ui.theme import Theme, ThemeManager
+
+FLUSH_MS = 16
+
+
+class ChatPane(QWidget):
+    """The chat: transcript above, composer below."""
+
+    sig_send = Signal(str, list)
+    """Send a prompt; arguments: text, list of `codeface.api.Attachment`."""
+    sig_stop = Signal()
+    """Stop the streaming answer (Stop button or Esc)."""
+    sig_regenerate = Signal(str)
+    """Answer again; argument: the answer's message id."""
+    sig_edit = Signal(str, str)
+    """An earlier user message was edited (creates a branch); arguments: message id, text."""
+    sig_switch_sibling = Signal(str, int)
+    """Show another version; arguments: message id, step (-1 previous, +1 next)."""
+    sig_rate = Signal(str, object)
+    """Thumbs up/down; arguments: message id, rating (1, -1, or None when cleared)."""
+    sig_continue = Signal(str)
+    """Continue an interrupted answer; argument: the answer's message id."""
+    sig_action = Signal(str)
+    """A notice button was clicked; argument: its action id ("retry", "switch_model"...)."""
+    sig_send_to_terminal = Signal(str)
+    """"Run in terminal" on a shell code block; argument: the code."""
+    sig_zoom_changed = Signal(int)
+    """The chat font size changed; argument: the new point size."""
+
+    def __init__(
+        self,
+        theme: Theme | None = None,
+        services: ChatServices | None = None,
+        parent: QWidget | None = None,
+        *,
+        point_size: int = DEFAULT_POINT_SIZE,
+        enter_sends: bool = True,
+        token_counter: Callable[[str], int] = estimate_tokens,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("chatPane")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setAccessibleName("Chat")
+        theme = theme or ThemeManager().resolve("system")
+        hub = ChatHub(self)
+        self.context = ChatContext(
+            theme=theme,
+            services=services or ChatServices(self),
+            hub=hub,
+            point_size=point_size,
+        )
+        self.default_point_size = point_size
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.transcript = Transcript(self.context, self)
+        layout.addWidget(self.transcript, 1)
+        self.composer = Composer(self.context.services.pick_files, self, counter=token_counter)
+        layout.addWidget(self.composer)
+
+        hub.sig_regenerate.connect(self.sig_regenerate)
+        hub.sig_edit.connect(self.sig_edit)
+        hub.sig_switch_sibling.connect(self.sig_switch_sibling)
+        hub.sig_rate.connect(self._on_rate)
+        hub.sig_continue.connect(self.sig_continue)
+        hub.sig_action.connect(self.sig_action)
+        hub.sig_send_to_terminal.connect(self.sig_send_to_terminal)
+        hub.sig_code_notice.connect(lambda kind, text: self.show_notice(kind, text, []))
+        self.composer.sig_send.connect(self.sig_send)
+        self.composer.sig_stop.connect(self.sig_stop)
+        self.composer.sig_notice.connect(lambda kind, text: self.show_notice(kind, text, []))
+
+        self._pending: dict[str, list[str]] = {}
+        self.streaming_id: str | None = None
+        self.flush_count = 0
+        """How many times streamed text was applied (≈ repaints of the answer)."""
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_MS)
+        self._flush_timer.timeout.connect(self.flush)
+
+        for keys, step in (("Ctrl++", 1), ("Ctrl+=", 1), ("Ctrl+-", -1), ("Ctrl+0", 0)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda step=step: self.zoom(step))
+        self.set_enter_sends(enter_sends)
+        self.set_theme(theme)
+
+    # transcript --------------------------------------------------------------------
+    def set_messages(self, messages: list[MessageView]) -> None:
+        """Show a whole branch (replaces everything; cheap for 10,000 messages)."""
+        self._pending.clear()
+        self._flush_timer.stop()
+        self.streaming_id = None
+        self.context.highlight_term.clear()
+        self.transcript.set_items(list(messages))
+        for message in messages:
+            if message.status == "streaming":
+                self._start_stream(message.id)
+
+    def add_message(self, message: MessageView) -> None:
+        """Append a message (or update it if its id is already shown)."""
+        if self.transcript.item(message.id) is not None:
+            self.update_message(message)
+            return
+        self.transcript.append(message)
+
+    def update_message(self, message: MessageView) -> None:
+        """Replace a message by id (status, stats, final content); adds it if unknown."""
+        if message.id == self.streaming_id and message.status != "streaming":
+            self.end_answer(message)
+            return
+        if not self.transcript.replace(message):
+            self.transcript.append(message)
+
+    def begin_answer(self, message: MessageView) -> None:
+        """Show an answer that is about to stream (usually empty, status "streaming")."""
+        message = replace(message, status="streaming")
+        if self.transcript.item(message.id) is None:
+            self.transcript.append(message)
+        else:
+            self.transcript.replace(message)
+        self._start_stream(message.id)
+        widget = self.transcript.widget_for(message.id)
+        if isinstance(widget, MessageWidget) and widget.message.status != "streaming":
+            widget.set_message(message)
+            widget.begin_stream()
+        self.transcript.relayout()
+
+    def _start_stream(self, message_id: str) -> None:
+        self.streaming_id = message_id
+        self.transcript.pin(message_id)
+
+    def append_answer_text(self, message_id: str, text: str) -> None:
+        """Queue streamed text; it is applied on the next ≈16 ms tick."""
+        if not text:
+            return
+        self._pending.setdefault(message_id, []).append(text)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def flush(self) -> None:
+        """Apply queued stream text now (incrementally, to the streaming answers only)."""
+        pending, self._pending = self._pending, {}
+        for message_id, parts in pending.items():
+            item = self.transcript.item(message_id)
+            if not isinstance(item, MessageView):
+                continue
+            text = "".join(parts)
+            updated = replace(item, content=item.content + text)
+            self.transcript.store(updated)
+            widget = self.transcript.widget_for(message_id, create=False)
+            if isinstance(widget, MessageWidget):
+                widget.append_stream(text)
+                self.transcript.on_item_changed(message_id)
+        if pending:
+            self.flush_count += 1
+            self.transcript.relayout()
+
+    def end_answer(self, message: MessageView) -> None:
+        """The answer is done (or failed): final render once, with stats and status."""
+        if self._pending.get(message.id):
+            self.flush()
+        self._pending.pop(message.id, None)
+        widget = self.transcript.widget_for(message.id, create=False)
+        if self.transcript.item(message.id) is None:
+            self.transcript.append(message)
+        elif isinstance(widget, MessageWidget):
+            self.transcript.store(message)
+            widget.end_stream(message)
+            self.transcript.on_item_changed(message.id)
+        else:
+            self.transcript.replace(message)
+        self.transcript.pin(message.id, False)
+        if self.streaming_id == message.id:
+            self.streaming_id = None
+        self.transcript.relayout()
+
+    def show_notice(self, kind: str, text: str, actions: list[tuple[str, str]]) -> None:
+        """Show a notice inline at the end of the conversation.
+
+        ``kind``: "fallback", "error", "interrupted" or "info"; ``actions``: (label,
+        action_id) buttons that emit ``sig_action(action_id)``.
+        """
+        if kind not in NOTICE_KINDS:
+            kind = "info"
+        self.transcript.append(Notice(kind, text, tuple(actions)))
+        self.transcript.relayout()
+
+    def scroll_to_message(self, message_id: str, highlight: str | None = None) -> None:
+        """Scroll to a message; mark ``highlight`` (a search term) in its text."""
+        self.context.highlight_term.clear()
+        if highlight:
+            self.context.highlight_term[message_id] = highlight
+        widget = self.transcript.widget_for(message_id, create=False)
+        if widget is not None:
+            widget.rerender()
+        self.transcript.scroll_to_item(message_id)
+
+    def message_widget(self, message_id: str) -> MessageWidget | None:
+        """The built widget of a message (built now if needed), or None if unknown."""
+        widget = self.transcript.widget_for(message_id)
+        return widget if isinstance(widget, MessageWidget) else None
+
+    def _on_rate(self, message_id: str, rating: object) -> None:
+        item = self.transcript.item(message_id)
+        if isinstance(item, MessageView) and (rating is None or isinstance(rating, int)):
+            self.transcript.store(replace(item, rating=rating))
+        self.sig_rate.emit(message_id, rating)
+
+    # composer ------------------------------------------------------------------------
+    def set_streaming(self, streaming: bool) -> None:
+        """Switch the composer between Send and Stop."""
+        self.composer.set_streaming(streaming)
+
+    def set_enter_sends(self, enter_sends: bool) -> None:
+        """Enter sends (Shift+Enter newline), or Ctrl+Enter sends."""
+        self.composer.set_enter_sends(enter_sends)
+
+    def focus_composer(self) -> None:
+        """Put the keyboard focus in the prompt box."""
+        self.composer.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def insert_into_composer(self, text: str) -> None:
+        """Insert text at the cursor (e.g. terminal output captured for the chat)."""
+        self.composer.edit.insertPlainText(text)
+        self.focus_composer()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Escape and self.composer.streaming:
+            self.sig_stop.emit()
+            return
+        super().keyPressEvent(event)
+
+    # appearance ----------------------------------------------------------------------
+    def set_theme(self, theme: Theme) -> None:
+        """Recolour the chat (visible messages re-render; the rest when shown)."""
+        self.context.theme = theme
+        self._apply_style()
+
+    def zoom(self, step: int) -> None:
+        """Make the chat text bigger (+1) or smaller (-1); 0 resets."""
+        size = self.default_point_size if step == 0 else self.context.point_size + step
+        size = max(MIN_POINT_SIZE, min(MAX_POINT_SIZE, size))
+        if size == self.context.point_size and step != 0:
+            return
+        self.context.point_size = size
+        self._apply_style()
+        self.sig_zoom_changed.emit(size)
+
+    def _apply_style(self) -> None:
+        theme = self.context.theme
+        self.setFont(self.context.text_font())
+        self.setStyleSheet(chat_stylesheet(theme, self.context.point_size))
+        self.composer.set_icon_color(
+            theme.palette.get("highlighted_text", "#ffffff"), theme.chat.muted
+        )
+        self.composer.fit_height()
+        self.transcript.set_jump_icon_color(theme.palette.get("highlighted_text", "#ffffff"))
+        self.transcript.invalidate_all()

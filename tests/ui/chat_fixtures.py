@@ -1,0 +1,93 @@
+"""Fixtures for chat pane and theme tests: a pane with scripted dialogs, and messages.
+
+Import them explicitly in a test module: ``from tests.ui.chat_fixtures import chat_pane``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from pytestqt.qtbot import QtBot  # noqa: E402
+
+from codeface.api import MessageView  # noqa: E402
+from codeface.ui.chat import ChatPane, ChatServices  # noqa: E402
+from codeface.ui.theme import Theme, ThemeManager  # noqa: E402
+
+
+class ScriptedServices(ChatServices):
+    """Dialog answers decided by the test; records what the pane asked."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.files_to_pick: list[Path] = []
+        self.save_to: Path | None = None
+        self.apply_to: Path | None = None
+        self.confirm_answer = False
+        self.diffs_shown: list[tuple[Path, str]] = []
+
+    def pick_files(self) -> list[Path]:
+        return list(self.files_to_pick)
+
+    def save_path(self, suggested_name: str) -> Path | None:
+        return self.save_to
+
+    def apply_path(self, suggested_name: str) -> Path | None:
+        return self.apply_to
+
+    def confirm_diff(self, path: Path, diff: str) -> bool:
+        self.diffs_shown.append((path, diff))
+        return self.confirm_answer
+
+
+def theme_named(theme_id: str) -> Theme:
+    """A bundled theme by id."""
+    theme = ThemeManager().find(theme_id)
+    assert theme is not None, theme_id
+    return theme
+
+
+def user_message(message_id: str, text: str, **extra: object) -> MessageView:
+    """A user message."""
+    return MessageView(message_id, "user", text, **extra)  # type: ignore[arg-type]
+
+
+def answer(message_id: str, text: str, **extra: object) -> MessageView:
+    """An assistant message with some stats."""
+    values: dict[str, object] = {
+        "provider": "ollama", "model": "qwen2.5-coder:7b", "tier": "local",
+        "output_tokens": 42, "tokens_per_second": 30.5,
+    }
+    values.update(extra)
+    return MessageView(message_id, "assistant", text, **values)  # type: ignore[arg-type]
+
+
+def conversation(count: int) -> list[MessageView]:
+    """``count`` alternating user/assistant messages."""
+    return [
+        user_message(f"m{index}", f"Question number {index}?")
+        if index % 2 == 0
+        else answer(f"m{index}", f"Answer number {index}.\n\nWith a second paragraph.")
+        for index in range(count)
+    ]
+
+
+@pytest.fixture
+def chat_services() -> ScriptedServices:
+    """Scripted dialogs for the pane."""
+    return ScriptedServices()
+
+
+@pytest.fixture
+def chat_pane(qtbot: QtBot, chat_services: ScriptedServices) -> Iterator[ChatPane]:
+    """A shown 800×700 ChatPane in the Light theme with scripted dialogs."""
+    pane = ChatPane(theme_named("light"), chat_services)
+    qtbot.addWidget(pane)
+    pane.resize(800, 700)
+    pane.show()
+    qtbot.waitExposed(pane)
+    yield pane

@@ -1,0 +1,91 @@
+"""Markdown segmentation, the streaming cut points, and code highlighting (no widgets)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from codeface.ui import highlight
+from codeface.ui.chat.markdown import (
+    CodeSegment,
+    TextSegment,
+    mark_terms,
+    HtmlColors,
+    open_fence,
+    render_segments,
+    stable_boundary,
+)
+
+
+def test_fenced_code_becomes_its_own_segment_between_text() -> None:
+    segments = render_segments("Intro **bold**\n\n```python\nprint('hi')\n```\n\nAfter")
+    assert [type(segment) for segment in segments] == [TextSegment, CodeSegment, TextSegment]
+    assert "<strong>bold</strong>" in segments[0].html
+    assert segments[1] == CodeSegment("print('hi')", "python")
+    assert "After" in segments[2].html
+
+
+def test_raw_html_from_a_model_is_escaped_not_rendered() -> None:
+    (segment,) = render_segments('<img src="http://evil/x.png"> <b>x</b>')
+    assert isinstance(segment, TextSegment)
+    assert "<img" not in segment.html
+    assert "&lt;img" in segment.html
+
+
+def test_tables_lists_and_inline_code_render() -> None:
+    (segment,) = render_segments("| a | b |\n|---|---|\n| 1 | 2 |\n\n- one\n- `two`\n")
+    assert isinstance(segment, TextSegment)
+    assert "<table" in segment.html and "<td" in segment.html
+    assert "<li" in segment.html and "<code" in segment.html
+
+
+def test_stable_boundary_stops_before_an_open_fence_and_after_a_closed_one() -> None:
+    text = "Para one.\n\n```py\nx = 1\n"
+    cut = stable_boundary(text)
+    assert text[:cut] == "Para one.\n\n"
+    assert open_fence(text[cut:]) == ("py", "x = 1\n")
+    closed = text + "```\nTail"
+    assert closed[: stable_boundary(closed)].endswith("```\n")
+
+
+def test_stable_boundary_ignores_blank_lines_inside_fences() -> None:
+    text = "```\na\n\nb\n"
+    assert stable_boundary(text) == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["word ", "\n", "\n\n", "```py\n", "```\n", "x = 1\n", "- item\n"]),
+                max_size=30))
+def test_committed_prefix_renders_the_same_however_the_text_was_chunked(parts: list[str]) -> None:
+    text = "".join(parts)
+    incremental = 0
+    seen = ""
+    for part in parts:
+        seen += part
+        incremental = stable_boundary(seen, incremental)
+    assert incremental == stable_boundary(text)
+    assert incremental <= len(text)
+
+
+def test_mark_terms_marks_text_but_not_tags() -> None:
+    marked = mark_terms('<p style="x">Find the code</p>', "code", HtmlColors(mark="#ff0"))
+    assert 'background-color:#ff0' in marked
+    assert marked.count("<span style=") == 1
+    assert 'style="x"' in marked
+
+
+def test_highlight_uses_the_fence_language_and_caches() -> None:
+    html = highlight.highlight_html("def f():\n    return 1", "python", "default")
+    assert "<span" in html and "def" in html
+    assert highlight.highlight_html("def f():\n    return 1", "python", "default") is html
+
+
+def test_big_code_is_not_highlighted() -> None:
+    code = "x = 1\n" * (highlight.PLAIN_THRESHOLD // 6 + 10)
+    assert not highlight.is_highlighted(code)
+    assert "<span" not in highlight.highlight_html(code, "python", "default")
+
+
+def test_unknown_language_falls_back_to_plain_text() -> None:
+    assert highlight.highlight_html("a < b", "no-such-language", "default") == "a &lt; b"
+    assert highlight.language_label("echo hi", "no-such-language") == "no-such-language"
