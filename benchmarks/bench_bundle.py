@@ -70,12 +70,23 @@ def dependency_install_size(root_dist: str = "codeface") -> int:
     return total
 
 
-def _row(name: str, value: float | None, unit: str, budget: float | None, baseline: float | None) -> dict[str, object]:
+def _row(
+    name: str, value: float | None, unit: str, budget: float | None, baseline: float | None
+) -> dict[str, object]:
     ratio = value / baseline if value is not None and baseline else None
-    return {"name": name, "value": value, "unit": unit, "budget": budget, "baseline": baseline, "ratio": ratio}
+    return {
+        "name": name,
+        "value": value,
+        "unit": unit,
+        "budget": budget,
+        "baseline": baseline,
+        "ratio": ratio,
+    }
 
 
-def _timings(command: list[str], extra: list[str], runs: int, *, smoke: bool) -> tuple[float | None, float | None]:
+def _timings(
+    command: list[str], extra: list[str], runs: int, *, smoke: bool
+) -> tuple[float | None, float | None]:
     """(first run, median of the rest) in seconds; None when a run failed."""
     smoke_test = _load("smoke_test")
     times = []
@@ -92,7 +103,9 @@ def run(*, size_only: bool = False, runs: int = 3) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     exists = BUNDLE.is_dir()
     size = tree_size(BUNDLE) / MIB if exists else None
-    rows.append(_row("bundle size (onedir)", size, "MiB", SIZE_BUDGET_MIB, dependency_install_size() / MIB))
+    rows.append(
+        _row("bundle size (onedir)", size, "MiB", SIZE_BUDGET_MIB, dependency_install_size() / MIB)
+    )
     if size_only or not exists:
         return rows
     smoke_test = _load("smoke_test")
@@ -105,8 +118,18 @@ def run(*, size_only: bool = False, runs: int = 3) -> list[dict[str, object]]:
     if (ROOT / "codeface" / "ui" / "launch.py").exists():
         cold_b, warm_b = _timings(bundle, [], runs, smoke=True)
         cold_s, warm_s = _timings(source, [], runs, smoke=True)
-        rows.append(_row("window open-to-close, first run: bundle vs source", cold_b, "s", None, cold_s))
-        rows.append(_row(f"window open-to-close, median of {runs}: bundle vs source", warm_b, "s", None, warm_s))
+        rows.append(
+            _row("window open-to-close, first run: bundle vs source", cold_b, "s", None, cold_s)
+        )
+        rows.append(
+            _row(
+                f"window open-to-close, median of {runs}: bundle vs source",
+                warm_b,
+                "s",
+                None,
+                warm_s,
+            )
+        )
     return rows
 
 

@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import versioning  # noqa: E402
+import versioning
 
 ROOT = versioning.ROOT
 LINUX = ROOT / "packaging" / "linux"
@@ -55,7 +55,9 @@ def make_appdir(bundle_dir: Path, appdir: Path) -> Path:
     (appdir / ".DirIcon").symlink_to("codeface.png")
     bin_dir = appdir / "usr" / "bin"
     bin_dir.mkdir(parents=True)
-    (bin_dir / versioning.APP_ID).symlink_to(Path("..") / "lib" / versioning.APP_ID / versioning.APP_ID)
+    (bin_dir / versioning.APP_ID).symlink_to(
+        Path("..") / "lib" / versioning.APP_ID / versioning.APP_ID
+    )
     return appdir
 
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import versioning  # noqa: E402
+import versioning
 
 ROOT = versioning.ROOT
 DIST = ROOT / "dist"
@@ -123,7 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.dmg and sys.platform == "darwin":
         dmg = DIST / f"{versioning.APP_NAME}-{version}.dmg"
         script = ROOT / "packaging" / "macos" / "make_dmg.sh"
-        subprocess.run(["sh", str(script), str(DIST / f"{versioning.APP_NAME}.app"), str(dmg)], check=True)
+        subprocess.run(
+            ["sh", str(script), str(DIST / f"{versioning.APP_NAME}.app"), str(dmg)], check=True
+        )
         print(f"dmg: {dmg}")
     return 0
 

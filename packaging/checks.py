@@ -17,9 +17,10 @@ import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from xml.parsers.expat import ExpatError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import versioning  # noqa: E402
+import versioning
 
 ROOT = versioning.ROOT
 
@@ -36,7 +37,9 @@ def _run_tool(command: list[str]) -> list[str]:
     if result.returncode == 0:
         return []
     output = (result.stdout + result.stderr).strip().splitlines()
-    return [f"{command[0]}: {line}" for line in output] or [f"{command[0]} exited {result.returncode}"]
+    return [f"{command[0]}: {line}" for line in output] or [
+        f"{command[0]} exited {result.returncode}"
+    ]
 
 
 # --- Linux -------------------------------------------------------------------------------
@@ -97,7 +100,10 @@ def check_metainfo_validate(path: Path = versioning.METAINFO) -> list[str]:
 
 def check_icons(root: Path = ROOT / "resources" / "icons") -> list[str]:
     """Every hicolor size from 16 to 512, the SVG, the .ico and the .icns exist."""
-    wanted = [root / "hicolor" / f"{n}x{n}" / "apps" / "codeface.png" for n in (16, 32, 48, 64, 128, 256, 512)]
+    wanted = [
+        root / "hicolor" / f"{n}x{n}" / "apps" / "codeface.png"
+        for n in (16, 32, 48, 64, 128, 256, 512)
+    ]
     wanted += [root / "codeface.svg", root / "codeface.ico", root / "codeface.icns"]
     wanted.append(root / "hicolor" / "scalable" / "apps" / "codeface.svg")
     return [f"missing {path.relative_to(ROOT)}" for path in wanted if not path.is_file()]
@@ -120,7 +126,7 @@ def check_info_plist(path: Path = versioning.INFO_PLIST) -> list[str]:
     try:
         with path.open("rb") as handle:
             info = plistlib.load(handle)
-    except (plistlib.InvalidFileException, ValueError) as error:
+    except (plistlib.InvalidFileException, ValueError, ExpatError) as error:
         return [f"{path.name}: does not parse: {error}"]
     problems = [
         f"{path.name}: {key}={info.get(key)!r}, expected {value!r}"
@@ -137,7 +143,11 @@ def check_info_plist(path: Path = versioning.INFO_PLIST) -> list[str]:
 
 def check_ruby_syntax() -> list[str]:
     """``ruby -c`` accepts the Homebrew cask and formula."""
-    return [line for path in (versioning.CASK, versioning.FORMULA) for line in _run_tool(["ruby", "-c", str(path)])]
+    return [
+        line
+        for path in (versioning.CASK, versioning.FORMULA)
+        for line in _run_tool(["ruby", "-c", str(path)])
+    ]
 
 
 def check_cask_stanzas(path: Path = versioning.CASK) -> list[str]:
@@ -182,11 +192,25 @@ def check_iss(path: Path = versioning.ISS) -> list[str]:
         defines, sections = parse_iss(path.read_text(encoding="utf-8"))
     except ValueError as error:
         return [f"{path.name}: {error}"]
-    problems = [f"{path.name}: no [{name}]" for name in ("Setup", "Files", "Icons", "Run") if name not in sections]
+    problems = [
+        f"{path.name}: no [{name}]"
+        for name in ("Setup", "Files", "Icons", "Run")
+        if name not in sections
+    ]
     setup = dict(line.split("=", 1) for line in sections.get("Setup", []) if "=" in line)
     wanted = {"PrivilegesRequired": "lowest", "AppVersion": "{#AppVersion}"}
-    problems += [f"{path.name}: {key} should be {value}" for key, value in wanted.items() if setup.get(key) != value]
-    for key in ("AppName", "DefaultDirName", "SetupIconFile", "UninstallDisplayIcon", "OutputBaseFilename"):
+    problems += [
+        f"{path.name}: {key} should be {value}"
+        for key, value in wanted.items()
+        if setup.get(key) != value
+    ]
+    for key in (
+        "AppName",
+        "DefaultDirName",
+        "SetupIconFile",
+        "UninstallDisplayIcon",
+        "OutputBaseFilename",
+    ):
         if key not in setup:
             problems.append(f"{path.name}: [Setup] lacks {key}")
     if setup.get("Uninstallable", "yes") != "yes":

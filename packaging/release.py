@@ -25,8 +25,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import build  # noqa: E402
-import versioning  # noqa: E402
+import versioning
+
+import build
 
 ROOT = versioning.ROOT
 DIST = ROOT / "dist"
@@ -52,7 +53,9 @@ def write_checksums(files: Sequence[Path], out: Path) -> Path:
 def fill_cask(sha256: str, cask: Path = versioning.CASK) -> None:
     """Put the dmg's checksum into the cask (replacing ``:no_check`` or an old sum)."""
     text = cask.read_text(encoding="utf-8")
-    text, count = re.subn(r'^(\s*sha256 )(:no_check|"[0-9a-f]{64}")', rf'\g<1>"{sha256}"', text, flags=re.M)
+    text, count = re.subn(
+        r'^(\s*sha256 )(:no_check|"[0-9a-f]{64}")', rf'\g<1>"{sha256}"', text, flags=re.M
+    )
     if count != 1:
         raise SystemExit(f"release: no sha256 line in {cask}")
     cask.write_text(text, encoding="utf-8")
@@ -61,7 +64,9 @@ def fill_cask(sha256: str, cask: Path = versioning.CASK) -> None:
 def fill_formula(sha256: str, formula: Path = versioning.FORMULA) -> None:
     """Put the source archive's checksum into the formula."""
     text = formula.read_text(encoding="utf-8")
-    text, count = re.subn(r'^(\s*sha256 )"[0-9a-f]{64}"', rf'\g<1>"{sha256}"', text, count=1, flags=re.M)
+    text, count = re.subn(
+        r'^(\s*sha256 )"[0-9a-f]{64}"', rf'\g<1>"{sha256}"', text, count=1, flags=re.M
+    )
     if count != 1:
         raise SystemExit(f"release: no sha256 line in {formula}")
     formula.write_text(text, encoding="utf-8")
@@ -107,7 +112,9 @@ def build_platform_artifacts(version: str) -> list[Path]:
     elif sys.platform == "darwin":
         dmg = DIST / f"{versioning.APP_NAME}-{version}.dmg"
         script = ROOT / "packaging" / "macos" / "make_dmg.sh"
-        subprocess.run(["sh", str(script), str(DIST / f"{versioning.APP_NAME}.app"), str(dmg)], check=True)
+        subprocess.run(
+            ["sh", str(script), str(DIST / f"{versioning.APP_NAME}.app"), str(dmg)], check=True
+        )
         artifacts.append(dmg)
     elif sys.platform == "win32" and shutil.which("iscc"):
         subprocess.run(["iscc", f"/DAppVersion={version}", str(versioning.ISS)], check=True)
@@ -129,7 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in versioning.stamp_version(version):
         print(f"release: stamped {version} into {path.relative_to(ROOT)}")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)], check=True
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)],
+        check=True,
     )
     if args.no_build:
         return 0
@@ -144,7 +152,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("release: filled the formula's sha256 from the source archive")
     if shutil.which("brew"):
         subprocess.run(
-            ["brew", "update-python-resources", "--exclude-packages=PySide6-Essentials", str(versioning.FORMULA)],
+            [
+                "brew",
+                "update-python-resources",
+                "--exclude-packages=PySide6-Essentials",
+                str(versioning.FORMULA),
+            ],
             check=False,
         )
     for path in artifacts:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import versioning  # noqa: E402
+import versioning
 
 SMOKE_ENV = "CODEFACE_SMOKE_TEST"
 STRIPPED_ENV_PREFIXES = ("ANTHROPIC_", "OPENAI_", "OLLAMA_")
@@ -60,9 +60,19 @@ def run_app(command: Sequence[str], *, smoke: bool = False, timeout: float = 60.
                 list(command), env=env, capture_output=True, text=True, timeout=timeout, check=False
             )
         except subprocess.TimeoutExpired as expired:
-            out = expired.stdout.decode() if isinstance(expired.stdout, bytes) else expired.stdout or ""
-            err = expired.stderr.decode() if isinstance(expired.stderr, bytes) else expired.stderr or ""
-            return RunResult(-1, time.perf_counter() - start, out, err + f"\n(timed out after {timeout:.0f} s)")
+            out = (
+                expired.stdout.decode()
+                if isinstance(expired.stdout, bytes)
+                else expired.stdout or ""
+            )
+            err = (
+                expired.stderr.decode()
+                if isinstance(expired.stderr, bytes)
+                else expired.stderr or ""
+            )
+            return RunResult(
+                -1, time.perf_counter() - start, out, err + f"\n(timed out after {timeout:.0f} s)"
+            )
         return RunResult(done.returncode, time.perf_counter() - start, done.stdout, done.stderr)
 
 
@@ -136,7 +146,9 @@ def check_window_stays_up(command: Sequence[str], seconds: float = 15.0) -> list
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the smoke steps; returns the exit code."""
     parser = argparse.ArgumentParser(prog="packaging/smoke_test.py", description=__doc__)
-    parser.add_argument("bundle", nargs="?", type=Path, default=versioning.ROOT / "dist" / versioning.APP_ID)
+    parser.add_argument(
+        "bundle", nargs="?", type=Path, default=versioning.ROOT / "dist" / versioning.APP_ID
+    )
     parser.add_argument("--version-only", action="store_true", help="skip the window step")
     parser.add_argument(
         "--stays-up",
@@ -148,12 +160,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not Path(command[0]).exists():
         print(f"FAIL: no bundle executable at {command[0]} (run packaging/build.py)")
         return 1
-    steps = [("bundle --version", lambda: check_version(command)),
-             ("bundle resources and themes", lambda: check_resources(args.bundle))]
+    steps = [
+        ("bundle --version", lambda: check_version(command)),
+        ("bundle resources and themes", lambda: check_resources(args.bundle)),
+    ]
     if args.stays_up:
-        steps.append(("bundle runs offscreen for 15 s without crashing", lambda: check_window_stays_up(command)))
+        steps.append(
+            (
+                "bundle runs offscreen for 15 s without crashing",
+                lambda: check_window_stays_up(command),
+            )
+        )
     elif not args.version_only:
-        steps.append(("bundle opens its window offscreen and exits 0", lambda: check_window(command)))
+        steps.append(
+            ("bundle opens its window offscreen and exits 0", lambda: check_window(command))
+        )
     failed = False
     for name, step in steps:
         problems = step()

@@ -156,6 +156,8 @@ def version_mismatches(version: str | None = None, root: Path = ROOT) -> list[st
         if not found:
             problems.append(f"{where}: no version found")
         problems.extend(
-            f"{where}: has {value}, pyproject says {expected}" for value in found if value != expected
+            f"{where}: has {value}, pyproject says {expected}"
+            for value in found
+            if value != expected
         )
     return problems

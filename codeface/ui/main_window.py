@@ -251,8 +251,14 @@ class MainWindow(QMainWindow):
         self.status.set_residency(None)
 
     def _session_model(self) -> str:
+        """The model the next answer will most likely use (the engine decides for real)."""
         session = self.sessions.get(self.conversation.session_id or "")
-        return (session.model if session else None) or self.bridge.settings.general.model
+        chosen = (session.model if session else None) or self.bridge.settings.general.model
+        if chosen:
+            return chosen
+        local = [m for m in self.models if m.tier == "local"]
+        loaded = [m for m in local if m.residency in ("gpu", "partial", "cpu")]
+        return (loaded or local or [None])[0].name if (loaded or local) else ""
 
     # ------------------------------------------------------------------ sessions
     async def open_session(self, session_id: str, message_id: str = "", query: str = "") -> None:

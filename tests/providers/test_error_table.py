@@ -65,11 +65,10 @@ def test_lost_connection_after_the_first_token_is_an_interruption() -> None:
 
 
 def test_builtin_errors_from_our_own_code_are_not_blamed_on_the_server() -> None:
-    try:
-        {}["missing"]
-    except KeyError as error:
-        assert translate(error, CONTEXT) is None
-        assert isinstance(failure(error, CONTEXT), ServerError)
+    with pytest.raises(KeyError) as caught:
+        {}["missing"]  # a KeyError raised here, outside any SDK
+    assert translate(caught.value, CONTEXT) is None
+    assert isinstance(failure(caught.value, CONTEXT), ServerError)
 
 
 def test_builtin_errors_raised_inside_a_parser_are_malformed() -> None:

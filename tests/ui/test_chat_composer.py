@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, Qt, QUrl
@@ -101,15 +100,12 @@ def test_a_10_mb_paste_returns_at_once_and_offers_a_choice(
     composer = chat_pane.composer
     mime = QMimeData()
     mime.setText("0123456789abcdef" * (10 * 1024 * 1024 // 16))
-    started = time.perf_counter()
     composer.edit.insertFromMimeData(mime)
-    elapsed = time.perf_counter() - started
-    assert composer.edit.toPlainText() == ""
+    # The text never reached the document, so nothing had to lay out 10 MB.
+    assert composer.edit.document().characterCount() == 1
     assert composer.choice_bar.isVisible()
     assert "10.0 MB" in composer.choice_bar.label.text()
     assert set(composer.choice_bar.buttons) == {"attach", "truncate", "cancel"}
-    # Behaviour, not a benchmark: the handler must not lay out 10 MB of text (seconds).
-    assert elapsed < 1.0
     qtbot.keyClicks(composer.edit, "still typing")
     assert composer.edit.toPlainText() == "still typing"
     composer.choice_bar.buttons["attach"].click()

@@ -99,8 +99,10 @@ def test_selection_copy_and_bracketed_paste(qtbot, shell_env, project, close_lat
     qtbot.keyClick(view, Qt.Key.Key_C,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert QGuiApplication.clipboard().text() == "hello"
-    type_line(qtbot, view, r"printf '\e[?2004h'; cat -v")
-    qtbot.waitUntil(lambda: view.model.screen.bracketed_paste, timeout=5000)
+    # bash's readline toggles bracketed paste around its prompt; wait for cat's turn.
+    type_line(qtbot, view, r"printf '\e[?2004h'; echo ready; cat -v")
+    qtbot.waitUntil(lambda: has_line(view, "ready"), timeout=5000)
+    assert view.model.screen.bracketed_paste
     QGuiApplication.clipboard().setText("pasted")
     qtbot.keyClick(view, Qt.Key.Key_V,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)

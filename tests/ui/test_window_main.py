@@ -300,9 +300,9 @@ async def test_restart_restores_layout_zoom_and_open_session(
     window = await open_window(fake_backend, pane, state_path)
     second = list(fake_backend.sessions)[1]
     await window.open_session(second)
-    window.resize(1111, 777)
+    window.resize(701, 555)
     window.docks.docks["agents"].show()
-    window.splitter.setSizes([333, 700])
+    window.splitter.setSizes([233, 468])
     window.zoom_in()
     window.zoom_in()
     await window.shutdown()
@@ -311,10 +311,10 @@ async def test_restart_restores_layout_zoom_and_open_session(
     again = RecordingChatPane()
     restored = await open_window(fake_backend, again, state_path)
     assert restored.conversation.session_id == second
-    assert (restored.width(), restored.height()) == (1111, 777)
+    assert (restored.width(), restored.height()) == (701, 555)
     assert restored.docks.docks["agents"].isVisible()
     assert not restored.docks.docks["code"].isVisible()
-    assert restored.splitter.sizes()[0] == 333
+    assert restored.splitter.sizes()[0] == 233
     assert again.zoom_level == 2
     await restored.shutdown()
 

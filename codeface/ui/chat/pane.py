@@ -282,7 +282,14 @@ class ChatPane(QWidget):
     def _apply_style(self) -> None:
         theme = self.context.theme
         self.setFont(self.context.text_font())
-        self.setStyleSheet(chat_stylesheet(theme, self.context.point_size))
+        self.setStyleSheet(
+            chat_stylesheet(
+                theme,
+                self.context.point_size,
+                self.context.font_family,
+                self.context.code_font().family(),
+            )
+        )
         self.composer.set_icon_color(
             theme.palette.get("highlighted_text", "#ffffff"), theme.chat.muted
         )

@@ -16,8 +16,15 @@ def _mix(color: str, other: str, amount: float) -> str:
     return QColor(int(red), int(green), int(blue)).name()
 
 
-def chat_stylesheet(theme: Theme, point_size: int) -> str:
-    """Stylesheet for `ChatPane` and everything in it."""
+def chat_stylesheet(
+    theme: Theme, point_size: int, text_family: str = "", code_family: str = "monospace"
+) -> str:
+    """Stylesheet for `ChatPane` and everything in it.
+
+    Fonts are set here, not with ``setFont``: under a style sheet Qt does not pass a
+    parent's font on to its children.
+    """
+    family = f'font-family: "{text_family}";' if text_family else ""
     chat, code = theme.chat, theme.code
     code_background, code_text = style_colors(theme.pygments_style)
     window_text = theme.palette.get("window_text", chat.assistant_text)
@@ -47,6 +54,10 @@ def chat_stylesheet(theme: Theme, point_size: int) -> str:
         for status, tint in status_tints.items()
     )
     return f"""
+QWidget {{ font-size: {point_size}pt; {family} }}
+QTextBrowser, QPlainTextEdit#editEditor {{
+    font-family: "{code_family}"; font-size: {max(7, point_size - 1)}pt;
+}}
 QWidget#chatPane {{ background: {chat.background}; }}
 QAbstractScrollArea#transcript, QWidget#transcriptViewport {{
     background: {chat.background}; border: none;
@@ -123,7 +134,9 @@ QFrame#composer {{ background: {chat.background}; }}
 QFrame#composerBox {{
     background: {base}; border: 1px solid {chat.border}; border-radius: 12px;
 }}
-QPlainTextEdit#composerEdit {{ background: transparent; color: {window_text}; border: none; }}
+QPlainTextEdit#composerEdit {{
+    background: transparent; color: {window_text}; border: none; font-size: {point_size}pt;
+}}
 QToolButton#sendButton {{
     background: {chat.accent}; border: none; border-radius: 8px; padding: 6px;
 }}
