@@ -42,10 +42,18 @@ def _p95(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
-def _row(name: str, value: float, unit: str, budget: float | None, baseline: float | None) -> dict[str, Any]:
+def _row(
+    name: str, value: float, unit: str, budget: float | None, baseline: float | None
+) -> dict[str, Any]:
     ratio = value / baseline if baseline else None
-    return {"name": name, "value": value, "unit": unit, "budget": budget,
-            "baseline": baseline, "ratio": ratio}
+    return {
+        "name": name,
+        "value": value,
+        "unit": unit,
+        "budget": budget,
+        "baseline": baseline,
+        "ratio": ratio,
+    }
 
 
 def build_corpus(conn: sqlite3.Connection, messages: int, rng: random.Random) -> list[str]:
@@ -59,8 +67,13 @@ def build_corpus(conn: sqlite3.Connection, messages: int, rng: random.Random) ->
         session_id = f"s{index:08d}"
         conn.execute(
             "INSERT INTO sessions (id, title, created_at, updated_at, project) VALUES (?, ?, ?, ?, ?)",
-            (session_id, " ".join(rng.choices(vocabulary, weights, k=5)), now, now,
-             f"/src/project{index % 20}"),
+            (
+                session_id,
+                " ".join(rng.choices(vocabulary, weights, k=5)),
+                now,
+                now,
+                f"/src/project{index % 20}",
+            ),
         )
         parent = None
         rows = []
@@ -68,8 +81,17 @@ def build_corpus(conn: sqlite3.Connection, messages: int, rng: random.Random) ->
             message_id = f"m{index + position:08d}"
             text = " ".join(rng.choices(vocabulary, weights, k=rng.randint(20, 120)))
             role = "user" if position % 2 == 0 else "assistant"
-            rows.append((message_id, session_id, parent, role, text, now + index + position,
-                         "qwen" if position % 4 else "claude"))
+            rows.append(
+                (
+                    message_id,
+                    session_id,
+                    parent,
+                    role,
+                    text,
+                    now + index + position,
+                    "qwen" if position % 4 else "claude",
+                )
+            )
             parent = message_id
         conn.executemany(
             "INSERT INTO messages (id, session_id, parent_id, role, content, created_at, model) "
@@ -82,7 +104,9 @@ def build_corpus(conn: sqlite3.Connection, messages: int, rng: random.Random) ->
     return vocabulary
 
 
-def bench_search(conn: sqlite3.Connection, vocabulary: list[str], rng: random.Random) -> list[dict[str, Any]]:
+def bench_search(
+    conn: sqlite3.Connection, vocabulary: list[str], rng: random.Random
+) -> list[dict[str, Any]]:
     queries = []
     for _ in range(200):
         # half common words (high rank), half rarer ones; a third are two-word queries
@@ -125,8 +149,14 @@ def bench_open_session(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         conn.execute(
             "INSERT INTO messages (id, session_id, parent_id, role, content, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (message_id, session.id, parent, "user" if index % 2 == 0 else "assistant",
-             "some text of a typical length " * 10, time.time()),
+            (
+                message_id,
+                session.id,
+                parent,
+                "user" if index % 2 == 0 else "assistant",
+                "some text of a typical length " * 10,
+                time.time(),
+            ),
         )
         parent = message_id
     conn.execute("UPDATE sessions SET active_leaf_id = ? WHERE id = ?", (parent, session.id))
@@ -140,8 +170,15 @@ def bench_open_session(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         conn.execute("SELECT * FROM messages WHERE session_id = ?", (session.id,)).fetchall()
         bare.append(time.perf_counter() - started)
     assert len(path) == 10_000
-    return [_row("open_10k_message_session", statistics.median(timings) * 1000, "ms", 100.0,
-                 statistics.median(bare) * 1000)]
+    return [
+        _row(
+            "open_10k_message_session",
+            statistics.median(timings) * 1000,
+            "ms",
+            100.0,
+            statistics.median(bare) * 1000,
+        )
+    ]
 
 
 def _batch_cost(conn: sqlite3.Connection) -> float:
@@ -197,8 +234,10 @@ def main() -> None:
         baseline = f"{row['baseline']:.2f}" if row["baseline"] is not None else "-"
         ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "-"
         verdict = "ok" if row["budget"] is None or row["value"] <= row["budget"] else "OVER"
-        print(f"{row['name']:28} {row['value']:>8.2f}{row['unit']:>2} {budget:>10} "
-              f"{baseline:>10} {ratio:>8}  {verdict}")
+        print(
+            f"{row['name']:28} {row['value']:>8.2f}{row['unit']:>2} {budget:>10} "
+            f"{baseline:>10} {ratio:>8}  {verdict}"
+        )
 
 
 if __name__ == "__main__":

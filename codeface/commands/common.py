@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Coroutine
 from typing import Any, TextIO
@@ -10,6 +9,8 @@ from typing import Any, TextIO
 
 def run_async(coroutine: Coroutine[Any, Any, int]) -> int:
     """Run a command's coroutine on a fresh event loop and return its exit code."""
+    import asyncio
+
     return asyncio.run(coroutine)
 
 

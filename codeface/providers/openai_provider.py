@@ -159,25 +159,32 @@ class OpenAIProvider:
         async with stream:
             async for chunk in stream:
                 if chunk.usage is not None:
-                    usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
-                for choice in chunk.choices:
+                    usage = Usage(
+                        _count(chunk.usage.prompt_tokens), _count(chunk.usage.completion_tokens)
+                    )
+                # Compatible servers send odd chunks, and the SDK does not validate them.
+                for choice in chunk.choices or ():
                     delta = choice.delta
+                    if delta is None:
+                        continue
                     extra = delta.model_extra or {}
                     reasoning = extra.get("reasoning_content") or extra.get("reasoning")
                     if isinstance(reasoning, str) and reasoning:
                         yield ThinkingDelta(reasoning)
-                    if delta.content:
+                    if isinstance(delta.content, str) and delta.content:
                         yield TextDelta(delta.content)
                     for piece in delta.tool_calls or ():
-                        entry = calls.setdefault(piece.index, ["", ""])
-                        if piece.id:
+                        index = piece.index if isinstance(piece.index, int) else 0
+                        entry = calls.setdefault(index, ["", ""])
+                        if isinstance(piece.id, str) and piece.id:
                             entry[0] = piece.id
-                        if piece.function is not None:
-                            if piece.function.name:
-                                entry[1] += piece.function.name
-                            if piece.function.arguments:
-                                entry.append(piece.function.arguments)
-                    if choice.finish_reason:
+                        function = piece.function
+                        if function is not None:
+                            if isinstance(function.name, str):
+                                entry[1] += function.name
+                            if isinstance(function.arguments, str):
+                                entry.append(function.arguments)
+                    if isinstance(choice.finish_reason, str) and choice.finish_reason:
                         finish = choice.finish_reason
         if finish is None:
             raise StreamInterrupted(
@@ -226,6 +233,10 @@ class OpenAIProvider:
         if self._client is not None:
             await self._client.close()
             self._client = None
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) else None
 
 
 def convert_message(message: ChatMessage) -> dict[str, Any]:

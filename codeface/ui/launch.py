@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import inspect
 import logging
 import sys
 from typing import Any
@@ -56,15 +57,19 @@ def _apply_font(app: Any, family: str, size: int) -> None:
     app.setFont(font)
 
 
-def prewarm_sdks() -> None:
-    """Import the cloud SDKs ahead of first use (runs in a worker thread)."""
+async def prewarm_sdks() -> None:
+    """Import the cloud SDKs ahead of first use, off the GUI thread."""
     try:
         registry = importlib.import_module("codeface.providers.registry")
     except ImportError:
         return
     prewarm = getattr(registry, "prewarm_sdks", None)
-    if callable(prewarm):
-        prewarm()
+    if prewarm is None:
+        return
+    if inspect.iscoroutinefunction(prewarm):
+        await prewarm()  # it moves the imports to a thread itself
+    else:
+        await asyncio.to_thread(prewarm)
 
 
 def build_backend() -> Any:
@@ -90,7 +95,7 @@ async def main(window: Any, bridge: Any) -> None:
         if not bridge.attached:
             bridge.attach(build_backend())
         await window.start()
-        asyncio.get_running_loop().run_in_executor(None, prewarm_sdks)
+        bridge.spawn(prewarm_sdks())
     except CodefaceError as error:
         window.chat.show_notice("error", error.one_line(), [("Open settings", "open_settings")])
     except Exception as error:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -181,8 +182,11 @@ class ThemeManager(QObject):
         bundled_dir: Path | None = None,
         user_dir: Path | None = None,
         parent: QObject | None = None,
+        color_scheme: Callable[[], Qt.ColorScheme] | None = None,
     ) -> None:
+        """``color_scheme`` reports the OS scheme (default: ``QStyleHints.colorScheme``)."""
         super().__init__(parent)
+        self._color_scheme = color_scheme or _os_color_scheme
         self._bundled_dir = bundled_dir or themes_dir()
         self._user_dir = user_dir
         self.current: Theme | None = None
@@ -221,8 +225,7 @@ class ThemeManager(QObject):
 
     def system_default(self) -> Theme:
         """Dark or Light, following the OS colour scheme."""
-        hints = QGuiApplication.styleHints()
-        dark = hints is not None and hints.colorScheme() == Qt.ColorScheme.Dark
+        dark = self._color_scheme() == Qt.ColorScheme.Dark
         theme = self.find("dark" if dark else "light")
         if theme is None:
             raise ConfigError(f"The bundled themes are missing from {self._bundled_dir}")
@@ -263,6 +266,11 @@ class ThemeManager(QObject):
         app.setPalette(theme.qpalette())
         self.current = theme
         self.sig_theme_changed.emit(theme)
+
+
+def _os_color_scheme() -> Qt.ColorScheme:
+    hints = QGuiApplication.styleHints()
+    return hints.colorScheme() if hints is not None else Qt.ColorScheme.Unknown
 
 
 def _peek_kind(path: Path) -> str:

@@ -66,10 +66,8 @@ def load_window_state(path: Path | None = None) -> WindowState:
     state = WindowState()
     for item in fields(WindowState):
         value = document.get(item.name)
-        default = getattr(state, item.name)
-        if value is None and item.name != "session_id":
-            continue
-        if default is None or isinstance(value, type(default)):
+        expected = str if item.name == "session_id" else type(getattr(state, item.name))
+        if type(value) is expected:
             setattr(state, item.name, value)
     return state
 

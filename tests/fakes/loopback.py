@@ -74,6 +74,7 @@ class Plan:
     stall_after: int | None = None
     splits: list[int] | None = None
     fast: bool = False
+    preamble: int = 0  # leading frames sent without ``chunk_delay`` (message_start...)
 
 
 @dataclass(frozen=True)
@@ -305,7 +306,7 @@ class LoopbackServer:
                 if piece:
                     writer.write(_chunk(piece))
                     await writer.drain()
-                if plan.chunk_delay:
+                if plan.chunk_delay and index >= plan.preamble:
                     await asyncio.wait({watcher}, timeout=plan.chunk_delay)
         sent = len(pieces) if plan.splits is None else limit
         if watcher.done():

@@ -154,6 +154,7 @@ class ScriptedServer(LoopbackServer):
                 stall_after=None if stall_after is None else preamble + stall_after,
                 splits=splits,
                 fast=fast,
+                preamble=preamble,
             )
 
         self.queue(path or self.chat_path, scenario, times)

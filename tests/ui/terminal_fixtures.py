@@ -41,7 +41,11 @@ def close_later() -> Iterator[list[object]]:
     """Widgets to hang up at the end of the test (so no shell outlives it)."""
     widgets: list[object] = []
     yield widgets
+    from shiboken6 import isValid
+
     for widget in widgets:
+        if not isValid(widget):
+            continue  # pytest-qt already closed it (closeEvent hung the shells up)
         for method in ("shutdown", "close_session"):
             if hasattr(widget, method):
                 getattr(widget, method)()

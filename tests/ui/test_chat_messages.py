@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -50,16 +51,9 @@ def test_editing_an_earlier_user_message_emits_the_new_text(
     editor = widget._editor
     editor.setPlainText("New question")
     with qtbot.waitSignal(chat_pane.sig_edit) as blocker:
-        qtbot.keyClick(editor, "\r", qtbot.KeyboardModifier.ControlModifier
-                       if hasattr(qtbot, "KeyboardModifier") else _ctrl())
+        qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert blocker.args == ["u1", "New question"]
     assert not widget.editing
-
-
-def _ctrl():  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import Qt
-
-    return Qt.KeyboardModifier.ControlModifier
 
 
 def test_cancelling_an_edit_restores_the_message(chat_pane: ChatPane, qtbot: QtBot) -> None:

@@ -90,7 +90,7 @@ async def test_model_manager_shows_details_and_deletes_after_confirmation(
 ) -> None:
     dialog = ModelManagerDialog(Bridge(fake_backend))
     await wait_until(lambda: dialog.model_list.count() == 2)
-    dialog.model_list.setCurrentRow(1)
+    dialog.model_list.setCurrentRow(0)
     await wait_until(lambda: "Context length: 32768" in dialog.details.toPlainText())
     assert "Capabilities: completion, tools" in dialog.details.toPlainText()
 
@@ -99,7 +99,7 @@ async def test_model_manager_shows_details_and_deletes_after_confirmation(
     await dialog.on_delete_clicked()
     assert [m.name for m in fake_backend.models] == ["qwen2.5-coder:7b", "llama3.2:3b"]
     await dialog.on_delete_clicked()
-    assert [m.name for m in fake_backend.models] == ["qwen2.5-coder:7b"]
+    assert [m.name for m in fake_backend.models] == ["llama3.2:3b"]
     await wait_until(lambda: dialog.model_list.count() == 1)
 
 

@@ -55,7 +55,7 @@ def chat_stylesheet(
     )
     return f"""
 QWidget {{ font-size: {point_size}pt; {family} }}
-QTextBrowser, QPlainTextEdit#editEditor {{
+QTextBrowser {{
     font-family: "{code_family}"; font-size: {max(7, point_size - 1)}pt;
 }}
 QWidget#chatPane {{ background: {chat.background}; }}

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -88,6 +88,7 @@ class TerminalPanel(QWidget):
         self.attached_session: str | None = None
         self._pending: tuple[str, str | None, TerminalView | None] | None = None
         self._runner = BackgroundRunner(self)
+        self._shut_down = False
         self._build()
 
     # --- construction --------------------------------------------------------------
@@ -398,7 +399,15 @@ class TerminalPanel(QWidget):
 
     def shutdown(self) -> None:
         """Save state and hang up every child (tmux sessions keep running)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         self.save_state()
         for view in self.views():
             view.close_session()
         self._runner.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Closing the panel (or the window) shuts the terminals down."""
+        self.shutdown()
+        super().closeEvent(event)
