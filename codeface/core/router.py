@@ -52,6 +52,7 @@ from codeface.core.selection import (
     choose_cloud_model,
     choose_local_model,
     order_providers,
+    prefer_resident_hosts,
     provider_label,
 )
 from codeface.core.settings import Policy, Settings
@@ -214,11 +215,21 @@ class Router:
         policy = policy or self.settings.general.policy
         strict = policy == "pinned"
         candidates = order_providers(self.providers, policy, provider)
+        prepared: dict[str, Choice | CodefaceError] = {}
+        hosts = [c for c in candidates if c.kind == "ollama"]
+        if len(hosts) > 1:
+            results = await asyncio.gather(
+                *(self._prepare(host, request, model, strict) for host in hosts)
+            )
+            prepared = dict(zip((host.id for host in hosts), results, strict=True))
+            candidates = prefer_resident_hosts(candidates, prepared)
         reasons: list[tuple[Provider, CodefaceError]] = []
         partial = ""
         pending_marker = False
         for index, candidate in enumerate(candidates):
-            choice_or_error = await self._prepare(candidate, request, model, strict)
+            choice_or_error = prepared.pop(candidate.id, None) or await self._prepare(
+                candidate, request, model, strict
+            )
             if isinstance(choice_or_error, CodefaceError):
                 reasons.append((candidate, choice_or_error))
                 continue

@@ -7,7 +7,7 @@ on the GPU, then partly resident, then any.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from codeface.core.context import estimate_request_tokens
@@ -137,3 +137,26 @@ def choose_cloud_model(provider: Provider, preferred: str | None, *, strict: boo
         hint="Choose a model in settings.",
         provider=provider.id,
     )
+
+
+def prefer_resident_hosts(
+    candidates: Sequence[Provider], prepared: Mapping[str, Choice | Exception]
+) -> list[Provider]:
+    """Reorder Ollama hosts so the one whose chosen model sits on a GPU comes first.
+
+    Hosts keep their configured order among equals and their slots among the other
+    providers; a host that cannot answer goes after those that can.
+    """
+
+    def rank(provider: Provider) -> int:
+        choice = prepared.get(provider.id)
+        if isinstance(choice, Choice):
+            return _RESIDENCY_RANK.get(choice.info.residency if choice.info else "", 4)
+        return 9
+
+    slots = [index for index, p in enumerate(candidates) if p.id in prepared]
+    ordered = sorted((candidates[i] for i in slots), key=rank)
+    result = list(candidates)
+    for slot, provider in zip(slots, ordered, strict=True):
+        result[slot] = provider
+    return result

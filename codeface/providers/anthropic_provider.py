@@ -142,28 +142,31 @@ class AnthropicProvider:
         output_tokens: int | None = None
         stop_reason: str | None = None
         async with self._sdk().messages.stream(**self._arguments(request)) as stream:
+            # The SDK builds events without validating them, so check what the fields hold.
             async for event in stream:
                 if event.type == "content_block_delta":
                     delta = event.delta
-                    if delta.type == "text_delta":
+                    if delta.type == "text_delta" and isinstance(delta.text, str):
                         yield TextDelta(delta.text)
-                    elif delta.type == "thinking_delta":
+                    elif delta.type == "thinking_delta" and isinstance(delta.thinking, str):
                         yield ThinkingDelta(delta.thinking)
                     elif delta.type == "input_json_delta" and event.index in tools:
-                        tools[event.index][2].append(delta.partial_json)
+                        if isinstance(delta.partial_json, str):
+                            tools[event.index][2].append(delta.partial_json)
                 elif event.type == "content_block_start":
                     block = event.content_block
                     if block.type == "tool_use":
-                        tools[event.index] = (block.id, block.name, [])
+                        tools[event.index] = (str(block.id), str(block.name), [])
                 elif event.type == "content_block_stop" and event.index in tools:
                     call_id, name, pieces = tools.pop(event.index)
                     arguments = parse_arguments("".join(pieces), name, context)
                     yield ToolCallRequested(ToolCall(call_id, name, arguments))
                 elif event.type == "message_start":
-                    input_tokens = event.message.usage.input_tokens
+                    input_tokens = _count(event.message.usage.input_tokens)
                 elif event.type == "message_delta":
-                    stop_reason = event.delta.stop_reason or stop_reason
-                    output_tokens = event.usage.output_tokens
+                    if isinstance(event.delta.stop_reason, str):
+                        stop_reason = event.delta.stop_reason
+                    output_tokens = _count(event.usage.output_tokens)
                 elif event.type == "message_stop":
                     yield Usage(input_tokens, output_tokens)
                     raw = stop_reason or "end_turn"
@@ -203,6 +206,10 @@ class AnthropicProvider:
         if self._client is not None:
             await self._client.close()
             self._client = None
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) else None
 
 
 def convert_messages(messages: tuple[ChatMessage, ...]) -> list[dict[str, Any]]:

@@ -478,3 +478,35 @@ async def test_turn_started_names_provider_model_and_tier(
     started = next(e for e in events if isinstance(e, TurnStarted))
     assert (started.model, started.tier) == ("qwen2.5-coder:7b", "local")
     assert started.host == ollama_server.host
+
+
+async def test_a_second_ollama_host_with_the_model_on_its_gpu_is_preferred(
+    make_router: Callable[..., Router],
+) -> None:
+    with (
+        OllamaServer(with_default_models=False) as laptop,
+        OllamaServer(with_default_models=False) as gpu_box,
+    ):
+        laptop.add_model("qwen2.5-coder:7b", loaded=True, size_vram=0)  # on the CPU
+        gpu_box.add_model("qwen2.5-coder:7b", loaded=True, size_vram=4 * 1024**3)
+        gpu_box.reply_text("from the GPU box")
+        router = make_router([OllamaProvider(laptop.url), OllamaProvider(gpu_box.url)], settings())
+
+        done = final(await collect(router.stream(request())))
+
+        assert isinstance(done, TurnDone)
+        assert done.stats.host == gpu_box.host
+        assert laptop.requests_to("/api/chat") == []
+
+
+async def test_hosts_keep_their_order_when_residency_is_equal(
+    make_router: Callable[..., Router],
+) -> None:
+    with OllamaServer() as first, OllamaServer() as second:
+        first.reply_text("first host")
+        router = make_router([OllamaProvider(first.url), OllamaProvider(second.url)], settings())
+
+        done = final(await collect(router.stream(request())))
+
+        assert isinstance(done, TurnDone)
+        assert done.stats.host == first.host

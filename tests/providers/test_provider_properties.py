@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codeface.core.errors import CodefaceError
+from codeface.core.errors import CodefaceError, ServerError
 from codeface.core.events import Finished, StreamEvent
 from tests.fakes.anthropic_server import AnthropicServer
 from tests.fakes.ollama_server import OllamaServer
@@ -18,7 +18,7 @@ from tests.fakes.scripted import Script, ScriptedServer, ToolCallScript
 from tests.providers.conftest import KINDS, MODELS, Rig, calls_of, make_provider, text_of
 
 PROPERTY_SETTINGS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 texts = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80)
@@ -32,7 +32,9 @@ byte_cuts = st.lists(st.integers(min_value=1, max_value=4000), max_size=25)
 @pytest.fixture(scope="module")
 def servers() -> Iterator[dict[str, ScriptedServer]]:
     started: dict[str, ScriptedServer] = {
-        "ollama": OllamaServer(), "anthropic": AnthropicServer(), "openai": OpenAIServer()
+        "ollama": OllamaServer(),
+        "anthropic": AnthropicServer(),
+        "openai": OpenAIServer(),
     }
     for server in started.values():
         server.start()
@@ -61,11 +63,21 @@ def pieces_of(text: str, cuts: list[int]) -> list[str]:
 
 @pytest.mark.parametrize("kind", KINDS)
 @PROPERTY_SETTINGS
-@given(text=texts, text_cuts=st.lists(st.integers(0, 200), max_size=10),
-       args=arguments, arg_pieces=st.integers(1, 12), cuts=byte_cuts)
+@given(
+    text=texts,
+    text_cuts=st.lists(st.integers(0, 200), max_size=10),
+    args=arguments,
+    arg_pieces=st.integers(1, 12),
+    cuts=byte_cuts,
+)
 def test_any_rechunking_gives_the_same_text_and_tool_calls(
-    servers: dict[str, ScriptedServer], kind: str, text: str, text_cuts: list[int],
-    args: dict[str, object], arg_pieces: int, cuts: list[int],
+    servers: dict[str, ScriptedServer],
+    kind: str,
+    text: str,
+    text_cuts: list[int],
+    args: dict[str, object],
+    arg_pieces: int,
+    cuts: list[int],
 ) -> None:
     server = servers[kind]
     call = ToolCallScript("edit_file", args, pieces=arg_pieces)
@@ -86,9 +98,48 @@ VALID_PREFIX = {
     b'"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":null}]}\n\n',
 }
 frame_words = st.sampled_from(
-    [b"data: ", b"event: ", b"{", b"}", b"[", b"]", b'"', b":", b",", b"\n", b"\n\n", b"null",
-     b'"choices"', b'"delta"', b'"type"', b'"message_delta"', b'"content_block_delta"',
-     b'"done"', b"true", b"[DONE]", b'"index"', b"0", b"\xff\xfe", b"error"]
+    [
+        b"data: ",
+        b"event: ",
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b'"',
+        b":",
+        b",",
+        b"\n",
+        b"\n\n",
+        b"null",
+        b'"choices"',
+        b'"delta"',
+        b'"type"',
+        b'"message_delta"',
+        b'"content_block_delta"',
+        b'"done"',
+        b"true",
+        b"[DONE]",
+        b'"index"',
+        b"0",
+        b"\xff\xfe",
+        b"error",
+        # whole frames with missing or wrongly typed fields
+        b'data: {"choices":[{"index":0,"delta":{}}]}\n\n',
+        b"data: {}\n\n",
+        b'data: {"choices":[{"delta":{"content":5,"tool_calls":[{"function":{}}]}}]}\n\n',
+        b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
+        b'"delta":{"type":"text_delta"}}\n\n',
+        b'event: content_block_start\ndata: {"type":"content_block_start","index":0,'
+        b'"content_block":{"type":"tool_use"}}\n\n',
+        b'event: message_delta\ndata: {"type":"message_delta","delta":{},"usage":{}}\n\n',
+        b'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+        b'{"done":true}\n',
+        b"5\n",
+        b"[1]\n",
+        b'{"message":5}\n',
+        b'{"error":"boom"}\n',
+        b'{"message":{"role":"assistant","content":"x","tool_calls":[{}]},"done":false}\n',
+    ]
 )
 garbage = st.one_of(st.binary(max_size=400), st.lists(frame_words, max_size=40).map(b"".join))
 
@@ -97,13 +148,19 @@ garbage = st.one_of(st.binary(max_size=400), st.lists(frame_words, max_size=40).
 @PROPERTY_SETTINGS
 @given(body=garbage, with_prefix=st.booleans(), cuts=byte_cuts)
 def test_garbage_raises_only_codeface_errors(
-    servers: dict[str, ScriptedServer], kind: str, body: bytes, with_prefix: bool,
+    servers: dict[str, ScriptedServer],
+    kind: str,
+    body: bytes,
+    with_prefix: bool,
     cuts: list[int],
 ) -> None:
     server = servers[kind]
     server.raw((VALID_PREFIX[kind] if with_prefix else b"") + body, splits=cuts)
     try:
         events = run_answer(kind, server)
-    except CodefaceError:
+    except CodefaceError as error:
+        # Garbage is the server's fault, never an "unexpected" failure of ours.
+        assert not isinstance(error, ServerError) or error.status_code is not None, error
         return
     assert isinstance(events[-1], Finished)  # only a well-formed end may finish quietly
+    assert all(isinstance(e, StreamEvent) for e in events)

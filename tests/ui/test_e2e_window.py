@@ -44,7 +44,6 @@ def configured(ollama_server: OllamaServer, anthropic_server: AnthropicServer) -
 
 async def open_real_window() -> MainWindow:
     window = MainWindow(Bridge(build_backend()))
-    window.resize(1000, 700)
     window.show()
     await window.start()
     return window

@@ -13,23 +13,27 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QPushButton, QWidget
 
 from codeface.api import MessageView
 from codeface.ui.chat.context import ChatContext
 from codeface.ui.chat.icons import icon
-from codeface.ui.chat.message_widget import MessageWidget
+from codeface.ui.chat.message_widget import USER_INDENT_PX, MessageWidget
 from codeface.ui.chat.notices import Notice, NoticeWidget
 
 Item = MessageView | Notice
 ItemWidget = MessageWidget | NoticeWidget
 
 OVERSCAN_PX = 600
+FRAME_BUDGET_MS = 12.0
+OPEN_BUDGET_MS = 80.0
 CACHE_SIZE = 80
 FOLLOW_SLACK_PX = 4
 
@@ -57,6 +61,7 @@ class Transcript(QAbstractScrollArea):
         self._width = 0
         self._adjusting = False
         self._laying_out = False
+        self._deferred: list[int] = []
         self.follow = True
         self.layout_passes = 0
         self._layout_timer = QTimer(self)
@@ -87,7 +92,7 @@ class Transcript(QAbstractScrollArea):
         self._heights = [estimate(item) for item in self.items]
         self._rebuild_offsets()
         self._set_follow(True)
-        self.relayout()
+        self.relayout(OPEN_BUDGET_MS)
 
     def append(self, item: Item) -> None:
         """Add an item at the end."""
@@ -224,17 +229,28 @@ class Transcript(QAbstractScrollArea):
         if not self._layout_timer.isActive():
             self._layout_timer.start()
 
-    def relayout(self) -> None:
-        """Build and measure what is near the viewport, fix the scroll range, place widgets."""
+    def relayout(self, budget_ms: float = FRAME_BUDGET_MS) -> None:
+        """Build and measure what is near the viewport, fix the scroll range, place widgets.
+
+        Building stops after ``budget_ms`` (at least one widget is built per pass); items
+        not built yet are drawn as placeholders and built on the next event-loop turns,
+        so a long jump through 10,000 messages never blocks a frame for long.
+        """
         if self._laying_out:
             return
         self._laying_out = True
         try:
-            self._relayout()
+            self._relayout(time.perf_counter() + budget_ms / 1000)
         finally:
             self._laying_out = False
+        if self._deferred:
+            self.schedule_layout()
 
-    def _relayout(self) -> None:
+    def settled(self) -> bool:
+        """True when every item near the viewport has a built, measured widget."""
+        return not self._deferred and not self._layout_timer.isActive()
+
+    def _relayout(self, deadline: float) -> None:
         self.layout_passes += 1
         width = self.viewport().width()
         view_height = self.viewport().height()
@@ -243,11 +259,15 @@ class Transcript(QAbstractScrollArea):
             self._width = width
             for widget in self._widgets.values():
                 widget.invalidate()
+        self._deferred = []
         if not self.items:
             self._apply_range(view_height)
             self._update_jump_button()
+            self.viewport().update()
             return
         start = end = 0
+        built_this_pass = 0
+        deferred: list[int] = []
         for _attempt in range(4):
             value = bar.maximum() if self.follow else bar.value()
             first = self._position_at(value)
@@ -255,13 +275,31 @@ class Transcript(QAbstractScrollArea):
             start = max(0, self._position_at(value - OVERSCAN_PX // 2))
             end = start
             changed = False
+            deferred = []
             limit = value + view_height + OVERSCAN_PX
-            while end < len(self.items) and self._offsets[end] < limit:
-                height = self._build(end).measure(width)
-                if height != self._heights[end]:
-                    self._heights[end] = height
+            # Visible items first, then the overscan around them.
+            order = sorted(
+                range(start, self._position_at(limit) + 1),
+                key=lambda position: (
+                    self._offsets[position + 1] <= value
+                    or self._offsets[position] >= value + view_height,
+                    position,
+                ),
+            )
+            for position in order:
+                item_id = self.items[position].id
+                widget = self._widgets.get(item_id)
+                if widget is None:
+                    if built_this_pass and time.perf_counter() > deadline:
+                        deferred.append(position)
+                        continue
+                    widget = self._build(position)
+                    built_this_pass += 1
+                height = widget.measure(width)
+                if height != self._heights[position]:
+                    self._heights[position] = height
                     changed = True
-                end += 1
+            end = self._position_at(limit) + 1
             if changed:
                 self._rebuild_offsets()
             self._apply_range(view_height)
@@ -269,11 +307,14 @@ class Transcript(QAbstractScrollArea):
             self._set_value(target)
             if not changed:
                 break
+        self._deferred = deferred
         top = bar.value()
         shown: set[str] = set()
-        for position in range(start, end):
+        for position in range(start, min(end, len(self.items))):
             item_id = self.items[position].id
-            widget = self._widgets[item_id]
+            widget = self._widgets.get(item_id)
+            if widget is None:
+                continue
             widget.setGeometry(0, self._offsets[position] - top, width, self._heights[position])
             if not widget.isVisibleTo(self.viewport()):
                 widget.show()
@@ -284,6 +325,8 @@ class Transcript(QAbstractScrollArea):
                 widget.hide()
         self._evict(shown)
         self._update_jump_button()
+        if deferred:
+            self.viewport().update()
 
     def _apply_range(self, view_height: int) -> None:
         bar = self.verticalScrollBar()
@@ -347,6 +390,38 @@ class Transcript(QAbstractScrollArea):
         return estimate
 
     # Qt events -------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        """Placeholders for items whose widgets are still to be built (a frame or two)."""
+        if not self._deferred:
+            return
+        chat = self.context.theme.chat
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        top = self.verticalScrollBar().value()
+        width = self.viewport().width()
+        metrics = painter.fontMetrics()
+        for position in self._deferred:
+            item = self.items[position]
+            y = self._offsets[position] - top
+            height = self._heights[position]
+            if y > self.viewport().height() or y + height < 0:
+                continue
+            user = isinstance(item, MessageView) and item.role == "user"
+            left = USER_INDENT_PX if user else 16
+            box = QRectF(left, y + 6, width - left - 16, height - 12)
+            painter.setPen(QColor(chat.border))
+            painter.setBrush(QColor(chat.user_bubble if user else chat.assistant_bubble))
+            painter.drawRoundedRect(box, 14, 14)
+            painter.setPen(QColor(chat.muted))
+            text = item.text if isinstance(item, Notice) else item.content
+            lines = text[:400].splitlines()[:3]
+            for index, line in enumerate(lines):
+                elided = metrics.elidedText(line, Qt.TextElideMode.ElideRight,
+                                            int(box.width()) - 28)
+                painter.drawText(int(box.left()) + 14,
+                                 int(box.top()) + 34 + index * metrics.lineSpacing(), elided)
+        painter.end()
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self.relayout()
