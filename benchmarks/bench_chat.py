@@ -14,12 +14,12 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QStringListModel, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QListView  # noqa: E402
+from PySide6.QtCore import QEvent, QEventLoop, QStringListModel, QTimer
+from PySide6.QtWidgets import QApplication, QListView
 
-from codeface.api import MessageView  # noqa: E402
-from codeface.ui.chat import ChatPane  # noqa: E402
-from codeface.ui.theme import ThemeManager  # noqa: E402
+from codeface.api import MessageView
+from codeface.ui.chat import ChatPane
+from codeface.ui.theme import ThemeManager
 
 MESSAGES = 10_000
 SCROLL_STEPS = 200
@@ -44,8 +44,15 @@ def _messages(count: int) -> list[MessageView]:
     return [
         MessageView(f"m{index}", "user", f"Question {index}: how do I read a file?")
         if index % 2 == 0
-        else MessageView(f"m{index}", "assistant", body, model="m", provider="p",
-                         output_tokens=40, tokens_per_second=30.0)
+        else MessageView(
+            f"m{index}",
+            "assistant",
+            body,
+            model="m",
+            provider="p",
+            output_tokens=40,
+            tokens_per_second=30.0,
+        )
         for index in range(count)
     ]
 
@@ -57,12 +64,28 @@ def _first_paint(widget: Any) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _row(name: str, value: float, unit: str, budget: float | None,
-         baseline: float | None) -> dict[str, Any]:
+def _wheel_steps(bar: Any, viewport: Any) -> float:
+    """Average ms per 120-pixel scroll step upwards, with a repaint each step."""
+    started = time.perf_counter()
+    for _ in range(SCROLL_STEPS):
+        bar.setValue(bar.value() - 120)
+        viewport.repaint()
+        QApplication.processEvents()
+    return (time.perf_counter() - started) * 1000 / SCROLL_STEPS
+
+
+def _row(
+    name: str, value: float, unit: str, budget: float | None, baseline: float | None
+) -> dict[str, Any]:
     ratio = value / baseline if baseline else None
-    return {"name": name, "value": round(value, 2), "unit": unit, "budget": budget,
-            "baseline": None if baseline is None else round(baseline, 2),
-            "ratio": None if ratio is None else round(ratio, 2)}
+    return {
+        "name": name,
+        "value": round(value, 2),
+        "unit": unit,
+        "budget": budget,
+        "baseline": None if baseline is None else round(baseline, 2),
+        "ratio": None if ratio is None else round(ratio, 2),
+    }
 
 
 def _bench_open(app: QApplication) -> list[dict[str, Any]]:
@@ -81,10 +104,10 @@ def _bench_open(app: QApplication) -> list[dict[str, Any]]:
     list_paint = _first_paint(view)
     started = time.perf_counter()
     for step in range(SCROLL_STEPS):
-        view.verticalScrollBar().setValue(
-            view.verticalScrollBar().maximum() * step // SCROLL_STEPS)
+        view.verticalScrollBar().setValue(view.verticalScrollBar().maximum() * step // SCROLL_STEPS)
         view.repaint()
     list_scroll = (time.perf_counter() - started) * 1000 / SCROLL_STEPS
+    list_wheel = _wheel_steps(view.verticalScrollBar(), view.viewport())
 
     pane = ChatPane(ThemeManager().resolve("light"))
     pane.resize(800, 900)
@@ -102,15 +125,20 @@ def _bench_open(app: QApplication) -> list[dict[str, Any]]:
         bar.setValue(bar.maximum() * step // SCROLL_STEPS)
         pane.transcript.viewport().repaint()
     pane_scroll = (time.perf_counter() - started) * 1000 / SCROLL_STEPS
-    view.close()
-    pane.close()
+    bar.setValue(bar.maximum())
+    pane_wheel = _wheel_steps(bar, pane.transcript.viewport())
+    built = len(pane.transcript.built_ids())
+    for widget in (view, pane):
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return [
         _row("set_messages(10,000)", pane_open, "ms", 250, list_open),
         _row("first paint after set_messages", pane_paint, "ms", 100, list_paint),
         _row("RSS delta for 10,000 messages", rss_after - rss_before, "MB", 100, None),
         _row("scroll step through 10,000 (jump + paint)", pane_scroll, "ms", 16, list_scroll),
-        _row("widgets built after scrolling 10,000", len(pane.transcript.built_ids()),
-             "widgets", 100, None),
+        _row("wheel step (120 px up) + paint", pane_wheel, "ms", 16, list_wheel),
+        _row("widgets built after scrolling 10,000", built, "widgets", 100, None),
     ]
 
 
@@ -131,8 +159,7 @@ def _bench_stream(app: QApplication) -> list[dict[str, Any]]:
         now = time.perf_counter()
         due = int((now - started) * DELTAS_PER_SECOND)
         while sent < due:
-            pane.append_answer_text(
-                "live", f"tok{sent} " + ("\n\n" if sent % 50 == 49 else ""))
+            pane.append_answer_text("live", f"tok{sent} " + ("\n\n" if sent % 50 == 49 else ""))
             sent += 1
         if now >= deadline:
             loop.quit()
@@ -150,10 +177,14 @@ def _bench_stream(app: QApplication) -> list[dict[str, Any]]:
     )
     pane.close()
     return [
-        _row(f"repaints for {sent} deltas in {elapsed:.1f} s", pane.flush_count, "repaints",
-             60 * STREAM_SECONDS, sent),
-        _row("earlier messages re-rendered while streaming", earlier_rerenders, "renders",
-             0, None),
+        _row(
+            f"repaints for {sent} deltas in {elapsed:.1f} s",
+            pane.flush_count,
+            "repaints",
+            60 * STREAM_SECONDS,
+            sent,
+        ),
+        _row("earlier messages re-rendered while streaming", earlier_rerenders, "renders", 0, None),
     ]
 
 
@@ -167,9 +198,11 @@ def run() -> list[dict[str, Any]]:
 def main() -> None:
     """Print the figures beside their budgets and baselines."""
     for row in run():
-        print(f"{row['name']:<48} {row['value']:>10} {row['unit']:<9} "
-              f"budget {row['budget']!s:>6}  baseline {row['baseline']!s:>8}  "
-              f"ratio {row['ratio']!s:>6}")
+        print(
+            f"{row['name']:<48} {row['value']:>10} {row['unit']:<9} "
+            f"budget {row['budget']!s:>6}  baseline {row['baseline']!s:>8}  "
+            f"ratio {row['ratio']!s:>6}"
+        )
 
 
 if __name__ == "__main__":

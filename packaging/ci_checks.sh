@@ -30,10 +30,10 @@ else
 fi
 
 echo "== packaging: smoke test"
-if grep -q CODEFACE_SMOKE_TEST codeface/ui/launch.py 2>/dev/null; then
+if grep -rq CODEFACE_SMOKE_TEST codeface/ui 2>/dev/null; then
     "$PY" packaging/smoke_test.py dist/codeface || status=1
 elif [ -f codeface/ui/launch.py ]; then
-    echo "SKIP: exit 0 on close (codeface/ui/launch.py has no CODEFACE_SMOKE_TEST seam yet)"
+    echo "SKIP: exit 0 on close (no CODEFACE_SMOKE_TEST seam in codeface/ui yet)"
     "$PY" packaging/smoke_test.py dist/codeface --stays-up || status=1
 else
     echo "SKIP: window smoke test (codeface/ui/launch.py does not exist yet)"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -50,10 +51,16 @@ def clean_env(home: Path, *, smoke: bool) -> dict[str, str]:
     return env
 
 
-def run_app(command: Sequence[str], *, smoke: bool = False, timeout: float = 60.0) -> RunResult:
+def run_app(
+    command: Sequence[str],
+    *,
+    smoke: bool = False,
+    timeout: float = 60.0,
+    extra_env: dict[str, str] | None = None,
+) -> RunResult:
     """Run ``command`` once in a fresh home; the wall time includes process start-up."""
     with tempfile.TemporaryDirectory(prefix="codeface-smoke-") as home:
-        env = clean_env(Path(home), smoke=smoke)
+        env = clean_env(Path(home), smoke=smoke) | (extra_env or {})
         start = time.perf_counter()
         try:
             done = subprocess.run(
@@ -125,6 +132,35 @@ def check_window(command: Sequence[str], timeout: float = 90.0) -> list[str]:
     return problems
 
 
+KEYRING_SCRIPT = (
+    "echo smoke | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; "
+    'printf %s "$1" | "$0" keys set anthropic >/dev/null && "$0" keys list'
+)
+
+
+def keyring_session_available() -> bool:
+    """Whether a throw-away D-Bus session with GNOME Keyring can be started here."""
+    return all(shutil.which(tool) for tool in ("dbus-run-session", "gnome-keyring-daemon"))
+
+
+def check_keyring(command: Sequence[str]) -> list[str]:
+    """In a private D-Bus session with GNOME Keyring, the bundle stores a key in the
+    Secret Service (proves the keyring backends and their metadata were bundled)."""
+    fake_key = "sk-ant-smoke-" + "0" * 24
+    script = ["dbus-run-session", "--", "sh", "-c", KEYRING_SCRIPT, command[0], fake_key]
+    with tempfile.TemporaryDirectory(prefix="codeface-keyring-") as home:
+        # A private HOME and runtime dir: a fresh keyring, never the user's own.
+        runtime = Path(home) / "run"
+        runtime.mkdir(mode=0o700)
+        isolated = {"HOME": home, "XDG_DATA_HOME": f"{home}/share", "XDG_RUNTIME_DIR": str(runtime)}
+        result = run_app(script, timeout=60, extra_env=isolated)
+    if result.returncode != 0 or "OS keyring" not in result.stdout:
+        return [f"key not stored in the Secret Service: {(result.stdout + result.stderr)[-2000:]}"]
+    if fake_key in result.stdout + result.stderr:
+        return ["the key was printed"]
+    return []
+
+
 def check_window_stays_up(command: Sequence[str], seconds: float = 15.0) -> list[str]:
     """Weaker check for a build without the smoke seam: the app runs ``seconds`` offscreen
     without exiting or printing a traceback, then is terminated."""
@@ -164,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("bundle --version", lambda: check_version(command)),
         ("bundle resources and themes", lambda: check_resources(args.bundle)),
     ]
+    if sys.platform.startswith("linux") and keyring_session_available():
+        steps.append(("bundle keeps keys in the Secret Service", lambda: check_keyring(command)))
     if args.stays_up:
         steps.append(
             (

@@ -8,7 +8,7 @@ Tool-use arguments arrive as ``input_json_delta`` pieces and are parsed at
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from codeface.core.errors import AuthenticationFailed, CodefaceError, StreamInterrupted
@@ -25,7 +25,7 @@ from codeface.core.logs import register_secret
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.providers.base import Health, ModelInfo, Tier
 from codeface.providers.errors import ErrorContext
-from codeface.providers.streaming import call, guarded, parse_arguments
+from codeface.providers.streaming import Translating, call, parse_arguments
 
 if TYPE_CHECKING:
     import anthropic
@@ -112,9 +112,57 @@ class AnthropicProvider:
         return self._client
 
     # ------------------------------------------------------------ chat
-    def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    async def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Stream one answer; raises only `CodefaceError`."""
-        return guarded(self._stream(request), self._context(request.model))
+        context = self._context(request.model)
+        guard = Translating(context)
+        with guard:
+            tools: dict[int, tuple[str, str, list[str]]] = {}
+            input_tokens: int | None = None
+            output_tokens: int | None = None
+            stop_reason: str | None = None
+            stopped = False
+            async with self._sdk().messages.stream(**self._arguments(request)) as stream:
+                # The SDK builds events without validating them, so check what the fields hold.
+                async for event in stream:
+                    guard.started = True
+                    if event.type == "content_block_delta":
+                        delta = event.delta
+                        if delta.type == "text_delta" and isinstance(delta.text, str):
+                            yield TextDelta(delta.text)
+                        elif delta.type == "thinking_delta" and isinstance(delta.thinking, str):
+                            yield ThinkingDelta(delta.thinking)
+                        elif (
+                            delta.type == "input_json_delta"
+                            and event.index in tools
+                            and isinstance(delta.partial_json, str)
+                        ):
+                            tools[event.index][2].append(delta.partial_json)
+                    elif event.type == "content_block_start":
+                        block = event.content_block
+                        if block.type == "tool_use":
+                            tools[event.index] = (str(block.id), str(block.name), [])
+                    elif event.type == "content_block_stop" and event.index in tools:
+                        call_id, name, pieces = tools.pop(event.index)
+                        arguments = parse_arguments("".join(pieces), name, context)
+                        yield ToolCallRequested(ToolCall(call_id, name, arguments))
+                    elif event.type == "message_start":
+                        input_tokens = _count(event.message.usage.input_tokens)
+                    elif event.type == "message_delta":
+                        if isinstance(event.delta.stop_reason, str):
+                            stop_reason = event.delta.stop_reason
+                        output_tokens = _count(event.usage.output_tokens)
+                    elif event.type == "message_stop":
+                        stopped = True
+                        break
+            if stopped:  # yielded after the response is closed
+                yield Usage(input_tokens, output_tokens)
+                raw = stop_reason or "end_turn"
+                yield Finished(_FINISH.get(raw, "stop"), raw)
+                return
+        raise StreamInterrupted(
+            f"{self._name} ended the answer early", retryable=True, provider=self._id
+        )
 
     def _arguments(self, request: ChatRequest) -> dict[str, Any]:
         system = [m.content for m in request.messages if m.role == "system"]
@@ -134,47 +182,6 @@ class AnthropicProvider:
                 for t in request.tools
             ]
         return arguments
-
-    async def _stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
-        context = self._context(request.model)
-        tools: dict[int, tuple[str, str, list[str]]] = {}
-        input_tokens: int | None = None
-        output_tokens: int | None = None
-        stop_reason: str | None = None
-        async with self._sdk().messages.stream(**self._arguments(request)) as stream:
-            # The SDK builds events without validating them, so check what the fields hold.
-            async for event in stream:
-                if event.type == "content_block_delta":
-                    delta = event.delta
-                    if delta.type == "text_delta" and isinstance(delta.text, str):
-                        yield TextDelta(delta.text)
-                    elif delta.type == "thinking_delta" and isinstance(delta.thinking, str):
-                        yield ThinkingDelta(delta.thinking)
-                    elif delta.type == "input_json_delta" and event.index in tools:
-                        if isinstance(delta.partial_json, str):
-                            tools[event.index][2].append(delta.partial_json)
-                elif event.type == "content_block_start":
-                    block = event.content_block
-                    if block.type == "tool_use":
-                        tools[event.index] = (str(block.id), str(block.name), [])
-                elif event.type == "content_block_stop" and event.index in tools:
-                    call_id, name, pieces = tools.pop(event.index)
-                    arguments = parse_arguments("".join(pieces), name, context)
-                    yield ToolCallRequested(ToolCall(call_id, name, arguments))
-                elif event.type == "message_start":
-                    input_tokens = _count(event.message.usage.input_tokens)
-                elif event.type == "message_delta":
-                    if isinstance(event.delta.stop_reason, str):
-                        stop_reason = event.delta.stop_reason
-                    output_tokens = _count(event.usage.output_tokens)
-                elif event.type == "message_stop":
-                    yield Usage(input_tokens, output_tokens)
-                    raw = stop_reason or "end_turn"
-                    yield Finished(_FINISH.get(raw, "stop"), raw)
-                    return
-        raise StreamInterrupted(
-            f"{self._name} ended the answer early", retryable=True, provider=self._id
-        )
 
     # ------------------------------------------------------------ models and health
     async def list_models(self) -> list[ModelInfo]:

@@ -293,7 +293,7 @@ def translate(
     if rule is None:
         return None
     if rule.by_status:
-        return _from_status(error, context, started=started)
+        return _from_status(error, context)
     kind, retryable = rule.error, rule.retryable
     if started and kind is ProviderUnavailable:
         kind, retryable = StreamInterrupted, True
@@ -307,7 +307,7 @@ def translate(
     return kind(redact(message), retryable=retryable, hint=hint, provider=context.provider)
 
 
-def _from_status(error: BaseException, context: ErrorContext, *, started: bool) -> CodefaceError:
+def _from_status(error: BaseException, context: ErrorContext) -> CodefaceError:
     status = _status_of(error)
     detail = _detail(error)
     error_type = _error_type(error)
@@ -329,15 +329,20 @@ def _from_status(error: BaseException, context: ErrorContext, *, started: bool) 
     if status == 413 or any(word in lowered for word in _CONTEXT_WORDS):
         return build(ContextTooLong, f"The conversation is too long for {model} on {name}", False)
     if status == 401:
-        hint = (
-            f"Check the key with `codeface keys set {context.key_hint}`."
-            if (context.key_hint)
-            else None
-        )
+        hint = None
+        if context.key_hint:
+            hint = f"Check the key with `codeface keys set {context.key_hint}`."
         return build(AuthenticationFailed, f"{name} refused the API key ({detail})", False, hint)
     if status == 403:
         return build(AuthenticationFailed, f"{name} denied access: {detail}", False)
     missing = "not found" in lowered or "does not exist" in lowered
+    if status == 404 and context.model is None:
+        return build(
+            InvalidRequest,
+            f"{name} at {host} does not offer this service ({detail})",
+            False,
+            "Check that the address points at the right kind of server.",
+        )
     if status == 404 or (missing and status in (None, -1, 400)):
         where = f"on {name} at {host}" if context.provider.startswith("ollama") else f"on {name}"
         return build(

@@ -11,9 +11,14 @@ import ipaddress
 import urllib.parse
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-from codeface.core.errors import CodefaceError, ModelMissing, StreamInterrupted
+from codeface.core.errors import (
+    CodefaceError,
+    MalformedResponse,
+    ModelMissing,
+    StreamInterrupted,
+)
 from codeface.core.events import (
     Finished,
     FinishReason,
@@ -27,7 +32,7 @@ from codeface.core.events import (
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.providers.base import Health, ModelInfo, Residency, Tier
 from codeface.providers.errors import ErrorContext
-from codeface.providers.streaming import call, guarded
+from codeface.providers.streaming import Translating, call, guarded
 
 if TYPE_CHECKING:
     import httpx
@@ -152,9 +157,49 @@ class OllamaProvider:
         return self._client
 
     # ------------------------------------------------------------ chat
-    def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    async def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Stream one answer from ``/api/chat``; raises only `CodefaceError`."""
-        return guarded(self._stream(request), self._context(request.model))
+        # One generator, no wrapper: this loop runs per token, so every layer counts.
+        guard = Translating(self._context(request.model))
+        with guard:
+            parts = await self._sdk().chat(**self._payload(request))
+            # Close the client's generator (and its response) here, in this task, even
+            # when we return at `done` or the consumer stops early: left to the garbage
+            # collector it is closed later from another task, or after the loop is gone.
+            calls = 0
+            final = None
+            async with aclosing(cast(AsyncGenerator[Any, None], parts)):
+                async for part in parts:
+                    message = part.message
+                    if message.thinking:
+                        guard.started = True
+                        yield ThinkingDelta(message.thinking)
+                    if message.content:
+                        guard.started = True
+                        yield TextDelta(message.content)
+                    if message.tool_calls:
+                        guard.started = True
+                        for tool_call in message.tool_calls:
+                            calls += 1
+                            function = tool_call.function
+                            arguments = dict(function.arguments or {})
+                            yield ToolCallRequested(
+                                ToolCall(f"call_{calls}", function.name, arguments)
+                            )
+                    if part.done:
+                        final = part
+                        break
+            if final is not None:  # yielded after the response is closed
+                yield Usage(final.prompt_eval_count, final.eval_count)
+                raw = final.done_reason or "stop"
+                reason = _FINISH.get(raw, "stop")
+                if calls and reason == "stop":
+                    reason = "tool_calls"
+                yield Finished(reason, raw)
+                return
+        raise StreamInterrupted(
+            f"Ollama at {self._netloc} ended the answer early", retryable=True, provider=self._id
+        )
 
     def _payload(self, request: ChatRequest) -> dict[str, Any]:
         options: dict[str, Any] = dict(request.extra.get("options", {}))
@@ -190,33 +235,6 @@ class OllamaProvider:
         if "think" in request.extra:
             payload["think"] = request.extra["think"]
         return payload
-
-    async def _stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
-        parts = await self._sdk().chat(**self._payload(request))
-        calls = 0
-        async for part in parts:
-            message = part.message
-            if message.thinking:
-                yield ThinkingDelta(message.thinking)
-            if message.content:
-                yield TextDelta(message.content)
-            for tool_call in message.tool_calls or ():
-                calls += 1
-                function = tool_call.function
-                yield ToolCallRequested(
-                    ToolCall(f"call_{calls}", function.name, dict(function.arguments or {}))
-                )
-            if part.done:
-                yield Usage(part.prompt_eval_count, part.eval_count)
-                raw = part.done_reason or "stop"
-                reason = _FINISH.get(raw, "stop")
-                if calls and reason == "stop":
-                    reason = "tool_calls"
-                yield Finished(reason, raw)
-                return
-        raise StreamInterrupted(
-            f"Ollama at {self._netloc} ended the answer early", retryable=True, provider=self._id
-        )
 
     # ------------------------------------------------------------ models
     async def list_models(self) -> list[ModelInfo]:
@@ -317,8 +335,10 @@ class OllamaProvider:
             ) from error
 
     async def _pull(self, name: str) -> AsyncGenerator[Progress, None]:
-        async for part in await self._sdk().pull(name, stream=True):
-            yield Progress(part.status or "", part.completed, part.total, part.digest)
+        parts = await self._sdk().pull(name, stream=True)
+        async with aclosing(cast(AsyncGenerator[Any, None], parts)):
+            async for part in parts:
+                yield Progress(part.status or "", part.completed, part.total, part.digest)
 
     async def delete(self, name: str) -> None:
         """Remove an installed model (`ModelMissing` if it is not installed)."""
@@ -333,13 +353,16 @@ class OllamaProvider:
             self._http = httpx.AsyncClient(base_url=self._base_url, timeout=self._timeout())
         response = await call(self._http.get("/api/version"), self._context())
         try:
-            response.raise_for_status()
-            version = response.json()["version"]
-        except Exception as error:
-            from codeface.providers.streaming import failure
-
-            raise failure(error, self._context()) from error
-        return str(version)
+            version = response.json()["version"] if response.status_code == 200 else None
+        except (ValueError, TypeError, KeyError):
+            version = None
+        if not isinstance(version, str):
+            raise MalformedResponse(
+                f"The server at {self._netloc} does not look like Ollama"
+                f" (GET /api/version answered HTTP {response.status_code})",
+                provider=self._id,
+            )
+        return version
 
     async def health(self) -> Health:
         """Reachability and version; never raises."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from codeface.core.errors import AuthenticationFailed, CodefaceError, StreamInterrupted
@@ -27,7 +27,7 @@ from codeface.core.logs import register_secret
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.providers.base import Health, ModelInfo, Tier
 from codeface.providers.errors import ErrorContext
-from codeface.providers.streaming import call, guarded, parse_arguments
+from codeface.providers.streaming import Translating, call, parse_arguments
 
 if TYPE_CHECKING:
     import openai
@@ -116,9 +116,60 @@ class OpenAIProvider:
         return self._client
 
     # ------------------------------------------------------------ chat
-    def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    async def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Stream one answer; raises only `CodefaceError`."""
-        return guarded(self._stream(request), self._context(request.model))
+        context = self._context(request.model)
+        guard = Translating(context)
+        with guard:
+            calls: dict[int, list[str]] = {}  # index -> [id, name, arguments...]
+            usage: Usage | None = None
+            finish: str | None = None
+            stream = await self._sdk().chat.completions.create(**self._arguments(request))
+            async with stream:
+                async for chunk in stream:
+                    guard.started = True
+                    if chunk.usage is not None:
+                        usage = Usage(
+                            _count(chunk.usage.prompt_tokens), _count(chunk.usage.completion_tokens)
+                        )
+                    # Compatible servers send odd chunks, and the SDK does not validate them.
+                    for choice in chunk.choices or ():
+                        delta = choice.delta
+                        if delta is None:
+                            continue
+                        extra = delta.model_extra or {}
+                        reasoning = extra.get("reasoning_content") or extra.get("reasoning")
+                        if isinstance(reasoning, str) and reasoning:
+                            yield ThinkingDelta(reasoning)
+                        if isinstance(delta.content, str) and delta.content:
+                            yield TextDelta(delta.content)
+                        for piece in delta.tool_calls or ():
+                            index = piece.index if isinstance(piece.index, int) else 0
+                            entry = calls.setdefault(index, ["", ""])
+                            if isinstance(piece.id, str) and piece.id:
+                                entry[0] = piece.id
+                            function = piece.function
+                            if function is not None:
+                                if isinstance(function.name, str):
+                                    entry[1] += function.name
+                                if isinstance(function.arguments, str):
+                                    entry.append(function.arguments)
+                        if isinstance(choice.finish_reason, str) and choice.finish_reason:
+                            finish = choice.finish_reason
+            if finish is None:
+                raise StreamInterrupted(
+                    f"{self._name} ended the answer early", retryable=True, provider=self._id
+                )
+            for index in sorted(calls):
+                call_id, name, *pieces = calls[index]
+                arguments = parse_arguments("".join(pieces), name, context)
+                yield ToolCallRequested(ToolCall(call_id or f"call_{index}", name, arguments))
+            if usage is not None:
+                yield Usage(usage.input_tokens, usage.output_tokens)
+            reason = _FINISH.get(finish, "stop")
+            if calls and reason == "stop":  # some compatible servers say "stop" after tools
+                reason = "tool_calls"
+            yield Finished(reason, finish)
 
     def _arguments(self, request: ChatRequest) -> dict[str, Any]:
         messages = [{"role": "system", "content": request.system}] if request.system else []
@@ -150,54 +201,6 @@ class OpenAIProvider:
             ]
         return arguments
 
-    async def _stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
-        context = self._context(request.model)
-        calls: dict[int, list[str]] = {}  # index -> [id, name, arguments...]
-        usage: Usage | None = None
-        finish: str | None = None
-        stream = await self._sdk().chat.completions.create(**self._arguments(request))
-        async with stream:
-            async for chunk in stream:
-                if chunk.usage is not None:
-                    usage = Usage(
-                        _count(chunk.usage.prompt_tokens), _count(chunk.usage.completion_tokens)
-                    )
-                # Compatible servers send odd chunks, and the SDK does not validate them.
-                for choice in chunk.choices or ():
-                    delta = choice.delta
-                    if delta is None:
-                        continue
-                    extra = delta.model_extra or {}
-                    reasoning = extra.get("reasoning_content") or extra.get("reasoning")
-                    if isinstance(reasoning, str) and reasoning:
-                        yield ThinkingDelta(reasoning)
-                    if isinstance(delta.content, str) and delta.content:
-                        yield TextDelta(delta.content)
-                    for piece in delta.tool_calls or ():
-                        index = piece.index if isinstance(piece.index, int) else 0
-                        entry = calls.setdefault(index, ["", ""])
-                        if isinstance(piece.id, str) and piece.id:
-                            entry[0] = piece.id
-                        function = piece.function
-                        if function is not None:
-                            if isinstance(function.name, str):
-                                entry[1] += function.name
-                            if isinstance(function.arguments, str):
-                                entry.append(function.arguments)
-                    if isinstance(choice.finish_reason, str) and choice.finish_reason:
-                        finish = choice.finish_reason
-        if finish is None:
-            raise StreamInterrupted(
-                f"{self._name} ended the answer early", retryable=True, provider=self._id
-            )
-        for index in sorted(calls):
-            call_id, name, *pieces = calls[index]
-            arguments = parse_arguments("".join(pieces), name, context)
-            yield ToolCallRequested(ToolCall(call_id or f"call_{index}", name, arguments))
-        if usage is not None:
-            yield Usage(usage.input_tokens, usage.output_tokens)
-        yield Finished(_FINISH.get(finish, "stop"), finish)
-
     # ------------------------------------------------------------ models and health
     async def list_models(self) -> list[ModelInfo]:
         """Models from ``/v1/models``; the built-in list if that fails (a refused key raises)."""
@@ -206,9 +209,13 @@ class OpenAIProvider:
         except AuthenticationFailed:
             raise
         except CodefaceError:
-            if not self._fallback_models:
+            # Some compatible servers have no /v1/models: offer the configured model.
+            fallback = self._fallback_models or (
+                (self._default_model,) if self._default_model else ()
+            )
+            if not fallback:
                 raise
-            names = list(self._fallback_models)
+            names = list(fallback)
         residency: Literal["cloud", "not_loaded"] = (
             "cloud" if self._tier == "cloud" else "not_loaded"
         )

@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import AsyncGenerator, Awaitable
 from contextlib import aclosing
-from typing import Any
+from typing import Any, Literal
 
 from codeface.core.errors import CodefaceError, MalformedResponse, ServerError
 from codeface.providers.errors import ErrorContext, translate
@@ -33,6 +33,28 @@ def failure(error: BaseException, context: ErrorContext, *, started: bool = Fals
         provider=context.provider,
         hint="See the log file for details.",
     )
+
+
+class Translating:
+    """A ``with`` block that turns SDK/transport failures into `CodefaceError`s.
+
+    Used inside a provider's own async generator (no extra generator layer per event);
+    set ``started`` once the first event has been yielded.
+    """
+
+    def __init__(self, context: ErrorContext) -> None:
+        self.context = context
+        self.started = False
+
+    def __enter__(self) -> Translating:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: object
+    ) -> Literal[False]:
+        if error is None or not isinstance(error, Exception) or isinstance(error, CodefaceError):
+            return False  # cancellation, generator close and our own errors pass through
+        raise failure(error, self.context, started=self.started) from error
 
 
 async def guarded[E](

@@ -118,14 +118,14 @@ def export_markdown(conn: sqlite3.Connection, session_ids: list[str] | None = No
         ):
             if value:
                 lines.append(f"- {label}: {value}")
-        if session.system_prompt:
-            lines += ["", "## System", "", session.system_prompt]
         path = path_to_leaf(conn, session.id)
         total = conn.execute(
             "SELECT count(*) FROM messages WHERE session_id = ?", (session.id,)
         ).fetchone()[0]
         if total > len(path):
             lines.append(f"- Other branches: {total - len(path)} messages (kept in JSON export)")
+        if session.system_prompt:
+            lines += ["", "## System", "", session.system_prompt]
         for message in path:
             heading = message.role.capitalize()
             details = [

@@ -24,6 +24,66 @@ def migration(function: Migration) -> Migration:
     return function
 
 
+def _tags(row: str, project: str | None = None) -> str:
+    """SQL for a message's hidden search tags: session, project and model, one token each."""
+    project = project or f"(SELECT project FROM sessions WHERE id = {row}.session_id)"
+    return (
+        f"'s' || hex({row}.session_id) || ' p' || hex(coalesce({project}, '')) "
+        f"|| ' m' || hex(coalesce({row}.model, ''))"
+    )
+
+
+# Messages are indexed with a hidden "tags" column (session, project and model as single
+# tokens) so filters run inside FTS5 rather than as a join per match. The content table
+# is a view that computes the same tags; every 'delete' below passes exactly the tags that
+# were indexed, which is why a session's messages are deleted (and re-tagged on a project
+# change) while the session row still exists. Answers are indexed once they stop
+# streaming: a flush every 250 ms must not re-index the whole answer each time.
+_MESSAGE_SEARCH = f"""
+        CREATE VIEW messages_search AS
+            SELECT m.seq, m.content, {_tags("m", "s.project")} AS tags
+            FROM messages AS m LEFT JOIN sessions AS s ON s.id = m.session_id
+            WHERE m.status != 'streaming';
+        CREATE VIRTUAL TABLE messages_fts USING fts5(
+            content, tags, content='messages_search', content_rowid='seq', prefix='2 3 4',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        INSERT INTO messages_fts(messages_fts, rank) VALUES ('rank', 'bm25(1.0, 0.0)');
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+        WHEN new.status != 'streaming' BEGIN
+            INSERT INTO messages_fts(rowid, content, tags)
+            VALUES (new.seq, new.content, {_tags("new")});
+        END;
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+        WHEN old.status != 'streaming' BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content, tags)
+            VALUES ('delete', old.seq, old.content, {_tags("old")});
+        END;
+        CREATE TRIGGER messages_fts_update_old AFTER UPDATE OF content, status, model ON messages
+        WHEN old.status != 'streaming' BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content, tags)
+            VALUES ('delete', old.seq, old.content, {_tags("old")});
+        END;
+        CREATE TRIGGER messages_fts_update_new AFTER UPDATE OF content, status, model ON messages
+        WHEN new.status != 'streaming' BEGIN
+            INSERT INTO messages_fts(rowid, content, tags)
+            VALUES (new.seq, new.content, {_tags("new")});
+        END;
+        CREATE TRIGGER sessions_delete_messages_first BEFORE DELETE ON sessions BEGIN
+            DELETE FROM messages WHERE session_id = old.id;
+        END;
+        CREATE TRIGGER sessions_project_retag AFTER UPDATE OF project ON sessions
+        WHEN old.project IS NOT new.project BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content, tags)
+            SELECT 'delete', m.seq, m.content, {_tags("m", "old.project")}
+            FROM messages AS m WHERE m.session_id = old.id AND m.status != 'streaming';
+            INSERT INTO messages_fts(rowid, content, tags)
+            SELECT m.seq, m.content, {_tags("m", "new.project")}
+            FROM messages AS m WHERE m.session_id = new.id AND m.status != 'streaming';
+        END;
+"""
+
+
 @migration
 def m001_initial(conn: sqlite3.Connection) -> None:
     conn.executescript(
@@ -75,6 +135,7 @@ def m001_initial(conn: sqlite3.Connection) -> None:
         CREATE INDEX messages_session ON messages(session_id, seq);
         CREATE INDEX messages_parent ON messages(parent_id);
         CREATE INDEX messages_streaming ON messages(status) WHERE status = 'streaming';
+        CREATE INDEX messages_created ON messages(created_at);
 
         CREATE TABLE project_notes (
             seq INTEGER PRIMARY KEY,
@@ -87,31 +148,7 @@ def m001_initial(conn: sqlite3.Connection) -> None:
         );
         CREATE INDEX project_notes_project ON project_notes(project, seq);
 
-        -- Answers are indexed once they stop streaming: a flush every 250 ms must not
-        -- re-index the whole answer each time.
-        CREATE VIRTUAL TABLE messages_fts USING fts5(
-            content, content='messages', content_rowid='seq',
-            tokenize='unicode61 remove_diacritics 2'
-        );
-        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
-        WHEN new.status != 'streaming' BEGIN
-            INSERT INTO messages_fts(rowid, content) VALUES (new.seq, new.content);
-        END;
-        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
-        WHEN old.status != 'streaming' BEGIN
-            INSERT INTO messages_fts(messages_fts, rowid, content)
-            VALUES ('delete', old.seq, old.content);
-        END;
-        CREATE TRIGGER messages_fts_update_old AFTER UPDATE OF content, status ON messages
-        WHEN old.status != 'streaming' BEGIN
-            INSERT INTO messages_fts(messages_fts, rowid, content)
-            VALUES ('delete', old.seq, old.content);
-        END;
-        CREATE TRIGGER messages_fts_update_new AFTER UPDATE OF content, status ON messages
-        WHEN new.status != 'streaming' BEGIN
-            INSERT INTO messages_fts(rowid, content) VALUES (new.seq, new.content);
-        END;
-
+        {MESSAGE_SEARCH}
         CREATE VIRTUAL TABLE sessions_fts USING fts5(
             title, content='sessions', content_rowid='seq',
             tokenize='unicode61 remove_diacritics 2'
@@ -126,7 +163,7 @@ def m001_initial(conn: sqlite3.Connection) -> None:
             INSERT INTO sessions_fts(sessions_fts, rowid, title) VALUES ('delete', old.seq, old.title);
             INSERT INTO sessions_fts(rowid, title) VALUES (new.seq, new.title);
         END;
-        """
+        """.replace("{MESSAGE_SEARCH}", _MESSAGE_SEARCH)
     )
 
 

@@ -1,27 +1,41 @@
 """Full-text search (FTS5) over message text and session titles.
 
-Results are ranked by bm25, come with a snippet and the character offsets of each match
-in the full text, and can be filtered by session, project, model and date. Sessions in
-the trash are never searched. Offsets come from FTS5's own ``highlight()``, so they
-match exactly what the tokenizer matched.
+Results are ranked by bm25 and come with a snippet and the character offsets of every
+match, and can be filtered by session, project, model and date. Sessions in the trash
+are never searched. Session, project and model filters run inside FTS5 through the
+index's hidden ``tags`` column (see `migrations`), so a filter costs no join per match.
+
+To keep every query fast on a large history (p95 ≤ 20 ms at 100,000 messages), bm25 is
+computed over the newest `RANK_WINDOW` matches only: a word found in 50,000 messages
+ranks its newest 5,000, which is what a person searching their chats looks for.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from codeface.core.errors import StoreError
 
-_OPEN, _CLOSE = "\x01", "\x02"
+RANK_WINDOW = 2000
+MAX_TAGGED_SESSIONS = 200
 _TERM = re.compile(r'"[^"]*"|\S+')
+_TOKEN = re.compile(r"[^\W_]+")
+_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
+Phrase = tuple[tuple[str, ...], bool]
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One search result: a message (``kind="message"``) or a session title."""
+    """One search result: a message (``kind="message"``) or a session title.
+
+    ``offsets`` index into the full text (message content or title); ``snippet_spans``
+    index into ``snippet``.
+    """
 
     kind: Literal["message", "title"]
     session_id: str
@@ -36,36 +50,154 @@ class SearchHit:
     rank: float
 
 
-def fts_query(text: str) -> str:
-    """Turn what a user typed into an FTS5 query: every word must match, the last as a prefix.
+@functools.lru_cache(maxsize=65536)
+def _fold(token: str) -> str:
+    """Case- and accent-insensitive form, like the ``unicode61 remove_diacritics 2`` tokenizer."""
+    decomposed = unicodedata.normalize("NFKD", token.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
-    Quoted phrases stay phrases; FTS5 operators typed by the user are treated as words.
+
+def parse_query(text: str) -> tuple[str, list[Phrase]]:
+    """What a user typed → (FTS5 expression, phrases to highlight).
+
+    Every word must match and the last one also as a prefix; quoted phrases stay phrases;
+    FTS5 operators typed by the user are treated as plain words.
     """
-    terms = [term.strip('"') for term in _TERM.findall(text)]
-    terms = [term.replace('"', '""') for term in terms if term.strip()]
-    if not terms:
+    pieces = [piece for piece in _TERM.findall(text) if piece.strip('"').strip()]
+    if not pieces:
         raise StoreError("Type something to search for.")
-    parts = [f'"{term}"' for term in terms]
-    if not text.rstrip().endswith('"'):
-        parts[-1] += "*"
-    return " ".join(parts)
+    parts: list[str] = []
+    phrases: list[Phrase] = []
+    for index, piece in enumerate(pieces):
+        quoted = piece.startswith('"') and piece.endswith('"') and len(piece) > 1
+        words = tuple(_fold(token) for token in _TOKEN.findall(piece))
+        if not words:
+            continue
+        prefix = index == len(pieces) - 1 and not quoted
+        parts.append('"' + " ".join(words) + '"' + ("*" if prefix else ""))
+        phrases.append((words, prefix))
+    if not parts:
+        raise StoreError(f"Nothing to search for in {text!r}: try letters or digits.")
+    return " ".join(parts), phrases
 
 
-def _unmark(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """Strip the highlight markers, returning the text and the marked spans."""
-    plain: list[str] = []
+def _raw_phrases(text: str) -> list[Phrase]:
+    words = [w for w in _TOKEN.findall(text) if w not in _OPERATORS]
+    return [((_fold(word),), True) for word in words]
+
+
+def match_offsets(text: str, phrases: list[Phrase]) -> tuple[tuple[int, int], ...]:
+    """Character spans of every phrase occurrence in ``text``, in order, not overlapping."""
+    tokens = [(m.start(), m.end(), _fold(m.group())) for m in _TOKEN.finditer(text)]
     spans: list[tuple[int, int]] = []
-    length = 0
-    start = 0
-    for piece in re.split(f"([{_OPEN}{_CLOSE}])", marked):
-        if piece == _OPEN:
-            start = length
-        elif piece == _CLOSE:
-            spans.append((start, length))
+    for index in range(len(tokens)):
+        for words, prefix in phrases:
+            end = index + len(words)
+            if end > len(tokens):
+                continue
+            window = [token[2] for token in tokens[index:end]]
+            if window[:-1] != list(words[:-1]):
+                continue
+            last = window[-1]
+            if last == words[-1] or (prefix and last.startswith(words[-1])):
+                spans.append((tokens[index][0], tokens[end - 1][1]))
+                break
+    merged: list[tuple[int, int]] = []
+    for start, stop in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(stop, merged[-1][1]))
         else:
-            plain.append(piece)
-            length += len(piece)
-    return "".join(plain), tuple(spans)
+            merged.append((start, stop))
+    return tuple(merged)
+
+
+def make_snippet(
+    text: str, offsets: tuple[tuple[int, int], ...], tokens: int = 12
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """About ``tokens`` words around the first match (whitespace folded to single spaces),
+    with the spans of the matches inside it."""
+    words = list(_TOKEN.finditer(text))
+    if not words:
+        return " ".join(text.split())[:80], ()
+    first = offsets[0][0] if offsets else 0
+    centre = next((i for i, word in enumerate(words) if word.end() > first), 0)
+    end = min(len(words), max(0, centre - tokens // 3) + tokens)
+    begin = max(0, end - tokens)
+    start = 0 if begin == 0 else words[begin].start()
+    stop = len(text) if end == len(words) else words[end - 1].end()
+    lead = "…" if start > 0 else ""
+    out: list[str] = []
+    where: dict[int, int] = {}
+    position = len(lead)
+    for index in range(start, stop):
+        char = text[index]
+        where[index] = position
+        if char.isspace():
+            if out and out[-1] == " ":
+                continue
+            char = " "
+        out.append(char)
+        position += 1
+    where[stop] = position
+    while out and out[-1] == " ":
+        out.pop()
+    tail = "…" if stop < len(text) and text[stop:].strip() else ""
+    spans = tuple(
+        (where[max(a, start)], where[min(b, stop)]) for a, b in offsets if a < stop and b > start
+    )
+    return lead + "".join(out) + tail, spans
+
+
+def _tag(prefix: str, value: str) -> str:
+    return f'"{prefix}{value.encode().hex()}"'
+
+
+def _message_rows(
+    conn: sqlite3.Connection, expression: str, filters: dict[str, Any], limit: int
+) -> list[sqlite3.Row]:
+    match = f"(content : ({expression}))"
+    for key, prefix in (("session_id", "s"), ("project", "p"), ("model", "m")):
+        if filters[key] is not None:
+            match += f" AND (tags : {_tag(prefix, filters[key])})"
+    join_where: list[str] = []
+    params: list[Any] = []
+    trashed = [r[0] for r in conn.execute("SELECT id FROM sessions WHERE deleted_at IS NOT NULL")]
+    if len(trashed) <= MAX_TAGGED_SESSIONS:
+        if trashed:
+            match = f"({match}) NOT (tags : ({' OR '.join(_tag('s', s) for s in trashed)}))"
+    else:
+        join_where.append(
+            "m.session_id NOT IN (SELECT id FROM sessions WHERE deleted_at IS NOT NULL)"
+        )
+    for op, key in ((">=", "since"), ("<", "until")):
+        if filters[key] is not None:
+            join_where.append(f"m.created_at {op} ?")
+            params.append(filters[key])
+    join = " JOIN messages AS m ON m.seq = f.rowid" if join_where else ""
+    where = " AND ".join(["messages_fts MATCH ?", *join_where])
+    bound = conn.execute(
+        f"SELECT f.rowid FROM messages_fts AS f{join} WHERE {where} "
+        "ORDER BY f.rowid DESC LIMIT 1 OFFSET ?",
+        [match, *params, RANK_WINDOW - 1],
+    ).fetchone()
+    if bound is not None:
+        where += " AND f.rowid >= ?"
+        params.append(bound[0])
+    top = conn.execute(
+        f"SELECT f.rowid, f.rank FROM messages_fts AS f{join} WHERE {where} "
+        "ORDER BY f.rank LIMIT ?",
+        [match, *params, limit],
+    ).fetchall()
+    if not top:
+        return []
+    ranks = {row[0]: row[1] for row in top}
+    rows = conn.execute(
+        "SELECT m.seq, s.id, s.title, m.id, m.role, m.model, m.created_at, m.content "
+        "FROM messages AS m JOIN sessions AS s ON s.id = m.session_id "
+        f"WHERE m.seq IN ({', '.join('?' for _ in ranks)})",
+        list(ranks),
+    ).fetchall()
+    return sorted(([*row, ranks[row[0]]] for row in rows), key=lambda row: row[-1])  # type: ignore[misc]
 
 
 def search(
@@ -81,56 +213,49 @@ def search(
     snippet_tokens: int = 12,
     raw: bool = False,
 ) -> list[SearchHit]:
-    """Ranked hits for ``text`` (FTS5 syntax as-is when ``raw``)."""
-    query = text if raw else fts_query(text)
-    filters = ["s.deleted_at IS NULL"]
-    params: list[Any] = []
-    for column, value in (("s.id", session_id), ("s.project", project)):
+    """Ranked hits for ``text`` (FTS5 syntax as-is when ``raw``), best first."""
+    if raw:
+        expression, phrases = text, _raw_phrases(text)
+    else:
+        expression, phrases = parse_query(text)
+    filters = {
+        "session_id": session_id,
+        "project": project,
+        "model": model,
+        "since": since,
+        "until": until,
+    }
+    title_where = ["sessions_fts MATCH ?", "s.deleted_at IS NULL"]
+    title_params: list[Any] = [expression]
+    for clause, value in (
+        ("s.id = ?", session_id),
+        ("s.project = ?", project),
+        ("s.created_at >= ?", since),
+        ("s.created_at < ?", until),
+    ):
         if value is not None:
-            filters.append(f"{column} = ?")
-            params.append(value)
-    message_filters = list(filters)
-    message_params = list(params)
-    if model is not None:
-        message_filters.append("m.model = ?")
-        message_params.append(model)
-    for op, moment in ((">=", since), ("<", until)):
-        if moment is not None:
-            message_filters.append(f"m.created_at {op} ?")
-            message_params.append(moment)
-            filters.append(f"s.created_at {op} ?")
-            params.append(moment)
-    marks = f"'{_OPEN}', '{_CLOSE}'"
-    message_sql = (
-        f"SELECT 'message', s.id, s.title, m.id, m.role, m.model, m.created_at, "
-        f"snippet(messages_fts, 0, {marks}, '…', ?), highlight(messages_fts, 0, {marks}), "
-        "messages_fts.rank "
-        "FROM messages_fts JOIN messages AS m ON m.seq = messages_fts.rowid "
-        "JOIN sessions AS s ON s.id = m.session_id "
-        f"WHERE messages_fts MATCH ? AND {' AND '.join(message_filters)} "
-        "ORDER BY messages_fts.rank LIMIT ?"
-    )
-    title_sql = (
-        f"SELECT 'title', s.id, s.title, NULL, NULL, s.model, s.created_at, "
-        f"highlight(sessions_fts, 0, {marks}), highlight(sessions_fts, 0, {marks}), "
-        "sessions_fts.rank "
-        "FROM sessions_fts JOIN sessions AS s ON s.seq = sessions_fts.rowid "
-        f"WHERE sessions_fts MATCH ? AND {' AND '.join(filters)} "
-        "ORDER BY sessions_fts.rank LIMIT ?"
-    )
+            title_where.append(clause)
+            title_params.append(value)
     try:
-        rows = conn.execute(message_sql, [snippet_tokens, query, *message_params, limit]).fetchall()
+        found = [("message", row) for row in _message_rows(conn, expression, filters, limit)]
         if model is None:
-            rows += conn.execute(title_sql, [query, *params, limit]).fetchall()
+            titles = conn.execute(
+                "SELECT NULL, s.id, s.title, NULL, NULL, s.model, s.created_at, s.title, "
+                "sessions_fts.rank FROM sessions_fts JOIN sessions AS s "
+                f"ON s.seq = sessions_fts.rowid WHERE {' AND '.join(title_where)} "
+                "ORDER BY sessions_fts.rank LIMIT ?",
+                [*title_params, limit],
+            ).fetchall()
+            found += [("title", row) for row in titles]
     except sqlite3.OperationalError as error:
         raise StoreError(f"Cannot search for {text!r}: {error}") from error
     hits = []
-    for row in rows:
-        snippet, snippet_spans = _unmark(row[7])
-        _, offsets = _unmark(row[8])
+    for kind, row in found:
+        offsets = match_offsets(row[7], phrases)
+        snippet, spans = make_snippet(row[7], offsets, snippet_tokens)
         hits.append(
             SearchHit(
-                kind=row[0],
+                kind="message" if kind == "message" else "title",
                 session_id=row[1],
                 session_title=row[2],
                 message_id=row[3],
@@ -138,9 +263,9 @@ def search(
                 model=row[5],
                 created_at=row[6],
                 snippet=snippet,
-                snippet_spans=snippet_spans,
+                snippet_spans=spans,
                 offsets=offsets,
-                rank=row[9],
+                rank=row[8],
             )
         )
     hits.sort(key=lambda hit: hit.rank)

@@ -73,7 +73,7 @@ class TerminalStream(ByteStream):
         except Exception:  # a malformed sequence must never stop the terminal
             log.debug("terminal handler %s%r failed", name, args, exc_info=True)
 
-    def _parser_fsm(self) -> Generator[bool | None, str, None]:  # type: ignore[override]
+    def _parser_fsm(self) -> Generator[bool | None, str, None]:
         basic = self.basic
         listener = self.listener
         assert listener is not None

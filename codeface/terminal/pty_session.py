@@ -8,6 +8,7 @@ Provider API keys never reach the shell: `clean_environment()` removes them.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -173,10 +174,9 @@ class PtySession:
         """Tell the child its new size (TIOCSWINSZ; the kernel sends SIGWINCH)."""
         if self._closed:
             return
-        try:
+        # OSError: the child is gone; the next read reports it.
+        with contextlib.suppress(OSError):
             self._process.setwinsize(max(1, rows), max(1, columns))  # type: ignore[attr-defined]
-        except OSError:
-            pass  # the child is gone; the next read reports it
 
     def size(self) -> tuple[int, int]:
         """The pty's (rows, columns) as the child sees them."""
@@ -229,14 +229,10 @@ class PtySession:
             return
         self._closed = True
         for sig in (signal.SIGHUP, signal.SIGCONT):
-            try:
+            with contextlib.suppress(OSError):
                 os.killpg(self.pid, sig)
-            except OSError:
-                pass
-        try:
+        with contextlib.suppress(OSError):
             self._process.fileobj.close()  # type: ignore[attr-defined]
-        except OSError:
-            pass
         self._process.closed = True  # type: ignore[attr-defined]
         if self.poll() is None:
             threading.Thread(target=self._reap, name="pty-reaper", daemon=True).start()
@@ -245,13 +241,9 @@ class PtySession:
         deadline = time.monotonic() + 1.0
         while self.poll() is None:
             if time.monotonic() >= deadline:
-                try:
+                with contextlib.suppress(OSError):
                     os.killpg(self.pid, signal.SIGKILL)
-                except OSError:
-                    pass
-                try:
+                with contextlib.suppress(ChildProcessError):
                     os.waitpid(self.pid, 0)
-                except ChildProcessError:
-                    pass
                 return
             time.sleep(0.02)

@@ -15,6 +15,7 @@ import copy
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -24,6 +25,10 @@ from pyte import modes as mo
 from pyte.screens import Char, Margins
 
 Line = dict[int, Char]
+# Scrollback lines are frozen into tuples: the garbage collector stops tracking tuples of
+# plain values, so 10,000 lines of history cost nothing in later collections (dicts of
+# lines kept it busy for tens of milliseconds, stalling the window).
+FrozenLine = tuple[Char, ...]
 
 # Private DEC modes, shifted the way pyte stores them.
 MODE_APP_CURSOR = 1 << 5
@@ -35,6 +40,8 @@ MODE_FOCUS = 1004 << 5
 MODE_MOUSE_SGR = 1006 << 5
 MODE_BRACKETED_PASTE = 2004 << 5
 _ALT_MODES = {47 << 5, 1047 << 5, 1049 << 5}
+
+_BLANK = Char(" ")
 
 CURSOR_SHAPES = {
     0: "block",
@@ -71,7 +78,7 @@ class TerminalScreen(pyte.Screen):
         reply: Callable[[bytes], None] | None = None,
         on_mark: Callable[[CommandMark], None] | None = None,
     ) -> None:
-        self.scrollback: deque[Line] = deque(maxlen=max(0, scrollback))
+        self.scrollback: deque[FrozenLine] = deque(maxlen=max(0, scrollback))
         self.reply = reply
         self.on_mark = on_mark
         self.cursor_shape = "block"
@@ -83,6 +90,7 @@ class TerminalScreen(pyte.Screen):
         self._last_char = " "
         self._cell_attrs: Char | None = None
         self._cells: dict[str, Char] = {}
+        self._interned: dict[Char, dict[str, Char]] = {}
         super().__init__(columns, lines)
 
     # --- state the view and the keyboard need -------------------------------------
@@ -119,10 +127,24 @@ class TerminalScreen(pyte.Screen):
         return mo.DECTCEM in self.mode
 
     # --- text access ---------------------------------------------------------------
-    def line_text(self, line: Line) -> str:
+    def line_text(self, line: Line | FrozenLine) -> str:
         """The characters of one buffer or scrollback line, right-trimmed."""
+        return "".join(cell.data for cell in self.cells(line)).rstrip()
+
+    def cells(self, line: Line | FrozenLine) -> FrozenLine:
+        """Exactly ``columns`` cells of a buffer or scrollback line (blank-padded)."""
         width = self.columns
-        return "".join(line[x].data if x in line else " " for x in range(width)).rstrip()
+        if isinstance(line, tuple):
+            if len(line) >= width:
+                return line[:width]
+            return line + (_BLANK,) * (width - len(line))
+        default = getattr(line, "default", _BLANK)
+        if default == _BLANK:
+            default = _BLANK  # one shared object rather than one per line
+        return tuple(map(line.get, range(width), repeat(default, width)))
+
+    def _freeze(self, line: Line) -> FrozenLine:
+        return self.cells(line)
 
     def screen_text(self) -> list[str]:
         """The visible lines as text, right-trimmed (for tests and captures)."""
@@ -166,8 +188,16 @@ class TerminalScreen(pyte.Screen):
             return
         attrs = self.cursor.attrs
         if attrs is not self._cell_attrs:
+            # Cells are interned per style: pyte's Char is a tuple subclass that the
+            # garbage collector always tracks, so one object per drawn character made
+            # full collections of a 10,000-line scrollback take 100+ ms.
             self._cell_attrs = attrs
-            self._cells = {}
+            cells = self._interned.get(attrs)
+            if cells is None:
+                if len(self._interned) > 4096:
+                    self._interned.clear()
+                cells = self._interned[attrs] = {}
+            self._cells = cells
         cells = self._cells
         cursor = self.cursor
         columns = self.columns
@@ -201,7 +231,7 @@ class TerminalScreen(pyte.Screen):
             and self._alternate is None
             and self.scrollback.maxlen
         ):
-            self.scrollback.append(self.buffer[0])
+            self.scrollback.append(self._freeze(self.buffer[0]))
             self.scrollback_generation += 1
         super().index()
 
@@ -225,7 +255,7 @@ class TerminalScreen(pyte.Screen):
             overflow = max(0, self.cursor.y - (lines - 1))
             for _ in range(overflow):
                 if self._alternate is None and self.scrollback.maxlen:
-                    self.scrollback.append(self.buffer[0])
+                    self.scrollback.append(self._freeze(self.buffer[0]))
                 for y in range(self.lines - 1):
                     self.buffer[y] = self.buffer[y + 1]
                 self.buffer.pop(self.lines - 1, None)

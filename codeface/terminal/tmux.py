@@ -146,11 +146,19 @@ class TmuxController:
         """``tmux -L <socket> -f <conf>``: the prefix of every command for this server."""
         return [self.binary, "-L", self.socket_name, "-f", str(self.config or config_file())]
 
-    def cmd(self, *args: str, check: bool = True) -> list[str]:
-        """Run one tmux command; its stdout lines. Raises `TmuxError` when it fails."""
+    def cmd(self, *args: str, check: bool = True, stdin: str | None = None) -> list[str]:
+        """Run one tmux command line (``";"`` separates commands); its stdout lines.
+
+        Raises `TmuxError` when it fails. tmux reads an argument ending in ``;`` as a
+        separator, so free text goes through ``stdin`` (``load-buffer -``), not argv.
+        """
         try:
             done = subprocess.run(
-                [*self.base_argv(), *args], capture_output=True, text=True, timeout=15
+                [*self.base_argv(), *args],
+                capture_output=True,
+                text=True,
+                timeout=15,
+                input=stdin if stdin is not None else "",
             )
         except subprocess.TimeoutExpired as error:
             raise TmuxError(f"tmux {args[0]} did not answer in 15 s") from error
@@ -258,8 +266,21 @@ class TmuxController:
         body = text.rstrip("\n")
         if body:
             buffer = "codeface-" + secrets.token_hex(4)
-            self.cmd("set-buffer", "-b", buffer, "--", body)
-            self.cmd("paste-buffer", "-p", "-d", "-b", buffer, "-t", pane)
+            self.cmd(
+                "load-buffer",
+                "-b",
+                buffer,
+                "-",
+                ";",
+                "paste-buffer",
+                "-p",
+                "-d",
+                "-b",
+                buffer,
+                "-t",
+                pane,
+                stdin=body,
+            )
         if enter:
             self.press_enter(pane)
 
@@ -284,8 +305,7 @@ class TmuxController:
         token = "__cf_" + secrets.token_hex(6)
         marker = re.compile(rf"^{token}:(-?\d+)\s*$")
         start = time.monotonic()
-        self.cmd("send-keys", "-t", pane, "-l", "--", f"{command}; echo {token}:$?")
-        self.press_enter(pane)
+        self.send_text(pane, f"{command}; echo {token}:$?", enter=True)
         delay = 0.01
         while True:
             lines = self.cmd("capture-pane", "-p", "-J", "-t", pane, "-S", "-5000")
@@ -334,7 +354,13 @@ class TmuxController:
         """`capture` off the calling thread."""
         return await asyncio.to_thread(self.capture, pane, lines)
 
-    async def arun_and_wait(self, pane: str, command: str, timeout: float = 30.0) -> RunResult:
+    # ``timeout`` is the command's deadline, enforced in the worker thread.
+    async def arun_and_wait(
+        self,
+        pane: str,
+        command: str,
+        timeout: float = 30.0,  # noqa: ASYNC109
+    ) -> RunResult:
         """`run_and_wait` off the calling thread."""
         return await asyncio.to_thread(self.run_and_wait, pane, command, timeout)
 

@@ -14,9 +14,11 @@ the central handler (`errors_dialog.report_unexpected`).
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -51,6 +53,25 @@ log = logging.getLogger("codeface.ui.bridge")
 
 FLUSH_INTERVAL_MS = 16
 T = TypeVar("T")
+
+
+def bridge_task(method: Callable[..., Awaitable[object]]) -> Callable[..., asyncio.Task[object]]:
+    """Make an ``async def`` method a Qt slot whose coroutine runs as a task of
+    ``self.bridge``: closing the window cancels it, a bug in it reaches the central handler.
+    Extra signal arguments that do not fit the signature are dropped (as Qt does)."""
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def slot(self: Any, *args: Any) -> asyncio.Task[object]:
+        while args:
+            try:
+                signature.bind(self, *args)
+                break
+            except TypeError:
+                args = args[:-1]
+        return self.bridge.spawn(method(self, *args))  # type: ignore[no-any-return]
+
+    return slot
 
 
 class Bridge(QObject):
@@ -289,15 +310,27 @@ class Bridge(QObject):
 
     # ------------------------------------------------------------------ other work
     def spawn(self, work: Awaitable[T]) -> asyncio.Task[T]:
-        """Run a coroutine as a task the bridge keeps alive and cancels on close."""
-        task = asyncio.ensure_future(work)
+        """Run a coroutine as a task the bridge keeps alive and cancels on close.
+
+        An exception escaping it (a bug: handlers catch `CodefaceError` themselves) goes
+        to the central handler.
+        """
+        task: asyncio.Task[T] = asyncio.ensure_future(work)
         self._tasks.add(task)  # type: ignore[arg-type]
-        task.add_done_callback(self._tasks.discard)  # type: ignore[arg-type]
+        task.add_done_callback(self._task_done)  # type: ignore[arg-type]
         return task
+
+    def _task_done(self, task: asyncio.Task[object]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            report_unexpected(task.exception())  # type: ignore[arg-type]
 
     async def aclose(self) -> None:
         """Cancel every running task and close the backend."""
-        running = [t for t in (self._turn, *self._pulls.values(), *self._tasks) if t]
+        current = asyncio.current_task()
+        running = [
+            t for t in (self._turn, *self._pulls.values(), *self._tasks) if t and t is not current
+        ]
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)

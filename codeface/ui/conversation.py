@@ -14,12 +14,11 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from qasync import asyncSlot
 
 from codeface.api import Attachment, MessageView
 from codeface.core.errors import CodefaceError
 from codeface.core.events import ProviderSwitched, Retrying, TurnDone, TurnFailed, TurnStarted
-from codeface.ui.bridge import Bridge
+from codeface.ui.bridge import Bridge, bridge_task
 from codeface.ui.errors_dialog import report_unexpected
 
 log = logging.getLogger("codeface.ui.conversation")
@@ -150,7 +149,7 @@ class Conversation(QObject):
         if not self.bridge.streaming:
             self.bridge.continue_answer(answer_id)
 
-    @asyncSlot(str, int)
+    @bridge_task
     async def on_switch_sibling(self, message_id: str, step: int) -> None:
         """Show the previous/next sibling of a message."""
         try:
@@ -161,7 +160,7 @@ class Conversation(QObject):
         except Exception as error:
             report_unexpected(error)
 
-    @asyncSlot(str, object)
+    @bridge_task
     async def on_rate(self, message_id: str, rating: object) -> None:
         """Save a thumbs up/down."""
         try:

@@ -22,8 +22,9 @@ from pygments.styles import get_style_by_name
 from pygments.token import Text
 from pygments.util import ClassNotFound
 
-PLAIN_THRESHOLD = 40_000
-"""Characters above which a block is not highlighted (about 1,000 lines of code)."""
+PLAIN_THRESHOLD = 20_000
+"""Characters above which a block is not highlighted (about 500 lines; pygments needs
+roughly 70 ms for that here, which a render can afford, and a second more for 10×)."""
 
 GUESS_LIMIT = 2_000
 """Only blocks shorter than this are guessed when the fence names no language."""
@@ -117,7 +118,7 @@ def highlight_html(code: str, language: str, style_name: str) -> str:
     lexer = lexer_for(code, language)
     if isinstance(lexer, TextLexer):
         return plain_html(code)
-    rendered = highlight(code, lexer, _formatter(style_name))
+    rendered: str = highlight(code, lexer, _formatter(style_name))
     # The formatter adds a final newline when the code lacks one; keep line counts exact.
     if not code.endswith("\n") and rendered.endswith("\n"):
         rendered = rendered[:-1]

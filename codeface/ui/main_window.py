@@ -24,12 +24,11 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QWidget,
 )
-from qasync import asyncSlot
 
 from codeface.api import BackendState, ProviderStatus, SessionView
 from codeface.core.errors import CodefaceError
 from codeface.core.events import AnswerStats, Progress
-from codeface.ui.bridge import Bridge
+from codeface.ui.bridge import Bridge, bridge_task
 from codeface.ui.conversation import (
     ACTION_OPEN_SETTINGS,
     ACTION_PULL_MODEL,
@@ -294,7 +293,7 @@ class MainWindow(QMainWindow):
         except Exception as error:
             report_unexpected(error)
 
-    @asyncSlot()
+    @bridge_task
     async def on_new_session(self) -> None:
         """Create a session and open it (Ctrl+N)."""
 
@@ -308,7 +307,7 @@ class MainWindow(QMainWindow):
 
         await self._guard(work())
 
-    @asyncSlot(str, object)
+    @bridge_task
     async def on_send_without_session(self, text: str, attachments: object) -> None:
         """The user typed before any session existed: create one, then send."""
 
@@ -323,17 +322,17 @@ class MainWindow(QMainWindow):
 
         await self._guard(work())
 
-    @asyncSlot(str)
+    @bridge_task
     async def on_open_session(self, session_id: str) -> None:
         """Open a session picked in the sidebar."""
         await self._guard(self.open_session(session_id))
 
-    @asyncSlot(str, str, str)
+    @bridge_task
     async def on_open_hit(self, session_id: str, message_id: str, query: str) -> None:
         """Open a search hit scrolled to its message, the match highlighted."""
         await self._guard(self.open_session(session_id, message_id, query))
 
-    @asyncSlot(str)
+    @bridge_task
     async def on_search(self, query: str) -> None:
         """Run a full-text search and show the hits in the sidebar."""
 
@@ -343,7 +342,7 @@ class MainWindow(QMainWindow):
 
         await self._guard(work())
 
-    @asyncSlot(str, str)
+    @bridge_task
     async def on_rename(self, session_id: str, title: str) -> None:
         """Rename a session."""
 
@@ -355,7 +354,7 @@ class MainWindow(QMainWindow):
 
         await self._guard(work())
 
-    @asyncSlot(str, bool)
+    @bridge_task
     async def on_pin(self, session_id: str, pinned: bool) -> None:
         """Pin or unpin a session."""
 
@@ -365,7 +364,7 @@ class MainWindow(QMainWindow):
 
         await self._guard(work())
 
-    @asyncSlot(str, bool)
+    @bridge_task
     async def on_archive(self, session_id: str, archived: bool) -> None:
         """Archive a session (it leaves the list)."""
 
@@ -375,7 +374,7 @@ class MainWindow(QMainWindow):
 
         await self._guard(work())
 
-    @asyncSlot(str)
+    @bridge_task
     async def on_delete(self, session_id: str) -> None:
         """Move a session to the trash."""
 
@@ -407,7 +406,7 @@ class MainWindow(QMainWindow):
         """Status bar: tokens/s of the last answer."""
         self.status.set_speed(stats.tokens_per_second)
 
-    @asyncSlot()
+    @bridge_task
     async def on_turn_ended(self) -> None:
         """Refresh titles and residency after an answer."""
         await self._guard(self.reload_sessions())
@@ -456,7 +455,7 @@ class MainWindow(QMainWindow):
         for delay in (1000, 2500, 5000):
             QTimer.singleShot(delay, self.check_providers)
 
-    @asyncSlot()
+    @bridge_task
     async def check_providers(self) -> None:
         """Look for providers again; leave the welcome screen when one is usable."""
         try:
@@ -541,7 +540,7 @@ class MainWindow(QMainWindow):
 
         return self._open_dialog("model_picker", make)
 
-    @asyncSlot(str, str)
+    @bridge_task
     async def on_model_chosen(self, model: str, policy: str) -> None:
         """Save the session's model and policy (or the default when no session is open)."""
 
@@ -723,7 +722,7 @@ class MainWindow(QMainWindow):
         if target is not None:
             self.theme_manager.apply(app, target)
 
-    @asyncSlot()
+    @bridge_task
     async def export_current(self) -> None:
         """Save the open session as Markdown."""
         session = self.sessions.get(self.conversation.session_id or "")

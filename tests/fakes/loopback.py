@@ -316,8 +316,12 @@ class LoopbackServer:
             return END_DROPPED, sent
         if fault == END_STALLED:
             stopping = asyncio.ensure_future(self._stopping.wait())
-            await asyncio.wait({watcher, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
+            try:
+                await asyncio.wait({watcher, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            except asyncio.CancelledError:
+                pass  # server stopping: the handler ends right after recording the stall
+            finally:
+                stopping.cancel()
             return (END_CLIENT_CLOSED if watcher.done() else END_STALLED), sent
         writer.write(b"0\r\n\r\n")
         await writer.drain()

@@ -14,12 +14,6 @@ from codeface.providers.anthropic_provider import AnthropicProvider
 from codeface.providers.base import Provider
 from codeface.providers.ollama_provider import OllamaProvider
 from codeface.providers.openai_provider import OpenAIProvider
-from tests.fakes.fixtures import (  # noqa: F401  (fixtures, until tests/conftest.py registers them)
-    anthropic_server,
-    ollama_server,
-    openai_server,
-    refused_url,
-)
 from tests.fakes.scripted import ScriptedServer
 
 KINDS = ("ollama", "anthropic", "openai")

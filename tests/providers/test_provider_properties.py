@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Iterator
 
 import pytest
@@ -58,7 +59,7 @@ def run_answer(kind: str, server: ScriptedServer) -> list[StreamEvent]:
 def pieces_of(text: str, cuts: list[int]) -> list[str]:
     edges = sorted({c % len(text) for c in cuts} - {0})
     bounds = [0, *edges, len(text)]
-    return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [text[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -156,11 +157,14 @@ def test_garbage_raises_only_codeface_errors(
 ) -> None:
     server = servers[kind]
     server.raw((VALID_PREFIX[kind] if with_prefix else b"") + body, splits=cuts)
+    failure: CodefaceError | None = None
     try:
         events = run_answer(kind, server)
     except CodefaceError as error:
+        failure = error
+    if failure is not None:
         # Garbage is the server's fault, never an "unexpected" failure of ours.
-        assert not isinstance(error, ServerError) or error.status_code is not None, error
+        assert not isinstance(failure, ServerError) or failure.status_code is not None, failure
         return
     assert isinstance(events[-1], Finished)  # only a well-formed end may finish quietly
     assert all(isinstance(e, StreamEvent) for e in events)

@@ -2,7 +2,8 @@
 forever, until the parent kills it with SIGKILL.
 
 Usage: ``python -m tests.store.crash_child DATABASE OLLAMA_URL MODEL``. Prints ``ready``
-once the store is open; the parent then kills it at a random moment.
+once the store is open, then ``flushed MESSAGE_ID LENGTH`` after each committed batch;
+the parent kills it at a random moment and checks that no committed batch was lost.
 """
 
 from __future__ import annotations
@@ -31,17 +32,22 @@ async def stream_forever(store: SyncStore, url: str, model: str) -> None:
         started = time.monotonic()
         first: float | None = None
         output = 0
+        received = 0
+        flushes = 0
         async for part in await client.chat(
             model=model, messages=[{"role": "user", "content": f"prompt {turn}"}], stream=True
         ):
             if part.message.content:
                 first = first if first is not None else time.monotonic() - started
+                received += len(part.message.content)
                 writer.append(part.message.content)
+                if writer.flushes != flushes:  # a batch was committed: report how much
+                    flushes = writer.flushes
+                    written = received - len(writer.pending_text)
+                    print(f"flushed {writer.message_id} {written}", flush=True)
             if part.done:
                 output = part.eval_count or 0
-        stats = AnswerStats(
-            "ollama", model, url, 12, output, first, None, 0.0, "stop"
-        )
+        stats = AnswerStats("ollama", model, url, 12, output, first, None, 0.0, "stop")
         writer.finish(stats)
 
 

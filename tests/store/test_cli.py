@@ -30,17 +30,19 @@ def _seed() -> tuple[str, str]:
 
 
 def test_list_show_search(capsys: pytest.CaptureFixture[str]) -> None:
-    first, second = _seed()
+    first, _second = _seed()
     assert main(["sessions", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["ID", "UPDATED", "MSGS", "FLAGS", "TITLE"]
     assert any(first[:12] in line and "Explain the borrow checker" in line for line in lines)
     assert main(["sessions", "show", first[:8]]) == 0
     shown = capsys.readouterr().out
-    assert "## User\n\nExplain the borrow checker" in shown and "ownership rules" in shown
+    assert "## User\n\nExplain the borrow checker" in shown
+    assert "ownership rules" in shown
     assert main(["sessions", "search", "ownership", "--model", "qwen"]) == 0
     found = capsys.readouterr().out
-    assert "[ownership]" in found and first[:12] in found
+    assert "[ownership]" in found
+    assert first[:12] in found
     assert main(["sessions", "search", "nothing-like-this"]) == 1
     assert main(["sessions", "show", "zzzz"]) == 10
     assert "No session 'zzzz'" in capsys.readouterr().err
@@ -83,7 +85,8 @@ def test_keys_never_take_or_print_the_value(
     assert isolated_environment.passwords[("codeface", "anthropic")] == KEY
     assert main(["keys", "list"]) == 0
     listed = capsys.readouterr().out
-    assert "anthropic" in listed and KEY not in listed
+    assert "anthropic" in listed
+    assert KEY not in listed
     assert main(["keys", "rm", "anthropic"]) == 0
     assert "Removed" in capsys.readouterr().out
     with pytest.raises(SystemExit):
@@ -92,18 +95,32 @@ def test_keys_never_take_or_print_the_value(
 
 def test_cli_in_a_real_process(codeface_home: Path) -> None:
     first, _ = _seed()
-    env = {**os.environ, "CODEFACE_HOME": str(codeface_home),
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    env = {
+        **os.environ,
+        "CODEFACE_HOME": str(codeface_home),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
     root = Path(__file__).resolve().parents[2]
     keys = subprocess.run(
         [sys.executable, "-m", "codeface", "keys", "set", "openai"],
-        input=KEY, env=env, cwd=root, capture_output=True, text=True, timeout=60, check=False,
+        input=KEY,
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert keys.returncode == 0, keys.stderr
     assert "UNENCRYPTED" in keys.stdout  # no keyring here: said plainly
     listing = subprocess.run(
         [sys.executable, "-m", "codeface", "sessions", "list"],
-        env=env, cwd=root, capture_output=True, text=True, timeout=60, check=False,
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert listing.returncode == 0, listing.stderr
     assert first[:12] in listing.stdout

@@ -9,8 +9,7 @@ import pytest
 
 from codeface.core.errors import StoreError
 from codeface.core.paths import app_paths
-from codeface.store import SyncStore, moved_aside_files
-from codeface.store import migrations, sessions
+from codeface.store import SyncStore, migrations, moved_aside_files, sessions
 
 
 def test_database_lives_in_codeface_home_with_wal_and_foreign_keys(codeface_home: Path) -> None:
@@ -45,7 +44,8 @@ def test_pending_migration_is_applied_after_a_backup_of_the_old_file(
         migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("m999_add_column", m999_add_column)]
     )
     with SyncStore() as store:
-        assert store.backup is not None and store.backup.exists()
+        assert store.backup is not None
+        assert store.backup.exists()
         assert "m999_add_column" in migrations.applied_migrations(store.conn)
         store.conn.execute("SELECT colour FROM sessions").fetchall()
     backup = sqlite3.connect(store.backup)
@@ -63,9 +63,7 @@ def test_database_from_a_newer_codeface_is_refused_and_left_untouched(
 ) -> None:
     with SyncStore() as store:
         sessions.create_session(store.conn, title="from the future")
-        store.conn.execute(
-            "INSERT INTO _migrations (name, applied_at) VALUES ('m050_hologram', 0)"
-        )
+        store.conn.execute("INSERT INTO _migrations (name, applied_at) VALUES ('m050_hologram', 0)")
     path = app_paths().database
     before = path.read_bytes()
     with pytest.raises(StoreError, match="newer version of CodeFace") as caught:

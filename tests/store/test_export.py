@@ -16,7 +16,9 @@ from codeface.store.db import open_database
 
 
 def _fill(conn: sqlite3.Connection) -> list[str]:
-    first = sessions.create_session(conn, project="/src/app", role="coder", system_prompt="Be brief.")
+    first = sessions.create_session(
+        conn, project="/src/app", role="coder", system_prompt="Be brief."
+    )
     prompt = sessions.add_user_message(conn, first.id, "Sum a list — in Python 🐍")
     writer = streaming.begin_answer(conn, first.id, provider="ollama", model="qwen")
     writer.append("sum(xs)")
@@ -54,7 +56,8 @@ def test_export_import_export_is_byte_identical(conn: sqlite3.Connection, tmp_pa
 
     other = _fresh(tmp_path, "other")
     result = export.import_json(other, exported)
-    assert result.imported == ids and result.skipped == []
+    assert result.imported == ids
+    assert result.skipped == []
     assert export.export_json(other) == exported
     assert export.export_json(other, [ids[0]]) == export.export_json(conn, [ids[0]])
     again = export.import_json(other, exported)  # already there: skipped, nothing changed
@@ -96,7 +99,7 @@ def test_non_json_and_half_valid_files_change_nothing(
     ids = _fill(conn)
     target = _fresh(tmp_path, "target")
     with pytest.raises(StoreError, match="not valid JSON"):
-        export.import_json(target, "{\"format\": ")
+        export.import_json(target, '{"format": ')
     # the first session is fine, the second clashes with a message already stored
     document = json.loads(export.export_json(conn))
     document["sessions"][1]["messages"] = [dict(document["sessions"][0]["messages"][0])]
@@ -117,9 +120,12 @@ def test_markdown_shows_the_active_branch_with_stats(conn: sqlite3.Connection) -
     first, _ = _fill(conn)
     text = export.export_markdown(conn, [first])
     assert text.startswith("# Sum a list — in Python 🐍\n")
-    assert "- Project: /src/app" in text and "## System\n\nBe brief." in text
+    assert "- Project: /src/app" in text
+    assert "## System\n\nBe brief." in text
     assert "## User\n\nSum a list — in Python 🐍" in text
     assert "## Assistant · qwen · ollama · 12 in · 3 out · $0.0000\n\nsum(xs)" in text
-    assert "Sum a list in Rust" not in text and "Other branches: 4 messages" in text
+    assert "Sum a list in Rust" not in text
+    assert "Other branches: 4 messages" in text
     everything = export.export_markdown(conn)
-    assert everything.count("\n---\n") == 1 and "# Second" in everything
+    assert everything.count("\n---\n") == 1
+    assert "# Second" in everything

@@ -41,7 +41,13 @@ def fresh_logging(codeface_home: Path) -> Iterator[None]:
 
 
 def _files(*folders: Path) -> list[Path]:
-    return [path for folder in folders if folder.exists() for path in folder.rglob("*") if path.is_file()]
+    return [
+        path
+        for folder in folders
+        if folder.exists()
+        for path in folder.rglob("*")
+        if path.is_file()
+    ]
 
 
 def test_no_key_bytes_anywhere_on_disk(
@@ -80,8 +86,20 @@ def test_no_key_bytes_anywhere_on_disk(
         (app_paths().data / "all.json").write_text(export.export_json(conn))
         (app_paths().data / "all.md").write_text(export.export_markdown(conn))
         sessions.trash_session(conn, session.id)
-    assert main(["sessions", "export", "--all", "--format", "json",
-                 "-o", str(app_paths().data / "cli.json")]) == 0
+    assert (
+        main(
+            [
+                "sessions",
+                "export",
+                "--all",
+                "--format",
+                "json",
+                "-o",
+                str(app_paths().data / "cli.json"),
+            ]
+        )
+        == 0
+    )
     assert main(["sessions", "import", str(app_paths().data / "all.json")]) == 0
     for handler in logging.getLogger().handlers:
         handler.flush()
@@ -91,7 +109,8 @@ def test_no_key_bytes_anywhere_on_disk(
     assert any(p.name == "codeface.log" for p in scanned)
     assert any(p.name == "codeface.db" for p in scanned)
     log_text = (paths.logs / "codeface.log").read_text()
-    assert "Incorrect API key provided" in log_text and "[REDACTED]" in log_text
+    assert "Incorrect API key provided" in log_text
+    assert "[REDACTED]" in log_text
     hits = [
         (path, provider)
         for path in scanned

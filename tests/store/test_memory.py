@@ -11,9 +11,7 @@ from codeface.core.errors import StoreError
 from codeface.store import memory
 
 
-def test_notes_are_per_folder_editable_and_shared(
-    conn: sqlite3.Connection, tmp_path: Path
-) -> None:
+def test_notes_are_per_folder_editable_and_shared(conn: sqlite3.Connection, tmp_path: Path) -> None:
     project = tmp_path / "app"
     project.mkdir()
     first = memory.add_note(conn, project, "Tests run with `make check`.")

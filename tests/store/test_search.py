@@ -9,6 +9,7 @@ import pytest
 
 from codeface.core.errors import StoreError
 from codeface.store import search, sessions, streaming
+from tests.store.fts_check import index_mismatches
 
 
 def _answer(conn: sqlite3.Connection, session_id: str, text: str, model: str = "qwen") -> str:
@@ -26,7 +27,11 @@ def corpus(conn: sqlite3.Connection) -> dict[str, str]:
     sessions.add_user_message(conn, cli.id, "Parse arguments in Rust")
     clap = _answer(conn, cli.id, "Use clap. Debounce is not needed here.", model="claude")
     return {
-        "web": web.id, "cli": cli.id, "question": question.id, "debounce": debounce, "clap": clap
+        "web": web.id,
+        "cli": cli.id,
+        "question": question.id,
+        "debounce": debounce,
+        "clap": clap,
     }
 
 
@@ -35,7 +40,8 @@ def test_hits_are_ranked_with_snippets_and_exact_offsets(
 ) -> None:
     hits = search.search(conn, "debounce")
     kinds = {(hit.kind, hit.message_id) for hit in hits}
-    assert ("message", corpus["debounce"]) in kinds and ("message", corpus["clap"]) in kinds
+    assert ("message", corpus["debounce"]) in kinds
+    assert ("message", corpus["clap"]) in kinds
     assert any(hit.kind == "title" and hit.session_id == corpus["web"] for hit in hits)
     assert [hit.rank for hit in hits] == sorted(hit.rank for hit in hits)
     answer = next(hit for hit in hits if hit.message_id == corpus["debounce"])
@@ -58,9 +64,17 @@ def test_prefix_phrases_and_punctuation_are_safe(
         search.search(conn, "   ")
 
 
+@pytest.mark.parametrize("tagged_sessions", [200, 0], ids=["in-index", "by-join"])
 def test_filters_by_session_project_model_and_date(
-    conn: sqlite3.Connection, corpus: dict[str, str]
+    conn: sqlite3.Connection,
+    corpus: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    tagged_sessions: int,
 ) -> None:
+    # With 0, session filters and the trash go through a join instead of FTS tags.
+    monkeypatch.setattr(search, "MAX_TAGGED_SESSIONS", tagged_sessions)
+    sessions.trash_session(conn, sessions.create_session(conn, title="debounce in trash").id)
+
     def ids(**filters: object) -> set[str | None]:
         return {hit.message_id for hit in search.search(conn, "debounce", **filters)}  # type: ignore[arg-type]
 
@@ -69,7 +83,10 @@ def test_filters_by_session_project_model_and_date(
     assert ids(model="claude") == {corpus["clap"]}
     assert ids(since=time.time() + 60) == set()
     assert ids(until=time.time() + 60) == {
-        corpus["question"], corpus["debounce"], corpus["clap"], None
+        corpus["question"],
+        corpus["debounce"],
+        corpus["clap"],
+        None,
     }
 
 
@@ -89,3 +106,46 @@ def test_trash_is_not_searched_and_streaming_text_is_indexed_when_it_ends(
     sessions.rename_session(conn, corpus["web"], "Renamed to aardvark")
     assert [h.kind for h in search.search(conn, "aardvark")] == ["title"]
     assert conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')")
+
+
+def test_only_the_newest_matches_are_ranked_on_a_large_history(
+    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+    session = sessions.create_session(conn, title="history")
+    old = _answer(conn, session.id, "needle needle needle needle")  # best bm25, but oldest
+    newer = [_answer(conn, session.id, f"needle and hay {n} more words here") for n in range(3)]
+    hits = [hit.message_id for hit in search.search(conn, "needle") if hit.kind == "message"]
+    assert set(hits) == set(newer)
+    assert old not in hits
+    monkeypatch.setattr(search, "RANK_WINDOW", 100)
+    hits = [hit.message_id for hit in search.search(conn, "needle") if hit.kind == "message"]
+    assert hits[0] == old
+
+
+def test_snippets_fold_whitespace_and_keep_spans_on_the_match() -> None:
+    text = "intro words " * 20 + "the\n\n  target   phrase\tis here " + "tail words " * 20
+    offsets = search.match_offsets(text, [(("target", "phrase"), False)])
+    assert [text[a:b] for a, b in offsets] == ["target   phrase"]
+    snippet, spans = search.make_snippet(text, offsets, tokens=8)
+    assert snippet.startswith("…")
+    assert snippet.endswith("…")
+    assert [snippet[a:b] for a, b in spans] == ["target phrase"]
+    assert "\n" not in snippet
+    assert "  " not in snippet
+    accents = search.match_offsets("Crème brûlée, CRÈME", [(("creme",), False)])
+    assert accents == ((0, 5), (14, 19))
+
+
+def test_moving_a_session_to_another_project_moves_its_messages_in_search(
+    conn: sqlite3.Connection, corpus: dict[str, str]
+) -> None:
+    sessions.update_session(conn, corpus["cli"], project="/src/tools")
+    assert {h.message_id for h in search.search(conn, "clap", project="/src/cli")} == set()
+    moved = {h.message_id for h in search.search(conn, "clap", project="/src/tools")}
+    assert corpus["clap"] in moved
+    assert index_mismatches(conn) == set()
+    sessions.trash_session(conn, corpus["cli"])
+    sessions.purge_trash(conn, now=time.time() + 31 * 86400)
+    assert index_mismatches(conn) == set()
+    assert {h.message_id for h in search.search(conn, "clap")} == set()

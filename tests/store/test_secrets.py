@@ -57,7 +57,8 @@ def test_without_a_keyring_keys_fall_back_to_a_private_file_and_doctor_says_so(
 ) -> None:
     keyring.set_keyring(fail.Keyring())
     description = secrets.backend_description()
-    assert "No OS keyring" in description and "UNENCRYPTED" in description
+    assert "No OS keyring" in description
+    assert "UNENCRYPTED" in description
     assert str(secrets.key_file()) in description
     assert secrets.set_key("anthropic", KEY) == "file"
     mode = stat.S_IMODE(secrets.key_file().stat().st_mode)
@@ -86,7 +87,9 @@ def test_keys_read_or_saved_are_redacted_from_logs() -> None:
 
 def test_round_trip_through_a_real_secret_service(tmp_path: Path) -> None:
     """gnome-keyring under a private D-Bus session, as CI runs it (.ci/run installs both)."""
-    missing = [tool for tool in ("dbus-run-session", "gnome-keyring-daemon") if not shutil.which(tool)]
+    missing = [
+        tool for tool in ("dbus-run-session", "gnome-keyring-daemon") if not shutil.which(tool)
+    ]
     assert not missing, f"install {' and '.join(missing)} (apt-get install dbus gnome-keyring)"
     script = textwrap.dedent(
         f"""
@@ -119,7 +122,11 @@ def test_round_trip_through_a_real_secret_service(tmp_path: Path) -> None:
     )
     result = subprocess.run(
         ["dbus-run-session", "--", "sh", "-c", command, script],
-        env=env, capture_output=True, text=True, timeout=60, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert "ROUND-TRIP-OK" in result.stdout, result.stdout + result.stderr
     assert "SecretService" in result.stdout

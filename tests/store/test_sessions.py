@@ -29,7 +29,8 @@ def test_title_comes_from_the_first_prompt_and_can_be_renamed(conn: sqlite3.Conn
     other = sessions.create_session(conn)
     sessions.add_user_message(conn, other.id, "word " * 40)
     title = sessions.get_session(conn, other.id).title
-    assert len(title) == sessions.TITLE_LENGTH and title.endswith("…")
+    assert len(title) == sessions.TITLE_LENGTH
+    assert title.endswith("…")
     assert (renamed.project, renamed.model, renamed.policy) == ("/work/app", "qwen", "local-only")
 
 
@@ -46,7 +47,8 @@ def test_list_puts_pinned_first_then_recent_and_hides_the_trash(conn: sqlite3.Co
     assert titles[0] == "pinned"
     assert set(titles) == {"pinned", "new", "old"}
     assert [s.title for s in sessions.list_sessions(conn, include_archived=False)] == [
-        "pinned", "new"
+        "pinned",
+        "new",
     ]
     assert [s.title for s in sessions.list_sessions(conn, trashed=True)] == ["gone"]
 
@@ -64,7 +66,7 @@ def test_edit_and_regenerate_add_siblings_and_keep_every_branch(conn: sqlite3.Co
     edited = sessions.edit_message(conn, first.id, "Write hello world in C")
     assert edited.parent_id is None
     assert [m.id for m in sessions.siblings(conn, first.id)] == [first.id, edited.id]
-    edit_answer = _answer(conn, session.id, '#include <stdio.h>')
+    edit_answer = _answer(conn, session.id, "#include <stdio.h>")
     path = [m.content for m in sessions.path_to_leaf(conn, session.id)]
     assert path == ["Write hello world in C", "#include <stdio.h>"]
 
@@ -78,7 +80,8 @@ def test_edit_and_regenerate_add_siblings_and_keep_every_branch(conn: sqlite3.Co
     )
     sessions.set_active(conn, edit_answer)
     assert [p.message.id for p in sessions.active_path(conn, session.id)] == [
-        edited.id, edit_answer
+        edited.id,
+        edit_answer,
     ]
 
 
@@ -91,8 +94,14 @@ def test_answers_keep_their_stats_rating_and_tool_calls(conn: sqlite3.Connection
     writer.append("Let me look.")
     call = ToolCall("call_1", "read_file", {"path": "a.py", "lines": [1, 2]})
     stats = AnswerStats(
-        provider="anthropic", model="claude", host="api.anthropic.com", input_tokens=120,
-        output_tokens=30, time_to_first_token=0.42, tokens_per_second=55.5, cost_usd=0.0012,
+        provider="anthropic",
+        model="claude",
+        host="api.anthropic.com",
+        input_tokens=120,
+        output_tokens=30,
+        time_to_first_token=0.42,
+        tokens_per_second=55.5,
+        cost_usd=0.0012,
         finish_reason="tool_calls",
     )
     answer = writer.finish(stats, (call,))
@@ -102,7 +111,8 @@ def test_answers_keep_their_stats_rating_and_tool_calls(conn: sqlite3.Connection
     assert answer.status == "complete"
     assert (answer.input_tokens, answer.output_tokens, answer.ttft) == (120, 30, 0.42)
     assert (answer.tokens_per_second, answer.cost_usd) == (55.5, 0.0012)
-    assert answer.finish_reason == "tool_calls" and answer.host == "api.anthropic.com"
+    assert answer.finish_reason == "tool_calls"
+    assert answer.host == "api.anthropic.com"
     assert sessions.rate_message(conn, answer.id, -1).rating == -1
     assert sessions.rate_message(conn, answer.id, None).rating is None
     with pytest.raises(StoreError):

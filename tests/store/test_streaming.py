@@ -19,7 +19,9 @@ class FakeClock:
 
 
 def _content(conn: sqlite3.Connection, message_id: str) -> str:
-    return str(conn.execute("SELECT content FROM messages WHERE id = ?", (message_id,)).fetchone()[0])
+    return str(
+        conn.execute("SELECT content FROM messages WHERE id = ?", (message_id,)).fetchone()[0]
+    )
 
 
 def test_text_is_written_in_batches_at_most_every_interval(conn: sqlite3.Connection) -> None:
@@ -46,7 +48,9 @@ def test_failed_and_cancelled_answers_keep_partial_text(conn: sqlite3.Connection
     writer.append("half an ans")
     failed = writer.fail("Connection reset by peer")
     assert (failed.status, failed.content, failed.error_text) == (
-        "error", "half an ans", "Connection reset by peer"
+        "error",
+        "half an ans",
+        "Connection reset by peer",
     )
     writer = streaming.regenerate(conn, failed.id)
     writer.append("stopped early")
@@ -77,6 +81,7 @@ def test_streaming_answer_left_by_a_dead_process_reopens_as_interrupted(
     assert (done.status, done.content) == ("complete", "Once upon a time, there was a database.")
     regenerated = streaming.regenerate(reopened.conn, message.id)
     assert [m.id for m in sessions.siblings(reopened.conn, message.id)] == [
-        message.id, regenerated.message_id
+        message.id,
+        regenerated.message_id,
     ]
     reopened.close()

@@ -3,8 +3,10 @@ and every state survives export → import → export byte for byte."""
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import tempfile
+import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -12,10 +14,13 @@ from hypothesis import strategies as st
 
 from codeface.store import export, sessions, streaming
 from codeface.store.db import open_database
+from tests.store.fts_check import index_mismatches
 
 OPERATIONS = st.lists(
     st.tuples(
-        st.sampled_from(["send", "edit", "regenerate", "switch", "interrupt", "trash", "restore"]),
+        st.sampled_from(
+            ["send", "edit", "regenerate", "switch", "interrupt", "trash", "restore", "project"]
+        ),
         st.integers(min_value=0, max_value=1000),
         st.text(max_size=12),
     ),
@@ -36,14 +41,18 @@ def _check_tree(conn: sqlite3.Connection, session_id: str, expected: dict[str, s
     leaf = sessions.get_session(conn, session_id).active_leaf_id
     path = sessions.path_to_leaf(conn, session_id)
     if not messages:
-        assert leaf is None and path == []
+        assert leaf is None
+        assert path == []
         return
-    assert leaf in messages and path[-1].id == leaf and path[0].parent_id is None
-    assert all(b.parent_id == a.id for a, b in zip(path, path[1:], strict=False))
+    assert leaf in messages
+    assert path[-1].id == leaf
+    assert path[0].parent_id is None
+    assert all(b.parent_id == a.id for a, b in itertools.pairwise(path))
     assert sessions.children(conn, leaf) == []  # the active leaf is always a leaf
     for point in sessions.active_path(conn, session_id):
         group = sessions.siblings(conn, point.message.id)
-        assert group[point.index].id == point.message.id and len(group) == point.count
+        assert group[point.index].id == point.message.id
+        assert len(group) == point.count
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -82,12 +91,20 @@ def test_random_operations_keep_the_tree_consistent(operations: list[tuple[str, 
                 sessions.trash_session(conn, session_id)
             elif name == "restore" and sessions.get_session(conn, session_id).deleted_at:
                 sessions.restore_session(conn, session_id)
+            elif name == "project":
+                sessions.update_session(conn, session_id, project=[None, "/p/a", "/p/b"][pick % 3])
             _check_tree(conn, session_id, parents)
+            assert index_mismatches(conn) == set()
         exported = export.export_json(conn, [session_id])
         other = open_database(Path(folder) / "b" / "codeface.db").conn
         export.import_json(other, exported)
         assert export.export_json(other, [session_id]) == exported
         _check_tree(other, session_id, parents)
         assert other.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert index_mismatches(other) == set()
+        sessions.trash_session(conn, session_id)
+        assert sessions.purge_trash(conn, now=time.time() + 31 * 86400) == 1
+        assert index_mismatches(conn) == set()
+        assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 0
         conn.close()
         other.close()

@@ -22,11 +22,19 @@ from codeface.terminal.pty_session import PtySession, clean_environment
 def program_env(home: Path) -> dict[str, str]:
     """A deterministic environment: empty HOME (no rc files), UTF-8, a plain prompt."""
     env = clean_environment()
-    env.update({
-        "HOME": str(home), "LANG": "C.UTF-8", "PS1": "$ ", "LESSHISTFILE": "-",
-        "GIT_CONFIG_NOSYSTEM": "1", "PAGER": "less", "GIT_PAGER": "less", "LESS": "R",
-        "EDITOR": "vim",
-    })
+    env.update(
+        {
+            "HOME": str(home),
+            "LANG": "C.UTF-8",
+            "PS1": "$ ",
+            "LESSHISTFILE": "-",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "PAGER": "less",
+            "GIT_PAGER": "less",
+            "LESS": "R",
+            "EDITOR": "vim",
+        }
+    )
     env.pop("LC_ALL", None)
     env.pop("PROMPT_COMMAND", None)
     return env
@@ -35,8 +43,15 @@ def program_env(home: Path) -> dict[str, str]:
 class PtyDriver:
     """A real child on a pty feeding a `TerminalModel` (the widget's screen model)."""
 
-    def __init__(self, argv: Sequence[str], *, rows: int = 24, columns: int = 80,
-                 cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        rows: int = 24,
+        columns: int = 80,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.session = PtySession.spawn(argv, cwd=cwd, env=env, rows=rows, columns=columns)
         self.model = TerminalModel(columns, rows, reply=self.session.write)
         self.eof = False
@@ -80,18 +95,44 @@ class PtyDriver:
 class TmuxDriver:
     """One program in a detached tmux session of a fixed size (status line off)."""
 
-    def __init__(self, argv: Sequence[str], *, rows: int = 24, columns: int = 80,
-                 cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        rows: int = 24,
+        columns: int = 80,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.socket = "codeface-test-" + uuid.uuid4().hex[:8]
         self.env = env
-        self._tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", str(columns),
-                   "-y", str(rows), "-c", str(cwd or Path.cwd()), *argv)
+        self._tmux(
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            str(columns),
+            "-y",
+            str(rows),
+            "-c",
+            str(cwd or Path.cwd()),
+            *argv,
+        )
         self._tmux("set-option", "-g", "status", "off")
         self._tmux("resize-window", "-t", "t", "-x", str(columns), "-y", str(rows))
 
     def _tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
-                              text=True, env=self.env, timeout=10, check=True)
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=10,
+            check=True,
+        )
         return done.stdout
 
     @property
@@ -103,12 +144,18 @@ class TmuxDriver:
         self._tmux("send-keys", "-t", "t", "-l", keys)
 
     def close(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True,
-                       env=self.env, timeout=10, check=False)
+        subprocess.run(
+            ["tmux", "-L", self.socket, "kill-server"],
+            capture_output=True,
+            env=self.env,
+            timeout=10,
+            check=False,
+        )
 
 
-def poll_until(condition: Callable[[], bool], timeout: float = 10.0,
-               interval: float = 0.02) -> bool:
+def poll_until(
+    condition: Callable[[], bool], timeout: float = 10.0, interval: float = 0.02
+) -> bool:
     """Re-check ``condition`` until it holds or ``timeout`` passes (like waitUntil)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -120,8 +167,9 @@ def poll_until(condition: Callable[[], bool], timeout: float = 10.0,
 
 
 @contextmanager
-def side_by_side(argv: Sequence[str], *, rows: int = 24, columns: int = 80, cwd: Path,
-                 env: dict[str, str]) -> Iterator[tuple[PtyDriver, TmuxDriver]]:
+def side_by_side(
+    argv: Sequence[str], *, rows: int = 24, columns: int = 80, cwd: Path, env: dict[str, str]
+) -> Iterator[tuple[PtyDriver, TmuxDriver]]:
     """The same program in our screen model and in real tmux, at the same size."""
     ours = PtyDriver(argv, rows=rows, columns=columns, cwd=cwd, env=env)
     theirs = TmuxDriver(argv, rows=rows, columns=columns, cwd=cwd, env=env)
@@ -134,6 +182,7 @@ def side_by_side(argv: Sequence[str], *, rows: int = 24, columns: int = 80, cwd:
 
 def screens_agree(ours: PtyDriver, theirs: TmuxDriver, timeout: float = 10.0) -> bool:
     """Wait until both show the same text (trailing blank lines ignored)."""
+
     def same() -> bool:
         ours.pump(0.05)
         return _trim(ours.lines) == _trim(theirs.lines)
@@ -158,4 +207,3 @@ def diff(ours: PtyDriver, theirs: TmuxDriver) -> str:
         mark = "  " if left.rstrip() == right.rstrip() else "!!"
         rows.append(f"{mark} {left!r:60.60} | {right!r}")
     return "\n".join(rows)
-

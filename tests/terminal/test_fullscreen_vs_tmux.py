@@ -32,7 +32,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     return program_env(home)
 
 
-def _agree(ours, theirs, what: str) -> None:  # type: ignore[no-untyped-def]
+def _agree(ours, theirs, what: str) -> None:
     assert screens_agree(ours, theirs), f"{what}: screens differ (ours | tmux)\n" + diff(
         ours, theirs
     )
@@ -66,14 +66,23 @@ def test_less_pages_forward_and_back(workdir: Path, env: dict[str, str]) -> None
 
 
 def test_git_log_in_its_pager(workdir: Path, env: dict[str, str]) -> None:
-    git_env = {**env, "GIT_AUTHOR_NAME": "Ada", "GIT_AUTHOR_EMAIL": "ada@example.com",
-               "GIT_COMMITTER_NAME": "Ada", "GIT_COMMITTER_EMAIL": "ada@example.com",
-               "GIT_AUTHOR_DATE": "2024-01-01T12:00:00Z",
-               "GIT_COMMITTER_DATE": "2024-01-01T12:00:00Z"}
+    git_env = {
+        **env,
+        "GIT_AUTHOR_NAME": "Ada",
+        "GIT_AUTHOR_EMAIL": "ada@example.com",
+        "GIT_COMMITTER_NAME": "Ada",
+        "GIT_COMMITTER_EMAIL": "ada@example.com",
+        "GIT_AUTHOR_DATE": "2024-01-01T12:00:00Z",
+        "GIT_COMMITTER_DATE": "2024-01-01T12:00:00Z",
+    }
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=workdir, env=git_env, check=True)
     for number in range(15):
-        subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", f"change number {number}"],
-                       cwd=workdir, env=git_env, check=True)
+        subprocess.run(
+            ["git", "commit", "-q", "--allow-empty", "-m", f"change number {number}"],
+            cwd=workdir,
+            env=git_env,
+            check=True,
+        )
     argv = ["git", "-c", "color.ui=always", "log"]
     with side_by_side(argv, cwd=workdir, env=git_env) as (ours, theirs):
         assert ours.wait_text("change number 14")

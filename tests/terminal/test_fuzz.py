@@ -7,11 +7,36 @@ from hypothesis import strategies as st
 
 from codeface.terminal.model import TerminalModel
 
-_SEQUENCES = st.sampled_from([
-    b"\x1b[", b"\x1b]", b"\x1bP", b"\x1b[?", b"\x1b[>", b";", b"m", b"H", b"J", b"r", b"h",
-    b"l", b"\x07", b"\x1b\\", b"\r\n", b"\x9b", b"\xc2\x9b", b"\xff", b"\xe4\xb8", b"9999",
-    b"\x1b[?1049h", b"\x1b[?1049l", b"\x1b(0", b"\x1b#8", b"\x1b[2 q", b"\x1b[38:2::1:2:3m",
-])
+_SEQUENCES = st.sampled_from(
+    [
+        b"\x1b[",
+        b"\x1b]",
+        b"\x1bP",
+        b"\x1b[?",
+        b"\x1b[>",
+        b";",
+        b"m",
+        b"H",
+        b"J",
+        b"r",
+        b"h",
+        b"l",
+        b"\x07",
+        b"\x1b\\",
+        b"\r\n",
+        b"\x9b",
+        b"\xc2\x9b",
+        b"\xff",
+        b"\xe4\xb8",
+        b"9999",
+        b"\x1b[?1049h",
+        b"\x1b[?1049l",
+        b"\x1b(0",
+        b"\x1b#8",
+        b"\x1b[2 q",
+        b"\x1b[38:2::1:2:3m",
+    ]
+)
 
 
 def _check(m: TerminalModel) -> None:
@@ -32,8 +57,11 @@ def test_random_bytes(data: bytes) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.one_of(_SEQUENCES, st.binary(max_size=12)), max_size=200),
-       st.integers(1, 60), st.integers(1, 30))
+@given(
+    st.lists(st.one_of(_SEQUENCES, st.binary(max_size=12)), max_size=200),
+    st.integers(1, 60),
+    st.integers(1, 30),
+)
 def test_escape_soup_and_resizes(parts: list[bytes], columns: int, lines: int) -> None:
     m = TerminalModel(20, 6, reply=lambda _reply: None)
     for index, part in enumerate(parts):

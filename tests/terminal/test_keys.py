@@ -37,7 +37,8 @@ def test_paste_is_bracketed_only_when_asked_and_cannot_break_out() -> None:
     assert encode_paste("a\nb", bracketed=False) == b"a\rb"
     evil = "ls\x1b[201~rm -rf /\n"
     pasted = encode_paste(evil, bracketed=True)
-    assert pasted.startswith(b"\x1b[200~") and pasted.endswith(b"\x1b[201~")
+    assert pasted.startswith(b"\x1b[200~")
+    assert pasted.endswith(b"\x1b[201~")
     assert pasted.count(b"\x1b[201~") == 1
 
 

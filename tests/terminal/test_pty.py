@@ -34,8 +34,16 @@ def test_shell_environment_has_no_provider_keys(env: dict[str, str], tmp_path: P
 
 
 def test_clean_environment_rules() -> None:
-    env = clean_environment({"OPENAI_API_KEY": "x", "GROQ_API_KEY": "y", "PATH": "/bin",
-                             "ANTHROPIC_BASE_URL": "z", "TMUX": "/tmp/s", "LANG": "C"})
+    env = clean_environment(
+        {
+            "OPENAI_API_KEY": "x",
+            "GROQ_API_KEY": "y",
+            "PATH": "/bin",
+            "ANTHROPIC_BASE_URL": "z",
+            "TMUX": "/tmp/s",
+            "LANG": "C",
+        }
+    )
     assert env["PATH"] == "/bin"
     assert env["TERM"] == "xterm-256color"
     assert "UTF-8" in env["LANG"]
@@ -43,8 +51,7 @@ def test_clean_environment_rules() -> None:
     assert "TMUX" not in env
 
 
-def test_starts_in_the_requested_folder_and_follows_cd(env: dict[str, str],
-                                                       tmp_path: Path) -> None:
+def test_starts_in_the_requested_folder_and_follows_cd(env: dict[str, str], tmp_path: Path) -> None:
     project = tmp_path / "project"
     (project / "src").mkdir(parents=True)
     shell = PtyDriver(BASH, cwd=project, env=env)
@@ -52,8 +59,11 @@ def test_starts_in_the_requested_folder_and_follows_cd(env: dict[str, str],
         shell.send(b"pwd\r")
         assert shell.wait_text(str(project))
         shell.send(b"cd src && echo moved\r")
-        assert shell.wait_for(lambda: "moved" in shell.lines and
-                              shell.session.working_directory() == str(project / "src"))
+        assert shell.wait_for(
+            lambda: (
+                "moved" in shell.lines and shell.session.working_directory() == str(project / "src")
+            )
+        )
     finally:
         shell.close()
 

@@ -12,8 +12,10 @@ def model(columns: int = 40, lines: int = 6, **kwargs: object) -> TerminalModel:
 
 def test_colours_16_256_and_truecolor_and_text_attributes() -> None:
     m = model()
-    m.feed(b"\x1b[31ma\x1b[0m\x1b[91mb\x1b[38;5;208mc\x1b[38;2;1;2;3md\x1b[48;5;21me"
-           b"\x1b[0m\x1b[1;3;4;7;9mf\x1b[0m\x1b[38:2::10:20:30mg")
+    m.feed(
+        b"\x1b[31ma\x1b[0m\x1b[91mb\x1b[38;5;208mc\x1b[38;2;1;2;3md\x1b[48;5;21me"
+        b"\x1b[0m\x1b[1;3;4;7;9mf\x1b[0m\x1b[38:2::10:20:30mg"
+    )
     row = m.screen.buffer[0]
     assert [row[x].data for x in range(7)] == list("abcdefg")
     assert row[0].fg == "red"
@@ -21,8 +23,13 @@ def test_colours_16_256_and_truecolor_and_text_attributes() -> None:
     assert row[2].fg == "ff8700"
     assert row[3].fg == "010203"
     assert row[4].bg == "0000ff"
-    assert (row[5].bold, row[5].italics, row[5].underscore, row[5].reverse,
-            row[5].strikethrough) == (True, True, True, True, True)
+    assert (
+        row[5].bold,
+        row[5].italics,
+        row[5].underscore,
+        row[5].reverse,
+        row[5].strikethrough,
+    ) == (True, True, True, True, True)
     assert row[6].fg == "0a141e"
 
 
@@ -68,13 +75,13 @@ def test_scroll_region_scrolls_only_inside_its_margins() -> None:
 
 def test_modes_for_paste_mouse_and_cursor_keys() -> None:
     m = model()
-    assert not m.screen.bracketed_paste and not m.screen.mouse_tracking
+    assert (m.screen.bracketed_paste, m.screen.mouse_tracking) == (False, False)
     m.feed(b"\x1b[?2004h\x1b[?1000h\x1b[?1006h\x1b[?1h")
-    assert m.screen.bracketed_paste and m.screen.mouse_tracking and m.screen.mouse_sgr
+    assert (m.screen.bracketed_paste, m.screen.mouse_tracking, m.screen.mouse_sgr) == (True,) * 3
     assert m.screen.application_cursor
     m.feed(b"\x1b[?2004l\x1b[?1000l\x1b[?1l")
-    assert not (m.screen.bracketed_paste or m.screen.mouse_tracking
-                or m.screen.application_cursor)
+    flags = (m.screen.bracketed_paste, m.screen.mouse_tracking, m.screen.application_cursor)
+    assert flags == (False, False, False)
 
 
 def test_device_queries_are_answered_through_the_reply_callback() -> None:

@@ -31,7 +31,7 @@ def test_corrupt_state_file_falls_back_to_defaults(tmp_path: Path, codeface_home
 def test_history_is_off_until_consent_and_forgets_on_withdrawal() -> None:
     history = CommandHistory()
     history.record("tests", "pytest -q", 1)
-    assert history.recent() == [] and history.as_context() == ""
+    assert (history.recent(), history.as_context()) == ([], "")
     history.set_enabled(True)
     history.record("tests", "pytest -q", 1)
     history.record("shell", "git status", 0)

@@ -68,8 +68,9 @@ def test_project_session_gets_the_default_layout(tmux: TmuxController, project: 
     assert len(tmux.list_sessions()) == 1
 
 
-def test_user_tmux_conf_override_changes_the_layout(tmux: TmuxController, project: Path,
-                                                    codeface_home: Path) -> None:
+def test_user_tmux_conf_override_changes_the_layout(
+    tmux: TmuxController, project: Path, codeface_home: Path
+) -> None:
     override = codeface_home / "config" / "tmux.conf"
     override.parent.mkdir(parents=True)
     override.write_text('set -g @codeface-panes "code logs"\nset -g status off\n')
@@ -87,10 +88,12 @@ def test_send_text_types_without_running(tmux: TmuxController, project: Path) ->
     assert not target.exists()
     tmux.press_enter(pane)
     assert poll_until(target.exists)
+    # tmux treats an argument ending in ";" as a command separator; text must survive it.
+    tmux.send_text(pane, "echo 'a;b' ;")
+    assert poll_until(lambda: "echo 'a;b' ;" in tmux.capture(pane, 3))
 
 
-def test_run_and_wait_reports_output_and_exit_status(tmux: TmuxController,
-                                                     project: Path) -> None:
+def test_run_and_wait_reports_output_and_exit_status(tmux: TmuxController, project: Path) -> None:
     history = CommandHistory(enabled=True)
     tmux.on_command = lambda pane, command, status: history.record(pane, command, status)
     name = tmux.ensure_project_session(project, shell=SHELL)
@@ -101,7 +104,7 @@ def test_run_and_wait_reports_output_and_exit_status(tmux: TmuxController,
     assert failed.exit_status == 2
     assert "definitely-missing" in failed.output
     slow = tmux.run_and_wait(pane, "sleep 5", timeout=0.3)
-    assert slow.timed_out and slow.exit_status is None
+    assert (slow.timed_out, slow.exit_status) == (True, None)
     assert [r.exit_status for r in history.recent()] == [0, 2, None]
 
 
@@ -128,7 +131,7 @@ async def test_async_wrappers_run_off_the_loop(tmux: TmuxController, project: Pa
     assert [s.name for s in sessions] == [name]
     panes = await tmux.alist_panes(name)
     result = await tmux.arun_and_wait(panes[1].pane_id, "echo from-async", timeout=10)
-    assert result.exit_status == 0 and result.output == "from-async"
+    assert (result.exit_status, result.output) == (0, "from-async")
     assert "from-async" in await tmux.acapture(panes[1].pane_id, 10)
 
 

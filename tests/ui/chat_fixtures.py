@@ -1,6 +1,7 @@
 """Fixtures for chat pane and theme tests: a pane with scripted dialogs, and messages.
 
-Import them explicitly in a test module: ``from tests.ui.chat_fixtures import chat_pane``.
+Import them explicitly in a test module (``from tests.ui.chat_fixtures import
+chat_pane_fixture``); the fixtures are named ``chat_pane`` and ``chat_services``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from pytestqt.qtbot import QtBot  # noqa: E402
+import pytest
+from pytestqt.qtbot import QtBot
 
-from codeface.api import MessageView  # noqa: E402
-from codeface.ui.chat import ChatPane, ChatServices  # noqa: E402
-from codeface.ui.theme import Theme, ThemeManager  # noqa: E402
+from codeface.api import MessageView
+from codeface.ui.chat import ChatPane, ChatServices
+from codeface.ui.theme import Theme, ThemeManager
 
 
 class ScriptedServices(ChatServices):
@@ -59,8 +60,11 @@ def user_message(message_id: str, text: str, **extra: object) -> MessageView:
 def answer(message_id: str, text: str, **extra: object) -> MessageView:
     """An assistant message with some stats."""
     values: dict[str, object] = {
-        "provider": "ollama", "model": "qwen2.5-coder:7b", "tier": "local",
-        "output_tokens": 42, "tokens_per_second": 30.5,
+        "provider": "ollama",
+        "model": "qwen2.5-coder:7b",
+        "tier": "local",
+        "output_tokens": 42,
+        "tokens_per_second": 30.5,
     }
     values.update(extra)
     return MessageView(message_id, "assistant", text, **values)  # type: ignore[arg-type]
@@ -76,18 +80,18 @@ def conversation(count: int) -> list[MessageView]:
     ]
 
 
-@pytest.fixture
-def chat_services() -> ScriptedServices:
+@pytest.fixture(name="chat_services")
+def chat_services_fixture() -> ScriptedServices:
     """Scripted dialogs for the pane."""
     return ScriptedServices()
 
 
-@pytest.fixture
-def chat_pane(qtbot: QtBot, chat_services: ScriptedServices) -> Iterator[ChatPane]:
+@pytest.fixture(name="chat_pane")
+def chat_pane_fixture(qtbot: QtBot, chat_services: ScriptedServices) -> Iterator[ChatPane]:
     """A shown 800×700 ChatPane in the Light theme with scripted dialogs."""
     pane = ChatPane(theme_named("light"), chat_services)
     qtbot.addWidget(pane)
     pane.resize(800, 700)
     pane.show()
     qtbot.waitExposed(pane)
-    yield pane
+    return pane

@@ -43,6 +43,18 @@ def qloop(_qloop: qasync.QEventLoop) -> Iterator[qasync.QEventLoop]:
 
 
 @pytest.fixture
+def close_windows(qapp: QApplication) -> Iterator[None]:
+    """Close and delete the top-level widgets a test leaves behind (use it in window tests)."""
+    before = set(map(id, qapp.topLevelWidgets()))
+    yield
+    for widget in qapp.topLevelWidgets():
+        if id(widget) not in before:
+            widget.close()
+            widget.deleteLater()
+    qapp.processEvents()
+
+
+@pytest.fixture
 def fake_backend() -> FakeBackend:
     """An in-memory backend with two sessions, one with code."""
     backend = FakeBackend()

@@ -6,10 +6,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
 BASH = ["/bin/bash", "--norc", "--noprofile"]
 
@@ -22,8 +22,9 @@ def shell_env(tmp_path: Path) -> dict[str, str]:
     home = tmp_path / "home"
     home.mkdir()
     env = clean_environment()
-    env.update({"HOME": str(home), "PS1": "$ ", "LANG": "C.UTF-8", "LESS": "R",
-                "LESSHISTFILE": "-"})
+    env.update(
+        {"HOME": str(home), "PS1": "$ ", "LANG": "C.UTF-8", "LESS": "R", "LESSHISTFILE": "-"}
+    )
     env.pop("PROMPT_COMMAND", None)
     return env
 

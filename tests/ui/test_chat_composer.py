@@ -11,8 +11,8 @@ from codeface.api import Attachment
 from codeface.ui.chat import ChatPane
 from tests.ui.chat_fixtures import (  # noqa: F401 - fixtures
     ScriptedServices,
-    chat_pane,
-    chat_services,
+    chat_pane_fixture,
+    chat_services_fixture,
 )
 
 
@@ -154,7 +154,8 @@ def test_a_large_text_file_offers_attach_or_truncate(
     qtbot.waitUntil(chat_pane.composer.choice_bar.isVisible, timeout=3000)
     chat_pane.composer.choice_bar.buttons["truncate"].click()
     (attachment,) = chat_pane.composer.attachments
-    assert attachment.truncated and len(attachment.text) == 100_000
+    assert attachment.truncated
+    assert len(attachment.text) == 100_000
 
 
 def test_unreadable_file_is_an_inline_notice(
@@ -164,7 +165,8 @@ def test_unreadable_file_is_an_inline_notice(
     chat_pane.composer.attach_button.click()
     qtbot.waitUntil(lambda: bool(chat_pane.transcript.items), timeout=3000)
     notice = chat_pane.transcript.items[-1]
-    assert getattr(notice, "kind", None) == "error" and "missing.txt" in notice.text
+    assert getattr(notice, "kind", None) == "error"
+    assert "missing.txt" in notice.text
 
 
 def test_insert_into_composer_and_focus(chat_pane: ChatPane) -> None:

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 from codeface.ui import highlight
 from codeface.ui.chat.markdown import (
     CodeSegment,
+    HtmlColors,
     TextSegment,
     mark_terms,
-    HtmlColors,
     open_fence,
     render_segments,
     stable_boundary,
@@ -35,8 +35,10 @@ def test_raw_html_from_a_model_is_escaped_not_rendered() -> None:
 def test_tables_lists_and_inline_code_render() -> None:
     (segment,) = render_segments("| a | b |\n|---|---|\n| 1 | 2 |\n\n- one\n- `two`\n")
     assert isinstance(segment, TextSegment)
-    assert "<table" in segment.html and "<td" in segment.html
-    assert "<li" in segment.html and "<code" in segment.html
+    assert "<table" in segment.html
+    assert "<td" in segment.html
+    assert "<li" in segment.html
+    assert "<code" in segment.html
 
 
 def test_stable_boundary_stops_before_an_open_fence_and_after_a_closed_one() -> None:
@@ -54,8 +56,12 @@ def test_stable_boundary_ignores_blank_lines_inside_fences() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(["word ", "\n", "\n\n", "```py\n", "```\n", "x = 1\n", "- item\n"]),
-                max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(["word ", "\n", "\n\n", "```py\n", "```\n", "x = 1\n", "- item\n"]),
+        max_size=30,
+    )
+)
 def test_committed_prefix_renders_the_same_however_the_text_was_chunked(parts: list[str]) -> None:
     text = "".join(parts)
     incremental = 0
@@ -69,14 +75,15 @@ def test_committed_prefix_renders_the_same_however_the_text_was_chunked(parts: l
 
 def test_mark_terms_marks_text_but_not_tags() -> None:
     marked = mark_terms('<p style="x">Find the code</p>', "code", HtmlColors(mark="#ff0"))
-    assert 'background-color:#ff0' in marked
+    assert "background-color:#ff0" in marked
     assert marked.count("<span style=") == 1
     assert 'style="x"' in marked
 
 
 def test_highlight_uses_the_fence_language_and_caches() -> None:
     html = highlight.highlight_html("def f():\n    return 1", "python", "default")
-    assert "<span" in html and "def" in html
+    assert "<span" in html
+    assert "def" in html
     assert highlight.highlight_html("def f():\n    return 1", "python", "default") is html
 
 

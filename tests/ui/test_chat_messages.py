@@ -9,8 +9,8 @@ from pytestqt.qtbot import QtBot
 from codeface.ui.chat import ChatPane
 from tests.ui.chat_fixtures import (  # noqa: F401 - fixtures
     answer,
-    chat_pane,
-    chat_services,
+    chat_pane_fixture,
+    chat_services_fixture,
     conversation,
     user_message,
 )
@@ -19,11 +19,13 @@ from tests.ui.chat_fixtures import (  # noqa: F401 - fixtures
 def test_sibling_navigator_shows_position_and_emits_steps(
     chat_pane: ChatPane, qtbot: QtBot
 ) -> None:
-    chat_pane.set_messages([user_message("u", "Hi"),
-                            answer("a", "Hello", sibling_index=1, sibling_count=3)])
+    chat_pane.set_messages(
+        [user_message("u", "Hi"), answer("a", "Hello", sibling_index=1, sibling_count=3)]
+    )
     footer = chat_pane.message_widget("a").footer
     assert footer.sibling_label.text() == "2/3"
-    assert footer.previous_button.isEnabled() and footer.next_button.isEnabled()
+    assert footer.previous_button.isEnabled()
+    assert footer.next_button.isEnabled()
     with qtbot.waitSignal(chat_pane.sig_switch_sibling) as blocker:
         footer.previous_button.click()
     assert blocker.args == ["a", -1]
@@ -31,20 +33,26 @@ def test_sibling_navigator_shows_position_and_emits_steps(
         footer.next_button.click()
     assert blocker.args == ["a", 1]
     user_footer = chat_pane.message_widget("u").footer
-    assert not user_footer.sibling_label.isVisibleTo(user_footer)
+    assert user_footer.sibling_label is None  # no siblings, no navigator
 
 
 def test_navigator_disables_the_ends(chat_pane: ChatPane) -> None:
     chat_pane.set_messages([answer("a", "x", sibling_index=0, sibling_count=2)])
     footer = chat_pane.message_widget("a").footer
-    assert not footer.previous_button.isEnabled() and footer.next_button.isEnabled()
+    assert not footer.previous_button.isEnabled()
+    assert footer.next_button.isEnabled()
 
 
 def test_editing_an_earlier_user_message_emits_the_new_text(
     chat_pane: ChatPane, qtbot: QtBot
 ) -> None:
-    chat_pane.set_messages([user_message("u1", "Old question"), answer("a1", "Old answer"),
-                            user_message("u2", "Later")])
+    chat_pane.set_messages(
+        [
+            user_message("u1", "Old question"),
+            answer("a1", "Old answer"),
+            user_message("u2", "Later"),
+        ]
+    )
     widget = chat_pane.message_widget("u1")
     widget.footer.edit_button.click()
     assert widget.editing
@@ -68,8 +76,9 @@ def test_cancelling_an_edit_restores_the_message(chat_pane: ChatPane, qtbot: QtB
 def test_regenerate_rate_and_continue_emit_with_the_answer_id(
     chat_pane: ChatPane, qtbot: QtBot
 ) -> None:
-    chat_pane.set_messages([answer("a", "Answer"),
-                            answer("b", "Half", status="interrupted", error_text="Lost")])
+    chat_pane.set_messages(
+        [answer("a", "Answer"), answer("b", "Half", status="interrupted", error_text="Lost")]
+    )
     footer = chat_pane.message_widget("a").footer
     with qtbot.waitSignal(chat_pane.sig_regenerate) as blocker:
         footer.regenerate_button.click()
@@ -92,8 +101,9 @@ def test_regenerate_rate_and_continue_emit_with_the_answer_id(
 
 
 def test_error_answer_shows_the_reason_inline(chat_pane: ChatPane) -> None:
-    chat_pane.set_messages([answer("a", "", status="error",
-                                   error_text="Rate limited by Anthropic — retry in 20 s")])
+    chat_pane.set_messages(
+        [answer("a", "", status="error", error_text="Rate limited by Anthropic — retry in 20 s")]
+    )
     widget = chat_pane.message_widget("a")
     assert widget.status_line.isVisibleTo(widget)
     assert "Rate limited" in widget.status_line.label.text()
@@ -102,13 +112,18 @@ def test_error_answer_shows_the_reason_inline(chat_pane: ChatPane) -> None:
 
 def test_notices_show_inline_with_actions_that_emit(chat_pane: ChatPane, qtbot: QtBot) -> None:
     chat_pane.set_messages(conversation(2))
-    chat_pane.show_notice("error", "Ollama is not running at 127.0.0.1:11434",
-                          [("Retry", "retry"), ("Switch model", "switch_model"),
-                           ("Open settings", "open_settings")])
+    chat_pane.show_notice(
+        "error",
+        "Ollama is not running at 127.0.0.1:11434",
+        [("Retry", "retry"), ("Switch model", "switch_model"), ("Open settings", "open_settings")],
+    )
     notice_widget = chat_pane.transcript.widget_for(chat_pane.transcript.items[-1].id)
     assert "Ollama is not running" in notice_widget.label.text()
     assert [button.text() for button in notice_widget.buttons] == [
-        "Retry", "Switch model", "Open settings"]
+        "Retry",
+        "Switch model",
+        "Open settings",
+    ]
     assert chat_pane.transcript.visible_ids()[-1] == notice_widget.notice.id
     with qtbot.waitSignal(chat_pane.sig_action) as blocker:
         notice_widget.buttons[1].click()
@@ -116,23 +131,28 @@ def test_notices_show_inline_with_actions_that_emit(chat_pane: ChatPane, qtbot: 
 
 
 def test_ten_thousand_messages_open_lazily_and_scroll_to_the_bottom(
-    chat_pane: ChatPane,
+    chat_pane: ChatPane, qtbot: QtBot
 ) -> None:
     messages = conversation(10_000)
     chat_pane.set_messages(messages)
     transcript = chat_pane.transcript
+    qtbot.waitUntil(transcript.settled, timeout=3000)
     built = transcript.built_ids()
     assert 0 < len(built) < 100
     bar = transcript.verticalScrollBar()
     assert bar.value() == bar.maximum()
     assert transcript.visible_ids()[-1] == "m9999"
     bar.setValue(bar.maximum() // 2)
+    qtbot.waitUntil(transcript.settled, timeout=3000)
     middle = transcript.visible_ids()
-    assert middle and all(4000 < int(item_id[1:]) < 6000 for item_id in middle)
+    assert middle
+    assert all(4000 < int(item_id[1:]) < 6000 for item_id in middle)
     bar.setValue(0)
+    qtbot.waitUntil(transcript.settled, timeout=3000)
     assert transcript.visible_ids()[0] == "m0"
     assert len(transcript.built_ids()) <= 100
     transcript.jump_to_latest()
+    qtbot.waitUntil(transcript.settled, timeout=3000)
     assert transcript.visible_ids()[-1] == "m9999"
 
 
@@ -143,8 +163,10 @@ def test_scroll_to_message_brings_it_into_view_and_marks_the_term(chat_pane: Cha
     assert "m501" in transcript.visible_ids()
     assert not transcript.follow
     widget = chat_pane.message_widget("m501")
-    assert any("background-color:" in label.text() and ">second<" in label.text()
-               for label in widget.body.findChildren(QLabel))
+    assert any(
+        "background-color:" in label.text() and ">second<" in label.text()
+        for label in widget.body.findChildren(QLabel)
+    )
 
 
 def test_zoom_changes_the_chat_font_and_resets(chat_pane: ChatPane, qtbot: QtBot) -> None:
@@ -164,7 +186,39 @@ def test_controls_have_accessible_names(chat_pane: ChatPane) -> None:
     widget = chat_pane.message_widget("a")
     from PySide6.QtWidgets import QAbstractButton
 
-    buttons = [*widget.findChildren(QAbstractButton),
-               *chat_pane.composer.findChildren(QAbstractButton)]
-    assert buttons and all(button.accessibleName() for button in buttons)
+    buttons = [
+        *widget.findChildren(QAbstractButton),
+        *chat_pane.composer.findChildren(QAbstractButton),
+    ]
+    assert buttons
+    assert all(button.accessibleName() for button in buttons)
     assert chat_pane.composer.edit.accessibleName() == "Message"
+
+
+def test_set_messages_can_keep_the_switched_message_in_view(
+    chat_pane: ChatPane, qtbot: QtBot
+) -> None:
+    messages = conversation(400)
+    chat_pane.set_messages(messages, anchor_id="m101")
+    qtbot.waitUntil(chat_pane.transcript.settled, timeout=3000)
+    assert chat_pane.transcript.visible_ids()[0] == "m101"
+    assert not chat_pane.transcript.follow
+
+
+def test_a_long_jump_paints_placeholders_then_builds_the_real_messages(
+    chat_pane: ChatPane, qtbot: QtBot
+) -> None:
+    chat_pane.set_messages(conversation(10_000))
+    transcript = chat_pane.transcript
+    qtbot.waitUntil(transcript.settled, timeout=3000)
+    transcript.follow = False
+    transcript.verticalScrollBar().blockSignals(True)
+    transcript.verticalScrollBar().setValue(transcript.verticalScrollBar().maximum() // 3)
+    transcript.verticalScrollBar().blockSignals(False)
+    transcript.relayout(budget_ms=0)  # a frame with no time to spare: one widget only
+    assert not transcript.settled()
+    assert not transcript.grab().isNull()  # placeholders paint without building
+    qtbot.waitUntil(transcript.settled, timeout=3000)
+    visible = transcript.visible_ids()
+    assert len(visible) >= 3
+    assert all(3000 < int(item_id[1:]) < 3700 for item_id in visible)

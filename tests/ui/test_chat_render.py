@@ -14,8 +14,8 @@ from codeface.ui.chat.code_block import CodeBlockWidget
 from tests.ui.chat_fixtures import (  # noqa: F401 - fixtures
     ScriptedServices,
     answer,
-    chat_pane,
-    chat_services,
+    chat_pane_fixture,
+    chat_services_fixture,
     user_message,
 )
 
@@ -40,17 +40,30 @@ def test_markdown_and_a_highlighted_code_block_render(chat_pane: ChatPane) -> No
     assert block.highlighted
     assert "def add(a, b):" in block.view.toPlainText()
     assert "<span" in block.view.toHtml() or block.view.document().blockCount() == 2
-    assert block.apply_button.isVisibleTo(block) and not block.run_button.isVisibleTo(block)
+    assert block.apply_button.isVisibleTo(block)
+    assert not block.run_button.isVisibleTo(block)
 
 
 def test_badge_and_stats_show_on_an_answer(chat_pane: ChatPane) -> None:
-    chat_pane.set_messages([answer("a", "Hi", input_tokens=10, output_tokens=20,
-                                   tokens_per_second=12.5, cost_usd=0.0012)])
+    chat_pane.set_messages(
+        [
+            answer(
+                "a",
+                "Hi",
+                input_tokens=10,
+                output_tokens=20,
+                tokens_per_second=12.5,
+                cost_usd=0.0012,
+            )
+        ]
+    )
     widget = chat_pane.message_widget("a")
     assert widget is not None
     assert widget.header.badge.text() == "qwen2.5-coder:7b · ollama · local"
     stats = widget.footer.stats_label.text()
-    assert "10 in · 20 out" in stats and "12.5 tok/s" in stats and "$0.0012" in stats
+    assert "10 in · 20 out" in stats
+    assert "12.5 tok/s" in stats
+    assert "$0.0012" in stats
 
 
 def test_copy_puts_the_code_on_the_clipboard(chat_pane: ChatPane) -> None:
@@ -82,12 +95,15 @@ def test_apply_shows_a_diff_and_writes_nothing_when_declined(
     _code_block(chat_pane, "a").apply_button.click()
     ((path, diff),) = chat_services.diffs_shown
     assert path == target
-    assert "-    return a - b" in diff and "+    return a + b" in diff
+    assert "-    return a - b" in diff
+    assert "+    return a + b" in diff
     assert target.read_text() == "def add(a, b):\n    return a - b\n"
 
 
 def test_apply_writes_atomically_after_confirmation(
-    chat_pane: ChatPane, chat_services: ScriptedServices, tmp_path: Path,
+    chat_pane: ChatPane,
+    chat_services: ScriptedServices,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import os
@@ -143,10 +159,42 @@ def test_shell_blocks_offer_run_in_terminal(chat_pane: ChatPane, qtbot: QtBot) -
 def test_tool_and_system_messages_render_without_actions(chat_pane: ChatPane) -> None:
     from codeface.api import MessageView
 
-    chat_pane.set_messages([MessageView("s", "system", "Be brief."),
-                            MessageView("t", "tool", "exit code 0")])
+    chat_pane.set_messages(
+        [MessageView("s", "system", "Be brief."), MessageView("t", "tool", "exit code 0")]
+    )
     tool = chat_pane.message_widget("t")
     assert tool is not None
     (block,) = tool.findChildren(CodeBlockWidget)
     assert block.code == "exit code 0"
-    assert not tool.footer.regenerate_button.isVisibleTo(tool)
+    assert tool.footer.regenerate_button is None
+
+
+def test_vertical_wheel_over_a_code_block_is_left_to_the_conversation(
+    chat_pane: ChatPane,
+) -> None:
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+
+    long_code = "\n".join(f"line_{index} = {index}" for index in range(60))
+    chat_pane.set_messages([answer("a", f"```python\n{long_code}\n```")])
+    block = _code_block(chat_pane, "a")
+
+    def wheel(x: int, y: int) -> QWheelEvent:
+        return QWheelEvent(
+            QPointF(20, 20),
+            QPointF(20, 20),
+            QPoint(0, 0),
+            QPoint(x, y),
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
+
+    vertical = wheel(0, -120)
+    vertical.accept()
+    block.view.wheelEvent(vertical)
+    # Ignored, so Qt hands it to the parents and the transcript scrolls.
+    assert not vertical.isAccepted()
+    # The block is exactly as tall as its code: it never scrolls vertically itself.
+    assert block.view.verticalScrollBar().maximum() == 0

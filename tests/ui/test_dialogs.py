@@ -26,6 +26,7 @@ from tests.ui.fake_backend import FakeBackend
 CLOUD = ModelInfo("claude-sonnet-4", "anthropic", "cloud", residency="cloud")
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_model_picker_lists_local_and_cloud_models_and_saves_the_choice(
     fake_backend: FakeBackend,
@@ -52,6 +53,7 @@ async def test_model_picker_lists_local_and_cloud_models_and_saves_the_choice(
     assert chosen == [("claude-sonnet-4", "cloud-first")]
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_model_manager_pulls_with_progress_and_can_cancel(fake_backend: FakeBackend) -> None:
     import asyncio
@@ -84,6 +86,7 @@ async def test_model_manager_pulls_with_progress_and_can_cancel(fake_backend: Fa
     await wait_until(lambda: dialog.model_list.count() == 3)
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_model_manager_shows_details_and_deletes_after_confirmation(
     fake_backend: FakeBackend,
@@ -127,6 +130,7 @@ def test_model_details_are_readable() -> None:
     assert text == "Context length: 8192\nCapabilities: completion"
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_settings_test_host_and_keys_show_the_real_result(fake_backend: FakeBackend) -> None:
     dialog = SettingsDialog(Bridge(fake_backend), None)
@@ -155,6 +159,7 @@ async def test_settings_test_host_and_keys_show_the_real_result(fake_backend: Fa
     assert "anthropic" not in fake_backend.keys
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_settings_save_defaults_appearance_and_shortcuts(fake_backend: FakeBackend) -> None:
     dialog = SettingsDialog(Bridge(fake_backend), None)

@@ -63,6 +63,7 @@ def notices(window: MainWindow) -> list[Notice]:
     return [item for item in window.chat.transcript.items if isinstance(item, Notice)]
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_send_stream_stop_regenerate_and_navigate(
     configured: Settings, ollama_server: OllamaServer
@@ -106,6 +107,7 @@ async def test_send_stream_stop_regenerate_and_navigate(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_search_opens_the_message_and_fallback_is_inline(
     configured: Settings, ollama_server: OllamaServer, anthropic_server: AnthropicServer
@@ -137,6 +139,7 @@ async def test_search_opens_the_message_and_fallback_is_inline(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_restart_restores_layout_and_session(
     configured: Settings, ollama_server: OllamaServer

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from codeface.terminal.state import load_project_state
 from codeface.terminal.tmux import TmuxController, session_name_for
 from codeface.ui.widgets.terminal_panel import TerminalPanel
-from tests.ui.terminal_fixtures import BASH, close_later, project, shell_env  # noqa: F401
+from tests.ui.terminal_fixtures import BASH, close_later, project, shell_env
 
 _ = (close_later, project, shell_env)
 
@@ -26,9 +25,13 @@ def tmux(monkeypatch: pytest.MonkeyPatch) -> Iterator[TmuxController]:
         controller.kill_server()
 
 
-def make_panel(qtbot, project, shell_env, close_later, tmux=None) -> TerminalPanel:  # type: ignore[no-untyped-def]
-    panel = TerminalPanel(project_dir=project, shell_argv=BASH, env=shell_env,
-                          tmux=tmux or TmuxController("codeface-test-unused"))
+def make_panel(qtbot, project, shell_env, close_later, tmux=None) -> TerminalPanel:
+    panel = TerminalPanel(
+        project_dir=project,
+        shell_argv=BASH,
+        env=shell_env,
+        tmux=tmux or TmuxController("codeface-test-unused"),
+    )
     qtbot.addWidget(panel)
     close_later.append(panel)
     panel.resize(900, 500)
@@ -41,7 +44,7 @@ def prompt_ready(panel: TerminalPanel) -> bool:
     return view is not None and any(line.startswith("$") for line in view.screen_lines())
 
 
-def test_tabs_start_in_the_project_and_are_remembered(qtbot, project, shell_env, close_later):  # type: ignore[no-untyped-def]
+def test_tabs_start_in_the_project_and_are_remembered(qtbot, project, shell_env, close_later):
     panel = make_panel(qtbot, project, shell_env, close_later)
     panel.restore()
     assert panel.tabs.count() == 1
@@ -49,8 +52,9 @@ def test_tabs_start_in_the_project_and_are_remembered(qtbot, project, shell_env,
     (project / "sub").mkdir()
     panel.new_tab(project / "sub")
     assert panel.tabs.count() == 2
-    qtbot.waitUntil(lambda: panel.current_view().working_directory == str(project / "sub"),
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: panel.current_view().working_directory == str(project / "sub"), timeout=5000
+    )
     panel.save_state()
     assert load_project_state(project).tabs == [str(project), str(project / "sub")]
     panel.close_tab(0)
@@ -58,16 +62,18 @@ def test_tabs_start_in_the_project_and_are_remembered(qtbot, project, shell_env,
     assert load_project_state(project).tabs == [str(project / "sub")]
 
 
-def test_send_to_terminal_waits_for_confirmation(qtbot, project, shell_env, close_later):  # type: ignore[no-untyped-def]
+def test_send_to_terminal_waits_for_confirmation(qtbot, project, shell_env, close_later):
     panel = make_panel(qtbot, project, shell_env, close_later)
     panel.new_tab()
     qtbot.waitUntil(lambda: prompt_ready(panel), timeout=5000)
     with qtbot.waitSignal(panel.sig_awaiting_confirmation, timeout=2000):
         panel.send_to_terminal("touch made-by-chat.txt\n")
     view = panel.current_view()
-    qtbot.waitUntil(lambda: any("touch made-by-chat.txt" in line
-                                for line in view.screen_lines()), timeout=5000)
-    assert panel.awaiting_confirmation and panel.confirm_bar.isVisible()
+    qtbot.waitUntil(
+        lambda: any("touch made-by-chat.txt" in line for line in view.screen_lines()), timeout=5000
+    )
+    assert panel.awaiting_confirmation
+    assert panel.confirm_bar.isVisible()
     assert not (project / "made-by-chat.txt").exists()
     with qtbot.waitSignal(panel.sig_command_confirmed, timeout=2000):
         panel.confirm_run.click()
@@ -75,14 +81,13 @@ def test_send_to_terminal_waits_for_confirmation(qtbot, project, shell_env, clos
     assert not panel.confirm_bar.isVisible()
 
 
-def test_cancel_clears_the_typed_command(qtbot, project, shell_env, close_later):  # type: ignore[no-untyped-def]
+def test_cancel_clears_the_typed_command(qtbot, project, shell_env, close_later):
     panel = make_panel(qtbot, project, shell_env, close_later)
     panel.new_tab()
     qtbot.waitUntil(lambda: prompt_ready(panel), timeout=5000)
     panel.send_to_terminal("touch never.txt")
     view = panel.current_view()
-    qtbot.waitUntil(lambda: any("never.txt" in line for line in view.screen_lines()),
-                    timeout=5000)
+    qtbot.waitUntil(lambda: any("never.txt" in line for line in view.screen_lines()), timeout=5000)
     panel.confirm_cancel.click()
     view.send_text("echo after-cancel", enter=True)
     qtbot.waitUntil(lambda: "after-cancel" in view.screen_lines(), timeout=5000)
@@ -90,7 +95,7 @@ def test_cancel_clears_the_typed_command(qtbot, project, shell_env, close_later)
 
 
 @pytest.mark.asyncio
-async def test_capture_returns_the_last_lines(qtbot, project, shell_env, close_later):  # type: ignore[no-untyped-def]
+async def test_capture_returns_the_last_lines(qtbot, project, shell_env, close_later):
     panel = make_panel(qtbot, project, shell_env, close_later)
     view = panel.new_tab()
     qtbot.waitUntil(lambda: prompt_ready(panel), timeout=5000)
@@ -100,16 +105,16 @@ async def test_capture_returns_the_last_lines(qtbot, project, shell_env, close_l
     assert text.splitlines() == ["39", "40", "$"]
 
 
-def test_missing_tmux_is_explained(qtbot, project, shell_env, close_later):  # type: ignore[no-untyped-def]
+def test_missing_tmux_is_explained(qtbot, project, shell_env, close_later):
     broken = TmuxController("codeface-test-none", binary=str(project / "no-tmux-here"))
     panel = make_panel(qtbot, project, shell_env, close_later, tmux=broken)
     panel.check_tmux()
     qtbot.waitUntil(lambda: panel.tmux_available is False, timeout=5000)
-    assert "tmux" in panel.tmux_label.text() and "Install tmux" in panel.tmux_label.text()
+    assert "Install tmux" in panel.tmux_label.text()
     assert not panel.attach_button.isEnabled()
 
 
-def test_project_session_attaches_beside_the_chat_and_is_reattached(  # type: ignore[no-untyped-def]
+def test_project_session_attaches_beside_the_chat_and_is_reattached(
     qtbot, project, shell_env, close_later, tmux
 ):
     panel = make_panel(qtbot, project, shell_env, close_later, tmux=tmux)
@@ -120,8 +125,10 @@ def test_project_session_attaches_beside_the_chat_and_is_reattached(  # type: ig
     name = session_name_for(project)
     assert attached.args == [name]
     view = panel.current_view()
-    qtbot.waitUntil(lambda: any("editor" in line and "shell" in line
-                                for line in view.screen_lines()), timeout=10000)
+    qtbot.waitUntil(
+        lambda: any("editor" in line and "shell" in line for line in view.screen_lines()),
+        timeout=10000,
+    )
     assert load_project_state(project).tmux_session == name
 
     # The chat types into the "tests" pane; Enter only after confirmation.
@@ -141,3 +148,17 @@ def test_project_session_attaches_beside_the_chat_and_is_reattached(  # type: ig
         again.restore()
     assert reattached.args == [name]
     assert again.tabs.count() == 2  # the shell tab and the tmux tab
+
+
+@pytest.mark.asyncio
+async def test_targets_and_history_context_need_consent(qtbot, project, shell_env, close_later):
+    panel = make_panel(qtbot, project, shell_env, close_later)
+    assert await panel.targets() == ["current"]
+    panel.history.record("tests", "pytest -q", 1)
+    assert panel.recent_commands_context() == ""
+    panel.set_history_sharing(True)
+    view = panel.new_tab()
+    qtbot.waitUntil(lambda: prompt_ready(panel), timeout=5000)
+    with qtbot.waitSignal(panel.sig_command_finished, timeout=5000):
+        view.send_text("false", enter=True)
+    assert "$ false  (exit 1)" in panel.recent_commands_context()

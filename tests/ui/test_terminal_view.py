@@ -10,23 +10,22 @@ from PySide6.QtGui import QColor, QGuiApplication, QWheelEvent
 from codeface.ui.widgets import terminal_view as terminal_view_module
 from codeface.ui.widgets.terminal_colors import TerminalColors
 from codeface.ui.widgets.terminal_view import TerminalView
-from tests.ui.terminal_fixtures import BASH, close_later, project, shell_env  # noqa: F401
+from tests.ui.terminal_fixtures import BASH, close_later, project, shell_env
 
 _ = (close_later, project, shell_env)
 
 
-def make_view(qtbot, env, cwd, close_later, argv=BASH, **kwargs) -> TerminalView:  # type: ignore[no-untyped-def]
+def make_view(qtbot, env, cwd, close_later, argv=BASH, **kwargs) -> TerminalView:
     view = TerminalView(argv=argv, cwd=cwd, env=env, colors=TerminalColors(), **kwargs)
     qtbot.addWidget(view)
     close_later.append(view)
     view.resize(640, 320)
     view.show()
-    qtbot.waitUntil(lambda: any(line.startswith("$") for line in view.screen_lines()),
-                    timeout=5000)
+    qtbot.waitUntil(lambda: any(line.startswith("$") for line in view.screen_lines()), timeout=5000)
     return view
 
 
-def type_line(qtbot, view: TerminalView, text: str) -> None:  # type: ignore[no-untyped-def]
+def type_line(qtbot, view: TerminalView, text: str) -> None:
     qtbot.keyClicks(view, text)
     qtbot.keyClick(view, Qt.Key.Key_Return)
 
@@ -35,14 +34,14 @@ def has_line(view: TerminalView, text: str) -> bool:
     return any(line == text for line in view.screen_lines())
 
 
-def test_typing_runs_commands_in_the_project_folder(qtbot, shell_env, project, close_later):  # type: ignore[no-untyped-def]
+def test_typing_runs_commands_in_the_project_folder(qtbot, shell_env, project, close_later):
     view = make_view(qtbot, shell_env, project, close_later)
     type_line(qtbot, view, "pwd")
     qtbot.waitUntil(lambda: has_line(view, str(project)), timeout=5000)
     assert view.working_directory == str(project)
 
 
-def test_arrow_keys_and_tab_reach_the_shell(qtbot, shell_env, project, close_later):  # type: ignore[no-untyped-def]
+def test_arrow_keys_and_tab_reach_the_shell(qtbot, shell_env, project, close_later):
     view = make_view(qtbot, shell_env, project, close_later)
     type_line(qtbot, view, "echo first")
     qtbot.waitUntil(lambda: has_line(view, "first"), timeout=5000)
@@ -52,16 +51,16 @@ def test_arrow_keys_and_tab_reach_the_shell(qtbot, shell_env, project, close_lat
     (project / "uniquefile.txt").write_text("x")
     qtbot.keyClicks(view, "cat uniq")
     qtbot.keyClick(view, Qt.Key.Key_Tab)
-    qtbot.waitUntil(lambda: any("cat uniquefile.txt" in line for line in view.screen_lines()),
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: any("cat uniquefile.txt" in line for line in view.screen_lines()), timeout=5000
+    )
 
 
-def test_colours_are_painted(qtbot, shell_env, project, close_later):  # type: ignore[no-untyped-def]
+def test_colours_are_painted(qtbot, shell_env, project, close_later):
     view = make_view(qtbot, shell_env, project, close_later)
     type_line(qtbot, view, r"clear; printf '\e[41m    \e[0m\e[48;2;0;128;255m    \e[0m\n'")
     qtbot.waitUntil(lambda: view.model.screen.buffer[0][0].bg == "red", timeout=5000)
-    qtbot.waitUntil(lambda: not view.model.screen.dirty and not view.model.pending,
-                    timeout=5000)
+    qtbot.waitUntil(lambda: not view.model.screen.dirty and not view.model.pending, timeout=5000)
     image = view.grab().toImage()
     width, height = view.cell_size
     red = QColor(image.pixel(width * 1 + width // 2, height // 2))
@@ -70,7 +69,7 @@ def test_colours_are_painted(qtbot, shell_env, project, close_later):  # type: i
     assert blue.name() == "#0080ff"
 
 
-def test_resize_reaches_the_child(qtbot, shell_env, project, close_later):  # type: ignore[no-untyped-def]
+def test_resize_reaches_the_child(qtbot, shell_env, project, close_later):
     view = make_view(qtbot, shell_env, project, close_later)
     view.resize(900, 500)
     rows, columns = view.grid_size()
@@ -78,7 +77,7 @@ def test_resize_reaches_the_child(qtbot, shell_env, project, close_later):  # ty
     qtbot.waitUntil(lambda: has_line(view, f"{rows} {columns}"), timeout=5000)
 
 
-def test_exit_shows_status_and_enter_restarts(qtbot, shell_env, project, close_later):  # type: ignore[no-untyped-def]
+def test_exit_shows_status_and_enter_restarts(qtbot, shell_env, project, close_later):
     view = make_view(qtbot, shell_env, project, close_later)
     with qtbot.waitSignal(view.sig_exited, timeout=5000) as exited:
         type_line(qtbot, view, "exit 3")
@@ -90,22 +89,24 @@ def test_exit_shows_status_and_enter_restarts(qtbot, shell_env, project, close_l
     qtbot.waitUntil(lambda: has_line(view, "again"), timeout=5000)
 
 
-def test_selection_copy_and_bracketed_paste(qtbot, shell_env, project, close_later):  # type: ignore[no-untyped-def]
+def test_selection_copy_and_bracketed_paste(qtbot, shell_env, project, close_later):
     view = make_view(qtbot, shell_env, project, close_later)
     type_line(qtbot, view, "clear; echo hello world")
     qtbot.waitUntil(lambda: view.screen_lines()[0] == "hello world", timeout=5000)
     top = len(view.model.screen.scrollback)
     view.select((top, 0), (top, 5))
-    qtbot.keyClick(view, Qt.Key.Key_C,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     assert QGuiApplication.clipboard().text() == "hello"
     # bash's readline toggles bracketed paste around its prompt; wait for cat's turn.
     type_line(qtbot, view, r"printf '\e[?2004h'; echo ready; cat -v")
     qtbot.waitUntil(lambda: has_line(view, "ready"), timeout=5000)
     assert view.model.screen.bracketed_paste
     QGuiApplication.clipboard().setText("pasted")
-    qtbot.keyClick(view, Qt.Key.Key_V,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     qtbot.keyClick(view, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: has_line(view, "^[[200~pasted^[[201~"), timeout=5000)
     qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
@@ -113,14 +114,25 @@ def test_selection_copy_and_bracketed_paste(qtbot, shell_env, project, close_lat
 
 def _wheel(view: TerminalView, up: bool) -> None:
     delta = 120 if up else -120
-    event = QWheelEvent(QPointF(10, 10), QPointF(10, 10), QPoint(0, 0), QPoint(0, delta),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-                        Qt.ScrollPhase.NoScrollPhase, False)
+    event = QWheelEvent(
+        QPointF(10, 10),
+        QPointF(10, 10),
+        QPoint(0, 0),
+        QPoint(0, delta),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     view.wheelEvent(event)
 
 
-def test_wheel_scrolls_history_or_goes_to_full_screen_programs(qtbot, shell_env, project,  # type: ignore[no-untyped-def]
-                                                               close_later):
+def test_wheel_scrolls_history_or_goes_to_full_screen_programs(
+    qtbot,
+    shell_env,
+    project,
+    close_later,
+):
     view = make_view(qtbot, shell_env, project, close_later)
     type_line(qtbot, view, "seq 1 100")
     qtbot.waitUntil(lambda: has_line(view, "100"), timeout=5000)
@@ -129,23 +141,30 @@ def test_wheel_scrolls_history_or_goes_to_full_screen_programs(qtbot, shell_env,
     _wheel(view, up=False)
     assert view.scroll_offset == 0
     type_line(qtbot, view, "seq 1 100 | less")
-    qtbot.waitUntil(lambda: view.model.screen.in_alternate_screen
-                    and view.screen_lines()[0] == "1", timeout=5000)
+    qtbot.waitUntil(
+        lambda: view.model.screen.in_alternate_screen and view.screen_lines()[0] == "1",
+        timeout=5000,
+    )
     _wheel(view, up=False)
     qtbot.waitUntil(lambda: view.screen_lines()[0] == "4", timeout=5000)
     assert view.scroll_offset == 0
     qtbot.keyClicks(view, "q")
 
 
-def test_big_output_keeps_a_bounded_backlog(qtbot, shell_env, project, close_later,  # type: ignore[no-untyped-def]
-                                            tmp_path: Path):
+def test_big_output_keeps_a_bounded_backlog(
+    qtbot,
+    shell_env,
+    project,
+    close_later,
+    tmp_path: Path,
+):
     big = tmp_path / "big.txt"
     big.write_bytes(b"".join(b"row %07d of a large file\n" % n for n in range(200_000)))
     view = make_view(qtbot, shell_env, project, close_later)
     largest = 0
     pump = view.model.pump
 
-    def watched_pump(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def watched_pump(*args, **kwargs):
         nonlocal largest
         largest = max(largest, view.model.pending)
         return pump(*args, **kwargs)

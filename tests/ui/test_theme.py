@@ -20,10 +20,13 @@ from tests.ui.chat_fixtures import answer, theme_named
 def test_bundled_themes_include_light_dark_and_high_contrast() -> None:
     themes = {theme.id: theme for theme in ThemeManager().available()}
     assert {"light", "dark", "high-contrast"} <= set(themes)
-    assert themes["dark"].is_dark and not themes["light"].is_dark
+    assert themes["dark"].is_dark
+    assert not themes["light"].is_dark
     assert themes["high-contrast"].name == "High Contrast"
     for theme in themes.values():
-        assert theme.palette["window"] and theme.chat.user_bubble and theme.code.background
+        assert theme.palette["window"]
+        assert theme.chat.user_bubble
+        assert theme.code.background
         assert not theme.user
 
 
@@ -40,7 +43,8 @@ def test_a_user_theme_in_the_config_dir_appears_with_defaults_filled_in(
     (folder / "broken.toml").write_text('name = "Broken"\n[chat]\nuser_bubble = "nope"\n')
     manager = ThemeManager()
     solarized = manager.find("Solarized")
-    assert solarized is not None and solarized.user
+    assert solarized is not None
+    assert solarized.user
     assert solarized.chat.user_bubble == "#073642"
     # Keys the file leaves out come from the bundled theme of the same kind.
     assert solarized.palette["window"] == theme_named("dark").palette["window"]
@@ -70,7 +74,9 @@ def test_system_default_follows_the_os_colour_scheme(qapp: QApplication) -> None
 
 
 def test_the_default_scheme_source_is_qt(qapp: QApplication) -> None:
-    expected = "dark" if QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark else "light"
+    expected = (
+        "dark" if QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark else "light"
+    )
     assert ThemeManager().system_default().id == expected
 
 
@@ -87,7 +93,8 @@ def test_apply_sets_the_palette_emits_and_cross_fades(qapp: QApplication, qtbot:
     assert blocker.args == [dark]
     assert qapp.palette().color(QPalette.ColorRole.Window).name() == dark.palette["window"]
     overlay = window.findChild(QLabel, "themeCrossFade")
-    assert overlay is not None and overlay.geometry() == window.rect()
+    assert overlay is not None
+    assert overlay.geometry() == window.rect()
     qtbot.waitUntil(lambda: window.findChild(QLabel, "themeCrossFade") is None, timeout=2000)
     manager.apply(qapp, theme_named("light"), animate=False)
     assert window.findChild(QLabel, "themeCrossFade") is None
@@ -102,8 +109,9 @@ def test_switching_the_chat_theme_recolours_code_live(qtbot: QtBot) -> None:
     (block,) = pane.message_widget("a").findChildren(CodeBlockWidget)
     light_html = block.view.toHtml()
     pane.set_theme(theme_named("dark"))
-    (block,) = [b for b in pane.message_widget("a").findChildren(CodeBlockWidget)
-                if b.isVisibleTo(pane)]
+    (block,) = [
+        b for b in pane.message_widget("a").findChildren(CodeBlockWidget) if b.isVisibleTo(pane)
+    ]
     assert block.view.toHtml() != light_html
     assert "#ff7b72" in block.view.toHtml().lower()  # github-dark keyword colour
     assert "#1b1d21" in pane.styleSheet()

@@ -28,6 +28,7 @@ async def open_window(
     return window
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_start_lists_sessions_pinned_first_and_opens_the_last_one(
     fake_backend: FakeBackend, recording_pane: RecordingChatPane, state_path: Path
@@ -47,6 +48,7 @@ async def test_start_lists_sessions_pinned_first_and_opens_the_last_one(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_send_streams_every_character_and_reenables_the_composer(
     fake_backend: FakeBackend, recording_pane: RecordingChatPane, state_path: Path
@@ -72,6 +74,7 @@ async def test_send_streams_every_character_and_reenables_the_composer(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_stop_keeps_the_partial_answer_marked_stopped(
     fake_backend: FakeBackend, recording_pane: RecordingChatPane, state_path: Path
@@ -93,6 +96,7 @@ async def test_stop_keeps_the_partial_answer_marked_stopped(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_regenerate_makes_a_sibling_and_navigation_switches_back(
     fake_backend: FakeBackend, recording_pane: RecordingChatPane, state_path: Path
@@ -116,6 +120,7 @@ async def test_regenerate_makes_a_sibling_and_navigation_switches_back(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_edit_branches_from_the_edited_message(
     fake_backend: FakeBackend, recording_pane: RecordingChatPane, state_path: Path
@@ -135,6 +140,7 @@ async def test_edit_branches_from_the_edited_message(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_expected_failure_is_an_inline_notice_with_actions(
     fake_backend: FakeBackend, recording_pane: RecordingChatPane, state_path: Path
@@ -159,6 +165,7 @@ async def test_expected_failure_is_an_inline_notice_with_actions(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_fallback_to_another_provider_is_shown_inline(
     fake_backend: FakeBackend, recording_pane: RecordingChatPane, state_path: Path
@@ -179,6 +186,7 @@ async def test_fallback_to_another_provider_is_shown_inline(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_search_result_opens_the_session_scrolled_to_the_message(
     fake_backend: FakeBackend, recording_pane: RecordingChatPane, state_path: Path
@@ -202,6 +210,7 @@ async def test_search_result_opens_the_session_scrolled_to_the_message(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_context_menu_rename_pin_archive_and_delete(
     fake_backend: FakeBackend,
@@ -232,6 +241,7 @@ async def test_context_menu_rename_pin_archive_and_delete(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_new_session_by_keyboard_and_typing_without_a_session(
     qtbot: object, recording_pane: RecordingChatPane, state_path: Path
@@ -255,6 +265,7 @@ async def test_new_session_by_keyboard_and_typing_without_a_session(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_palette_lists_every_action_with_its_shortcut_and_runs_one(
     fake_backend: FakeBackend, recording_pane: RecordingChatPane, state_path: Path
@@ -274,6 +285,7 @@ async def test_palette_lists_every_action_with_its_shortcut_and_runs_one(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_controls_have_accessible_names(
     fake_backend: FakeBackend, recording_pane: RecordingChatPane, state_path: Path
@@ -292,6 +304,7 @@ async def test_controls_have_accessible_names(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_restart_restores_layout_zoom_and_open_session(
     fake_backend: FakeBackend, state_path: Path
@@ -319,6 +332,7 @@ async def test_restart_restores_layout_zoom_and_open_session(
     await restored.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_startup_notices_are_shown(
     recording_pane: RecordingChatPane, state_path: Path
@@ -329,6 +343,7 @@ async def test_startup_notices_are_shown(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_unexpected_error_goes_to_the_central_handler_and_ui_stays_usable(
     fake_backend: FakeBackend,
@@ -354,6 +369,7 @@ async def test_unexpected_error_goes_to_the_central_handler_and_ui_stays_usable(
     await window.shutdown()
 
 
+@pytest.mark.usefixtures("close_windows")
 @pytest.mark.asyncio
 async def test_welcome_screen_when_no_model_source_and_its_buttons_work(
     recording_pane: RecordingChatPane, state_path: Path

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import argparse
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
-from codeface.ui import launch
-from codeface.ui.main_window import MainWindow
 from codeface.ui.window_state import (
     WindowState,
     load_window_state,
     save_window_state,
     state_file,
 )
-from tests.ui.fake_backend import FakeBackend
 
 
 def test_state_round_trips_under_codeface_home(codeface_home: Path) -> None:
@@ -50,28 +47,49 @@ def test_missing_state_gives_defaults(tmp_path: Path) -> None:
     assert WindowState.decode("%%%") == b""
 
 
-def test_run_window_shows_loads_and_cleans_up(
-    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    backend = FakeBackend()
-    session_id = backend.add_session("Hello there", [("user", "hi"), ("assistant", "hello")])
-    monkeypatch.setattr(launch, "build_backend", lambda: backend)
-    seen: dict[str, object] = {}
+DRIVER = """
+import json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from codeface.ui import launch
+from codeface.ui.main_window import MainWindow
+from tests.ui.fake_backend import FakeBackend
 
-    def poll() -> None:
-        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
-        if windows and windows[0].ready.is_set():
-            window = windows[0]
-            seen["title"] = window.windowTitle()
-            seen["visible"] = window.isVisible()
-            seen["app"] = (qapp.applicationName(), qapp.desktopFileName())
-            window.close()
-        else:
-            QTimer.singleShot(10, poll)
+backend = FakeBackend()
+session_id = backend.add_session("Hello there", [("user", "hi"), ("assistant", "hello")])
+launch.build_backend = lambda: backend
+seen = {"session": session_id}
 
-    QTimer.singleShot(0, poll)
-    assert launch.run_window(argparse.Namespace(verbose=False)) == 0
+def poll():
+    app = QApplication.instance()
+    windows = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow)]
+    if windows and windows[0].ready.is_set():
+        window = windows[0]
+        seen.update(title=window.windowTitle(), visible=window.isVisible(),
+                    app=[app.applicationName(), app.desktopFileName()])
+        window.close()
+    else:
+        QTimer.singleShot(10, poll)
 
-    assert seen == {"title": "Hello there — CodeFace", "visible": True, "app": ("CodeFace", "codeface")}
-    assert backend.closed
-    assert json.loads(state_file().read_text())["session_id"] == session_id
+QTimer.singleShot(0, poll)
+seen["code"] = launch.run_window(None)
+seen["closed"] = backend.closed
+print(json.dumps(seen))
+"""
+
+
+def test_run_window_shows_loads_and_cleans_up(codeface_home: Path) -> None:
+    """The real entry point in a fresh process: shown, state loaded, closed cleanly."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
+    result = subprocess.run(
+        [sys.executable, "-c", DRIVER], env=env, cwd=root, capture_output=True, text=True,
+        timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["code"] == 0 and seen["closed"] is True
+    assert seen["title"] == "Hello there — CodeFace" and seen["visible"] is True
+    assert seen["app"] == ["CodeFace", "codeface"]
+    saved = json.loads((codeface_home / "config" / "window-state.json").read_text())
+    assert saved["session_id"] == seen["session"]

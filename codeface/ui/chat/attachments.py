@@ -4,6 +4,7 @@ inline choice offered for a huge paste or a binary file (never a freeze, never a
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,7 +127,14 @@ class FileLoader(QObject):
     def load(self, path: Path) -> None:
         """Start reading ``path``; ``sig_loaded`` fires when done."""
         signals = self._signals
-        QThreadPool.globalInstance().start(lambda: signals.sig_loaded.emit(load_file(path)))
+
+        def job() -> None:
+            loaded = load_file(path)
+            # The composer may have been closed while the file was being read.
+            with contextlib.suppress(RuntimeError):
+                signals.sig_loaded.emit(loaded)
+
+        QThreadPool.globalInstance().start(job)
 
 
 class AttachmentChip(QFrame):

@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QTextCursor, QTextOption
+from PySide6.QtGui import QTextCursor, QTextOption, QWheelEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -58,20 +58,28 @@ class CodeView(QTextBrowser):
         self.setAccessibleName("Code")
         self.document().contentsChanged.connect(self.updateGeometry)
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        # The block is as tall as its code: vertical wheel turns scroll the conversation.
+        delta = event.angleDelta()
+        if abs(delta.y()) >= abs(delta.x()):
+            event.ignore()
+            return
+        super().wheelEvent(event)
+
+    def hasHeightForWidth(self) -> bool:
         return True
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+    def heightForWidth(self, width: int) -> int:
         document = self.document()
         height = int(document.size().height()) + 2 * self.frameWidth()
         if document.idealWidth() > width - 2 * self.frameWidth():
             height += self.horizontalScrollBar().sizeHint().height()
         return height
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def sizeHint(self) -> QSize:
         return QSize(400, self.heightForWidth(self.width() or 400))
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
 
 
@@ -168,7 +176,8 @@ class CodeBlockWidget(QFrame):
         self.copy_button.setText("Copied")
         from PySide6.QtCore import QTimer
 
-        QTimer.singleShot(1200, self._reset_copy_label)
+        # Bound to this widget: the timer is dropped if the card is evicted meanwhile.
+        QTimer.singleShot(1200, self, self._reset_copy_label)
 
     def _reset_copy_label(self) -> None:
         self.copy_button.setText("Copy")

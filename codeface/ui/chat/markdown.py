@@ -76,10 +76,11 @@ def _tag_styles(colors: HtmlColors) -> list[tuple[str, str]]:
         ),
         (
             "<table>",
-            f'<table cellspacing="0" cellpadding="5" border="1" '
-            f'style="border-color:{colors.border}; border-collapse:collapse; '
-            f'margin-bottom:8px;">',
+            f'<table cellspacing="0" cellpadding="6" border="1" '
+            f'style="border-color:{colors.border}; border-style:solid; '
+            f'border-collapse:collapse; margin-bottom:8px;">',
         ),
+        ("<th>", f'<th align="left" style="background-color:{colors.inline_code};">'),
         ("<code>", f'<code style="background-color:{colors.inline_code}; {mono}">&#8202;'),
         ("</code>", "&#8202;</code>"),
         ("<pre>", f'<pre style="background-color:{colors.inline_code}; {mono}">'),
@@ -174,12 +175,17 @@ def stable_boundary(text: str, start: int = 0) -> int:
                 previous_blank = True
             else:
                 previous_blank = False
-        elif match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-            if not match.group(2).strip():
-                fence = None
-                boundary = end + 1
-                previous_blank = True
+        elif match and _closes(match, fence):
+            fence = None
+            boundary = end + 1
+            previous_blank = True
         position = end + 1
+
+
+def _closes(match: re.Match[str], fence: str) -> bool:
+    """A closing fence: same character, at least as long, nothing after it."""
+    marker = match.group(1)
+    return marker[0] == fence[0] and len(marker) >= len(fence) and not match.group(2).strip()
 
 
 _TEXT_RUN = re.compile(r">([^<]+)<")

@@ -89,54 +89,54 @@ class MessageHeader(QWidget):
 
 
 class MessageFooter(QWidget):
-    """Stats and the actions that fit the message's role and status."""
+    """Stats and the actions that fit the message's role and status.
+
+    Buttons a message can never use (ratings on a prompt, Edit on an answer) are not
+    built, and the navigator and Continue are built on first need: widgets are built
+    while the user scrolls, so each one saved counts.
+    """
 
     def __init__(self, message: MessageView, context: ChatContext, parent: QWidget) -> None:
         super().__init__(parent)
         self.context = context
         self.message = message
         muted = context.theme.chat.muted
-        layout = QHBoxLayout(self)
+        answer = message.role == "assistant"
+        layout = self._layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-
-        self.previous_button = tool_button(self, "Previous version", "‹")
-        self.sibling_label = QLabel(self)
-        self.sibling_label.setObjectName("siblingLabel")
-        self.next_button = tool_button(self, "Next version", "›")
-        self.previous_button.clicked.connect(lambda: self._switch(-1))
-        self.next_button.clicked.connect(lambda: self._switch(1))
-        for widget in (self.previous_button, self.sibling_label, self.next_button):
-            layout.addWidget(widget)
+        self.previous_button: QToolButton | None = None
+        self.sibling_label: QLabel | None = None
+        self.next_button: QToolButton | None = None
+        self.continue_button: QToolButton | None = None
+        self.edit_button: QToolButton | None = None
+        self.regenerate_button: QToolButton | None = None
+        self.up_button: QToolButton | None = None
+        self.down_button: QToolButton | None = None
 
         self.stats_label = QLabel(self)
         self.stats_label.setObjectName("statsLabel")
         self.stats_label.setAccessibleName("Answer statistics")
         layout.addWidget(self.stats_label)
         layout.addStretch(1)
-
-        self.continue_button = tool_button(self, "Continue answer", "Continue")
-        self.continue_button.clicked.connect(lambda: context.hub.sig_continue.emit(self.message.id))
-        self.edit_button = tool_button(self, "Edit message", "", "edit", muted)
+        if message.role == "user":
+            self.edit_button = tool_button(self, "Edit message", "", "edit", muted)
+            layout.addWidget(self.edit_button)
         self.copy_button = tool_button(self, "Copy message", "", "copy", muted)
         self.copy_button.clicked.connect(lambda: context.services.copy_text(self.message.content))
-        self.regenerate_button = tool_button(self, "Regenerate answer", "", "regenerate", muted)
-        self.regenerate_button.clicked.connect(
-            lambda: context.hub.sig_regenerate.emit(self.message.id)
-        )
-        self.up_button = tool_button(self, "Good answer", "", "thumb_up", muted, checkable=True)
-        self.down_button = tool_button(self, "Bad answer", "", "thumb_down", muted, checkable=True)
-        self.up_button.clicked.connect(lambda: self._rate(1))
-        self.down_button.clicked.connect(lambda: self._rate(-1))
-        for widget in (
-            self.continue_button,
-            self.edit_button,
-            self.copy_button,
-            self.regenerate_button,
-            self.up_button,
-            self.down_button,
-        ):
-            layout.addWidget(widget)
+        layout.addWidget(self.copy_button)
+        if answer:
+            self.regenerate_button = tool_button(self, "Regenerate answer", "", "regenerate", muted)
+            self.regenerate_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            self.regenerate_button.clicked.connect(
+                lambda: context.hub.sig_regenerate.emit(self.message.id)
+            )
+            self.up_button = tool_button(self, "Good answer", "", "thumb_up", muted, True)
+            self.down_button = tool_button(self, "Bad answer", "", "thumb_down", muted, True)
+            self.up_button.clicked.connect(lambda: self._rate(1))
+            self.down_button.clicked.connect(lambda: self._rate(-1))
+            for widget in (self.regenerate_button, self.up_button, self.down_button):
+                layout.addWidget(widget)
         self.update_from(message)
 
     def update_from(self, message: MessageView) -> None:
@@ -144,7 +144,45 @@ class MessageFooter(QWidget):
         self.message = message
         answer = message.role == "assistant"
         streaming = message.status == "streaming"
+        self._update_navigator(message)
+        stats = stats_text(message) if answer else ""
+        self.stats_label.setText("Generating…" if streaming else stats)
+        self.stats_label.setVisible(bool(stats) or streaming)
+        self.copy_button.setVisible(not streaming)
+        if self.regenerate_button is not None:
+            self.regenerate_button.setVisible(not streaming)
+            self.regenerate_button.setText("Retry" if message.status == "error" else "")
+        resumable = answer and message.status in ("interrupted", "cancelled")
+        if resumable and self.continue_button is None:
+            self.continue_button = tool_button(self, "Continue answer", "Continue")
+            self.continue_button.clicked.connect(
+                lambda: self.context.hub.sig_continue.emit(self.message.id)
+            )
+            layout = self._layout
+            layout.insertWidget(layout.indexOf(self.copy_button), self.continue_button)
+        if self.continue_button is not None:
+            self.continue_button.setVisible(resumable)
+        for button in (self.up_button, self.down_button):
+            if button is not None:
+                button.setVisible(message.status == "complete")
+        self._show_rating(message.rating)
+
+    def _update_navigator(self, message: MessageView) -> None:
         siblings = message.sibling_count > 1
+        if siblings and self.sibling_label is None:
+            layout = self._layout
+            self.previous_button = tool_button(self, "Previous version", "‹")
+            self.sibling_label = QLabel(self)
+            self.sibling_label.setObjectName("siblingLabel")
+            self.next_button = tool_button(self, "Next version", "›")
+            self.previous_button.clicked.connect(lambda: self._switch(-1))
+            self.next_button.clicked.connect(lambda: self._switch(1))
+            for index, widget in enumerate(
+                (self.previous_button, self.sibling_label, self.next_button)
+            ):
+                layout.insertWidget(index, widget)
+        if self.sibling_label is None or self.previous_button is None or not self.next_button:
+            return
         for widget in (self.previous_button, self.sibling_label, self.next_button):
             widget.setVisible(siblings)
         self.sibling_label.setText(f"{message.sibling_index + 1}/{message.sibling_count}")
@@ -153,19 +191,11 @@ class MessageFooter(QWidget):
         )
         self.previous_button.setEnabled(message.sibling_index > 0)
         self.next_button.setEnabled(message.sibling_index < message.sibling_count - 1)
-        stats = stats_text(message) if answer else ""
-        self.stats_label.setText("Generating…" if streaming else stats)
-        self.stats_label.setVisible(bool(stats) or streaming)
-        self.edit_button.setVisible(message.role == "user")
-        self.copy_button.setVisible(not streaming)
-        self.regenerate_button.setVisible(answer and not streaming)
-        self.continue_button.setVisible(answer and message.status in ("interrupted", "cancelled"))
-        for button in (self.up_button, self.down_button):
-            button.setVisible(answer and message.status == "complete")
-        self._show_rating(message.rating)
 
     def _show_rating(self, rating: int | None) -> None:
         chat = self.context.theme.chat
+        if self.up_button is None or self.down_button is None:
+            return
         self.up_button.setChecked(rating == 1)
         self.down_button.setChecked(rating == -1)
         self.up_button.setIcon(

@@ -68,7 +68,7 @@ class MessageWidget(QFrame):
         self._tail_code: CodeBlockWidget | None = None
         self._editor: QPlainTextEdit | None = None
 
-        outer = QHBoxLayout(self)
+        outer = self._outer = QHBoxLayout(self)
         outer.setContentsMargins(16, 6, 16, 6)
         outer.setSpacing(0)
         self.bubble = QFrame(self)
@@ -90,7 +90,8 @@ class MessageWidget(QFrame):
         self.status_line = StatusLine(self.bubble)
         layout.addWidget(self.status_line)
         self.footer = MessageFooter(message, context, self.bubble)
-        self.footer.edit_button.clicked.connect(self.start_edit)
+        if self.footer.edit_button is not None:
+            self.footer.edit_button.clicked.connect(self.start_edit)
         layout.addWidget(self.footer)
         self.setAccessibleName(f"{self.header.role_label.text()} message")
         if message.status == "streaming":
@@ -106,7 +107,7 @@ class MessageWidget(QFrame):
         """The height this card needs at ``width`` (cached until the content changes)."""
         if self._measured and self._measured[0] == width:
             return self._measured[1]
-        layout = self.layout()
+        layout = self._outer
         layout.activate()
         height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
         if height <= 0:
@@ -162,7 +163,17 @@ class MessageWidget(QFrame):
         self.invalidate()
 
     def set_message(self, message: MessageView) -> None:
-        """Replace the message (final content, status, stats) and re-render this card."""
+        """Replace the message (final content, status, stats) and re-render this card.
+
+        While the card is streaming, a "streaming" update changes only the header and
+        footer: the streamed text stays (it arrives through `append_stream`).
+        """
+        if message.status == "streaming" and self.message.status == "streaming":
+            self.message = _with_content(message, self._stream_text)
+            self.header.update_from(message)
+            self.footer.update_from(message)
+            self.invalidate()
+            return
         content_changed = message.content != self.message.content or self._editor is not None
         self.message = message
         self.header.update_from(message)
@@ -175,6 +186,11 @@ class MessageWidget(QFrame):
 
     def rerender(self) -> None:
         """Render again (theme, zoom or highlight changed)."""
+        if self.message.status == "streaming":
+            text = self._stream_text
+            self.begin_stream()
+            self.append_stream(text)
+            return
         self._render_all()
 
     # streaming -------------------------------------------------------------------
@@ -264,7 +280,8 @@ class MessageWidget(QFrame):
         editor.setObjectName("editEditor")
         editor.setAccessibleName("Edit message")
         editor.setPlainText(self.message.content)
-        editor.setMinimumHeight(90)
+        lines = self.message.content.count("\n") + 2
+        editor.setFixedHeight(max(80, min(320, lines * editor.fontMetrics().lineSpacing() + 24)))
         self.body_layout.addWidget(editor)
         buttons = QWidget(self.body)
         row = QHBoxLayout(buttons)

@@ -45,13 +45,13 @@ class NoticeWidget(QFrame):
         self.context = context
         self._measured: tuple[int, int] | None = None
         self.setObjectName("noticeRow")
-        outer = QHBoxLayout(self)
+        outer = self._outer = QHBoxLayout(self)
         outer.setContentsMargins(16, 4, 16, 4)
         card = self.card = QFrame(self)
         card.setObjectName("noticeCard")
         card.setProperty("kind", notice.kind)
         outer.addWidget(card)
-        layout = QHBoxLayout(card)
+        layout = self._card_layout = QHBoxLayout(card)
         layout.setContentsMargins(12, 8, 8, 8)
         layout.setSpacing(8)
         title = _TITLES.get(notice.kind, "")
@@ -86,10 +86,10 @@ class NoticeWidget(QFrame):
         # so measure the label at the width it will really get.
         self.ensurePolished()
         card = self.card
-        outer = self.layout().contentsMargins()
-        inner = card.layout().contentsMargins()
+        outer = self._outer.contentsMargins()
+        inner = self._card_layout.contentsMargins()
         frame = card.contentsMargins()
-        spacing = card.layout().spacing()
+        spacing = self._card_layout.spacing()
         buttons = sum(button.sizeHint().width() + spacing for button in self.buttons)
         label_width = (
             width

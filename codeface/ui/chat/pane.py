@@ -118,8 +118,12 @@ class ChatPane(QWidget):
         self.set_theme(theme)
 
     # transcript --------------------------------------------------------------------
-    def set_messages(self, messages: list[MessageView]) -> None:
-        """Show a whole branch (replaces everything; cheap for 10,000 messages)."""
+    def set_messages(self, messages: list[MessageView], anchor_id: str | None = None) -> None:
+        """Show a whole branch (replaces everything; cheap for 10,000 messages).
+
+        The view follows the bottom, or shows ``anchor_id`` at the top when given (e.g.
+        the message whose sibling was just switched, so the reader keeps their place).
+        """
         self._pending.clear()
         self._flush_timer.stop()
         self.streaming_id = None
@@ -128,6 +132,8 @@ class ChatPane(QWidget):
         for message in messages:
             if message.status == "streaming":
                 self._start_stream(message.id)
+        if anchor_id is not None and self.transcript.item(anchor_id) is not None:
+            self.transcript.scroll_to_item(anchor_id)
 
     def add_message(self, message: MessageView) -> None:
         """Append a message (or update it if its id is already shown)."""
@@ -182,7 +188,10 @@ class ChatPane(QWidget):
             self.transcript.store(updated)
             widget = self.transcript.widget_for(message_id, create=False)
             if isinstance(widget, MessageWidget):
-                widget.append_stream(text)
+                if widget.message.status == "streaming":
+                    widget.append_stream(text)
+                else:  # text for an answer that was never begun: render it whole
+                    widget.set_message(updated)
                 self.transcript.on_item_changed(message_id)
         if pending:
             self.flush_count += 1
@@ -257,7 +266,7 @@ class ChatPane(QWidget):
         self.composer.edit.insertPlainText(text)
         self.focus_composer()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and self.composer.streaming:
             self.sig_stop.emit()
             return

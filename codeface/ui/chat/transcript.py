@@ -18,17 +18,16 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QPushButton, QWidget
 
 from codeface.api import MessageView
 from codeface.ui.chat.context import ChatContext
 from codeface.ui.chat.icons import icon
-from codeface.ui.chat.message_widget import USER_INDENT_PX, MessageWidget
+from codeface.ui.chat.message_widget import MessageWidget
 from codeface.ui.chat.notices import Notice, NoticeWidget
+from codeface.ui.chat.placeholders import Item, height_estimator, paint_placeholders
 
-Item = MessageView | Notice
 ItemWidget = MessageWidget | NoticeWidget
 
 OVERSCAN_PX = 600
@@ -288,14 +287,14 @@ class Transcript(QAbstractScrollArea):
             )
             for position in order:
                 item_id = self.items[position].id
-                widget = self._widgets.get(item_id)
-                if widget is None:
+                existing = self._widgets.get(item_id)
+                if existing is None:
                     if built_this_pass and time.perf_counter() > deadline:
                         deferred.append(position)
                         continue
-                    widget = self._build(position)
+                    existing = self._build(position)
                     built_this_pass += 1
-                height = widget.measure(width)
+                height = existing.measure(width)
                 if height != self._heights[position]:
                     self._heights[position] = height
                     changed = True
@@ -312,12 +311,12 @@ class Transcript(QAbstractScrollArea):
         shown: set[str] = set()
         for position in range(start, min(end, len(self.items))):
             item_id = self.items[position].id
-            widget = self._widgets.get(item_id)
-            if widget is None:
+            placed = self._widgets.get(item_id)
+            if placed is None:
                 continue
-            widget.setGeometry(0, self._offsets[position] - top, width, self._heights[position])
-            if not widget.isVisibleTo(self.viewport()):
-                widget.show()
+            placed.setGeometry(0, self._offsets[position] - top, width, self._heights[position])
+            if not placed.isVisibleTo(self.viewport()):
+                placed.show()
             self._widgets.move_to_end(item_id)
             shown.add(item_id)
         for item_id, widget in self._widgets.items():
@@ -375,54 +374,23 @@ class Transcript(QAbstractScrollArea):
             excess -= 1
 
     def _estimator(self) -> Callable[[Item], int]:
-        metrics = QFontMetrics(self.context.text_font())
-        line = metrics.lineSpacing()
-        char = max(1, metrics.averageCharWidth())
-        chars_per_line = max(20, (max(self.viewport().width(), 300) - 80) // char)
-
-        def estimate(item: Item) -> int:
-            if isinstance(item, Notice):
-                return 48 + line * (len(item.text) // chars_per_line)
-            text = item.content
-            lines = len(text) // chars_per_line + text.count("\n") + 1
-            return 80 + lines * line
-
-        return estimate
+        return height_estimator(self.context.text_font(), self.viewport().width())
 
     # Qt events -------------------------------------------------------------------
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
         """Placeholders for items whose widgets are still to be built (a frame or two)."""
         if not self._deferred:
             return
-        chat = self.context.theme.chat
         painter = QPainter(self.viewport())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         top = self.verticalScrollBar().value()
-        width = self.viewport().width()
-        metrics = painter.fontMetrics()
-        for position in self._deferred:
-            item = self.items[position]
-            y = self._offsets[position] - top
-            height = self._heights[position]
-            if y > self.viewport().height() or y + height < 0:
-                continue
-            user = isinstance(item, MessageView) and item.role == "user"
-            left = USER_INDENT_PX if user else 16
-            box = QRectF(left, y + 6, width - left - 16, height - 12)
-            painter.setPen(QColor(chat.border))
-            painter.setBrush(QColor(chat.user_bubble if user else chat.assistant_bubble))
-            painter.drawRoundedRect(box, 14, 14)
-            painter.setPen(QColor(chat.muted))
-            text = item.text if isinstance(item, Notice) else item.content
-            lines = text[:400].splitlines()[:3]
-            for index, line in enumerate(lines):
-                elided = metrics.elidedText(line, Qt.TextElideMode.ElideRight,
-                                            int(box.width()) - 28)
-                painter.drawText(int(box.left()) + 14,
-                                 int(box.top()) + 34 + index * metrics.lineSpacing(), elided)
+        boxes = [
+            (self.items[position], self._offsets[position] - top, self._heights[position])
+            for position in self._deferred
+        ]
+        paint_placeholders(painter, self.context.theme, boxes, self.viewport().size())
         painter.end()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.relayout()
 

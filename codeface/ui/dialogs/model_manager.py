@@ -25,12 +25,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from codeface.core.errors import CodefaceError
 from codeface.core.events import Progress
 from codeface.providers.base import ModelInfo
-from codeface.ui.bridge import Bridge
+from codeface.ui.bridge import Bridge, bridge_task
 from codeface.ui.dialogs.model_picker import human_size
 from codeface.ui.dialogs.suggested import machine_memory, suggest_for
 from codeface.ui.errors_dialog import report_unexpected
@@ -136,7 +135,7 @@ class ModelManagerDialog(QDialog):
         self.refresh()
 
     # ------------------------------------------------------------------ models
-    @asyncSlot()
+    @bridge_task
     async def refresh(self) -> None:
         """Reload the installed local models."""
         try:
@@ -164,7 +163,7 @@ class ModelManagerDialog(QDialog):
         if not self.models:
             self.details.setPlainText("No local models yet. Pull one above.")
 
-    @asyncSlot(int)
+    @bridge_task
     async def on_select(self, row: int) -> None:
         """Show the details of the selected model."""
         if not 0 <= row < len(self.models):
@@ -191,7 +190,7 @@ class ModelManagerDialog(QDialog):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    @asyncSlot()
+    @bridge_task
     async def on_delete_clicked(self) -> None:
         """Delete the selected model after confirmation."""
         row = self.model_list.currentRow()

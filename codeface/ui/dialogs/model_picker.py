@@ -15,12 +15,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from codeface.api import SessionView
 from codeface.core.errors import CodefaceError
 from codeface.providers.base import ModelInfo
-from codeface.ui.bridge import Bridge
+from codeface.ui.bridge import Bridge, bridge_task
 from codeface.ui.errors_dialog import report_unexpected
 from codeface.ui.widgets.status_bar import RESIDENCY_TEXT
 
@@ -96,7 +95,7 @@ class ModelPickerDialog(QDialog):
         layout.addWidget(buttons)
         self.loaded = self.load()
 
-    @asyncSlot()
+    @bridge_task
     async def load(self) -> None:
         """Fetch the models (local ones with residency; cloud ones whose provider has a key)."""
         try:

@@ -34,12 +34,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from codeface.core.errors import CodefaceError
 from codeface.core.settings import Settings
 from codeface.providers.base import Health
-from codeface.ui.bridge import Bridge
+from codeface.ui.bridge import Bridge, bridge_task
 from codeface.ui.dialogs.model_picker import POLICY_LABELS
 from codeface.ui.errors_dialog import report_unexpected
 from codeface.ui.window_actions import ACTIONS
@@ -98,7 +97,7 @@ class KeyRow(QWidget):
             for button in (self.save_button, self.test_button, self.remove_button):
                 button.setEnabled(True)
 
-    @asyncSlot()
+    @bridge_task
     async def on_save(self) -> None:
         """Store the typed key, then test it for real."""
         key = self.edit.text().strip()
@@ -114,7 +113,7 @@ class KeyRow(QWidget):
 
         await self._run(work())
 
-    @asyncSlot()
+    @bridge_task
     async def on_test(self) -> None:
         """Test the typed key, or the stored one when the box is empty."""
         key = self.edit.text().strip() or None
@@ -125,7 +124,7 @@ class KeyRow(QWidget):
 
         await self._run(work())
 
-    @asyncSlot()
+    @bridge_task
     async def on_remove(self) -> None:
         """Forget the stored key."""
 
@@ -322,7 +321,7 @@ class SettingsDialog(QDialog):
         if row >= 0:
             self.host_list.takeItem(row)
 
-    @asyncSlot()
+    @bridge_task
     async def on_test_host(self) -> None:
         """Check the typed (or selected) host for real."""
         host = self.host_edit.text().strip() or DEFAULT_OLLAMA_HOST
@@ -337,7 +336,7 @@ class SettingsDialog(QDialog):
         finally:
             self.test_host_button.setEnabled(True)
 
-    @asyncSlot()
+    @bridge_task
     async def load_storage(self) -> None:
         """Say where keys are kept."""
         try:
@@ -374,7 +373,7 @@ class SettingsDialog(QDialog):
             settings.extra.pop("shortcuts", None)
         return settings
 
-    @asyncSlot()
+    @bridge_task
     async def on_save(self) -> None:
         """Save everything; the window applies it."""
         try:

@@ -91,7 +91,7 @@ class TerminalColors:
     def _lookup(self, name: str, foreground: bool) -> str:
         if name == "default":
             return self.foreground if foreground else self.background
-        bright = name.startswith("bright") or name.startswith("bfight")
+        bright = name.startswith(("bright", "bfight"))
         base = name[6:] if bright else name
         if base in _NAMES:
             return self.ansi[_NAMES.index(base) + (8 if bright else 0)]

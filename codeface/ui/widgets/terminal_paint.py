@@ -14,7 +14,7 @@ from PySide6.QtGui import QPainter
 from pyte.screens import Char
 
 if TYPE_CHECKING:
-    from codeface.terminal.screen import Line, TerminalScreen
+    from codeface.terminal.screen import FrozenLine, Line, TerminalScreen
     from codeface.ui.widgets.terminal_view import TerminalView
 
 _BLANK = Char(" ")
@@ -37,7 +37,7 @@ def _style(char: Char, selected: bool) -> tuple[object, ...]:
 def paint_line(
     painter: QPainter,
     view: TerminalView,
-    line: Line,
+    line: Line | FrozenLine,
     y: int,
     row: int,
     selection: Selection | None,
@@ -54,17 +54,17 @@ def paint_line(
         if row0 <= row <= row1:
             sel_start = col0 if row == row0 else 0
             sel_end = col1 if row == row1 else columns
-    get = line.get
+    cells = view.model.screen.cells(line)
     x = 0
     while x < columns:
-        char = get(x, _BLANK)
+        char = cells[x]
         selected = sel_start <= x < sel_end
         style = _style(char, selected)
         end = x + 1
         parts = [char.data]
         if char.data.isascii():
             while end < columns:
-                following = get(end, _BLANK)
+                following = cells[end]
                 if (
                     not following.data.isascii()
                     or _style(following, sel_start <= end < sel_end) != style
@@ -97,6 +97,7 @@ def selection_text(screen: TerminalScreen, start: tuple[int, int], end: tuple[in
     history = screen.scrollback
     lines = []
     for row in range(start[0], end[0] + 1):
+        line: Line | FrozenLine
         if row < len(history):
             line = history[row]
         elif row - len(history) < screen.lines:
@@ -105,9 +106,6 @@ def selection_text(screen: TerminalScreen, start: tuple[int, int], end: tuple[in
             break
         first = start[1] if row == start[0] else 0
         last = end[1] if row == end[0] else screen.columns
-        lines.append(
-            "".join(
-                line[x].data if x in line else " " for x in range(first, min(last, screen.columns))
-            ).rstrip()
-        )
+        cells = screen.cells(line)[first:last]
+        lines.append("".join(cell.data for cell in cells).rstrip())
     return "\n".join(lines)

@@ -97,16 +97,18 @@ class TerminalPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         bar = QHBoxLayout()
-        self.new_tab_button = QToolButton(text="+", toolTip="New terminal tab")
+        self.new_tab_button = _tool_button("+", "New terminal tab")
         self.new_tab_button.clicked.connect(lambda: self.new_tab())
-        self.session_combo = QComboBox(toolTip="tmux sessions on CodeFace's tmux server")
+        self.session_combo = QComboBox()
+        self.session_combo.setToolTip("tmux sessions on CodeFace's tmux server")
         self.session_combo.setMinimumContentsLength(14)
-        self.attach_button = QPushButton("Attach", toolTip="Attach the chosen tmux session")
+        self.attach_button = QPushButton("Attach")
+        self.attach_button.setToolTip("Attach the chosen tmux session")
         self.attach_button.clicked.connect(self._on_attach_clicked)
         self.create_button = QPushButton(f"Open {session_name_for(self.project_dir)}")
         self.create_button.setToolTip("Attach this project's tmux session (created if needed)")
         self.create_button.clicked.connect(lambda: self.attach_project_session())
-        self.refresh_button = QToolButton(text="⟳", toolTip="Refresh tmux sessions")
+        self.refresh_button = _tool_button("⟳", "Refresh tmux sessions")
         self.refresh_button.clicked.connect(self.refresh_sessions)
         self.tmux_label = QLabel("Checking for tmux…")
         self.tmux_label.setWordWrap(True)
@@ -277,9 +279,12 @@ class TerminalPanel(QWidget):
         shell = " ".join(self.shell_argv) if self.shell_argv else None
         self._runner.submit(
             lambda: self.tmux.ensure_project_session(self.project_dir, shell=shell),
-            self.attach_session,
+            self._attach_quietly,
             self._on_tmux_error,
         )
+
+    def _attach_quietly(self, name: str) -> None:
+        self.attach_session(name)
 
     def attach_session(self, name: str) -> TerminalView:
         """Run ``tmux attach`` for ``name`` in a tab (reusing its tab if already open)."""
@@ -318,7 +323,8 @@ class TerminalPanel(QWidget):
         user to confirm. ``pane``: a tmux pane role/id in the attached session; None
         means the current tab (a new one is opened if there is none)."""
         command = text.rstrip("\n")
-        view = None
+        if pane == "current":
+            pane = None
         if pane is not None and self.attached_session:
             session = self.attached_session
 
@@ -397,6 +403,25 @@ class TerminalPanel(QWidget):
             return await asyncio.to_thread(grab)
         return self.capture_now(lines)
 
+    async def targets(self) -> list[str]:
+        """Where `send_to_terminal` can type: ``"current"`` (the current tab) plus the
+        pane roles of the attached tmux session (e.g. "editor", "shell", "tests")."""
+        names = ["current"]
+        if self.attached_session and self.tmux_available:
+            panes = await asyncio.to_thread(self.tmux.list_panes, self.attached_session)
+            names.extend(pane.role or pane.pane_id for pane in panes)
+        return names
+
+    def recent_commands_context(self, count: int = 10) -> str:
+        """Recent commands and exit statuses for the composer — "" unless the user opted
+        in (``[terminal] share_history_with_chat``; see `set_history_sharing`)."""
+        return self.history.as_context(count)
+
+    def set_history_sharing(self, enabled: bool) -> None:
+        """Give or withdraw consent to share command history (new tabs get the shell
+        hook; withdrawing forgets what was recorded)."""
+        self.history.set_enabled(enabled)
+
     def shutdown(self) -> None:
         """Save state and hang up every child (tmux sessions keep running)."""
         if self._shut_down:
@@ -407,7 +432,14 @@ class TerminalPanel(QWidget):
             view.close_session()
         self._runner.shutdown()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the panel (or the window) shuts the terminals down."""
         self.shutdown()
         super().closeEvent(event)
+
+
+def _tool_button(text: str, tip: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tip)
+    return button

@@ -10,6 +10,7 @@ kernel makes the writer wait (flow control) instead of memory growing.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QFontMetrics,
+    QFontMetricsF,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
@@ -42,7 +44,7 @@ from codeface.ui.widgets.terminal_qtkeys import key_name
 log = logging.getLogger(__name__)
 
 TICK_MS = 16
-FEED_BUDGET_S = 0.008
+FEED_BUDGET_S = 0.010
 READ_PER_WAKE = 262144
 BACKLOG_PAUSE = 4 * 1024 * 1024
 BACKLOG_RESUME = 1024 * 1024
@@ -179,10 +181,14 @@ class TerminalView(QWidget):
         font = QFont(font)
         font.setStyleHint(QFont.StyleHint.TypeWriter)
         font.setKerning(False)
+        # Runs of text are drawn with one drawText, so the glyph advance must equal the
+        # integer cell width exactly; letter spacing absorbs the fractional part.
+        advance = QFontMetricsF(font).horizontalAdvance("M")
+        self._cell_w = max(1, math.ceil(advance - 0.01))
+        font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, self._cell_w - advance)
         self._font = font
         self._fonts: dict[tuple[bool, bool], QFont] = {}
         metrics = QFontMetrics(font)
-        self._cell_w = max(1, metrics.horizontalAdvance("M"))
         self._cell_h = max(1, metrics.height())
         self._ascent = metrics.ascent()
         self._apply_size()
@@ -322,7 +328,7 @@ class TerminalView(QWidget):
             self.update(QRect(0, cursor_y * self._cell_h, self.width(), self._cell_h))
 
     # --- Qt events -----------------------------------------------------------------
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:
         """Resize the screen model and tell the child (TIOCSWINSZ)."""
         super().resizeEvent(event)
         self._apply_size()
@@ -337,7 +343,7 @@ class TerminalView(QWidget):
             self.session.resize(rows, columns)
         self.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         """Paint the lines inside the exposed area only."""
         painter = QPainter(self)
         painter.setFont(self._font)
@@ -400,33 +406,31 @@ class TerminalView(QWidget):
                 painter.drawText(x, y + self._ascent, char.data)
             painter.setPen(color)
 
-    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+    def focusInEvent(self, event: QFocusEvent) -> None:
         """Show a solid cursor."""
         self._focused = True
         self.update()
         super().focusInEvent(event)
 
-    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+    def focusOutEvent(self, event: QFocusEvent) -> None:
         """Show a hollow cursor."""
         self._focused = False
         self.update()
         super().focusOutEvent(event)
 
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002
+    def focusNextPrevChild(self, next: bool) -> bool:
         """Keep Tab for the shell (completion) instead of moving focus."""
         return False
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         """Copy/paste shortcuts, scrollback keys, restart after exit, else keys to child."""
         mods = event.modifiers()
         ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
         shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
         alt = bool(mods & Qt.KeyboardModifier.AltModifier)
         key = event.key()
-        if (
-            event.matches(QKeySequence.StandardKey.Copy)
-            and self._selection
-            or (ctrl and shift and key == Qt.Key.Key_C)
+        if (event.matches(QKeySequence.StandardKey.Copy) and self._selection) or (
+            ctrl and shift and key == Qt.Key.Key_C
         ):
             self.copy_selection()
             return
@@ -455,7 +459,7 @@ class TerminalView(QWidget):
             self.scroll_to_bottom()
             self.send_bytes(data)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+    def wheelEvent(self, event: QWheelEvent) -> None:
         """Wheel: to the program if it tracks the mouse, arrows on the alternate screen,
         otherwise scroll the scrollback."""
         steps = event.angleDelta().y() // 40
@@ -483,7 +487,7 @@ class TerminalView(QWidget):
         row = len(self.model.screen.scrollback) - self.scroll_offset + y
         return row, x
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         """Start a selection (left button) or paste the clipboard (middle button)."""
         self.setFocus()
         if event.button() == Qt.MouseButton.LeftButton:
@@ -494,13 +498,13 @@ class TerminalView(QWidget):
         elif event.button() == Qt.MouseButton.MiddleButton:
             self.paste_clipboard()
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         """Extend the selection."""
         if self._selecting and self._selection is not None:
             self._selection = (self._selection[0], self._cell_at(event))
             self.update()
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         """Finish the selection; an empty one is dropped."""
         self._selecting = False
         if self._selection is not None and self._selection[0] == self._selection[1]:
@@ -518,7 +522,7 @@ class TerminalView(QWidget):
         start, end = self._selection
         return (start, end) if start <= end else (end, start)
 
-    def closeEvent(self, event: object) -> None:  # noqa: N802
+    def closeEvent(self, event: object) -> None:
         """Hang up the child when the widget closes."""
         self.close_session()
         super().closeEvent(event)  # type: ignore[arg-type]
