@@ -7,7 +7,7 @@ index's hidden ``tags`` column (see `migrations`), so a filter costs no join per
 
 To keep every query fast on a large history (p95 ≤ 20 ms at 100,000 messages), bm25 is
 computed over the newest `RANK_WINDOW` matches only: a word found in 50,000 messages
-ranks its newest 5,000, which is what a person searching their chats looks for.
+ranks its newest 1,000, which is what a person searching their chats looks for.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from codeface.core.errors import StoreError
 
-RANK_WINDOW = 2000
+RANK_WINDOW = 1000
 MAX_TAGGED_SESSIONS = 200
 _TERM = re.compile(r'"[^"]*"|\S+')
 _TOKEN = re.compile(r"[^\W_]+")
@@ -156,11 +156,17 @@ def _message_rows(
     conn: sqlite3.Connection, expression: str, filters: dict[str, Any], limit: int
 ) -> list[sqlite3.Row]:
     match = f"(content : ({expression}))"
-    for key, prefix in (("session_id", "s"), ("project", "p"), ("model", "m")):
-        if filters[key] is not None:
-            match += f" AND (tags : {_tag(prefix, filters[key])})"
     join_where: list[str] = []
     params: list[Any] = []
+    for key, prefix in (("session_id", "s"), ("project", "p"), ("model", "m")):
+        if filters[key] is None:
+            continue
+        if key == "model" and (filters["session_id"] or filters["project"]):
+            # Few candidates are left: checking them beats merging the model's long doclist.
+            join_where.append("m.model = ?")
+            params.append(filters["model"])
+        else:
+            match += f" AND (tags : {_tag(prefix, filters[key])})"
     trashed = [r[0] for r in conn.execute("SELECT id FROM sessions WHERE deleted_at IS NOT NULL")]
     if len(trashed) <= MAX_TAGGED_SESSIONS:
         if trashed:

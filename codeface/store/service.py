@@ -129,6 +129,7 @@ class Store:
     siblings = _bind(sessions.siblings)
     children = _bind(sessions.children)
     set_active = _bind(sessions.set_active)
+    switch_sibling = _bind(sessions.switch_sibling)
     path_to_leaf = _bind(sessions.path_to_leaf)
     active_path = _bind(sessions.active_path)
     rate_message = _bind(sessions.rate_message)

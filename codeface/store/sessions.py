@@ -332,6 +332,15 @@ def _walk_up(by_id: dict[str, Message], leaf: str | None) -> list[Message]:
     return path
 
 
+def switch_sibling(conn: sqlite3.Connection, message_id: str, step: int) -> Message:
+    """Show the sibling ``step`` places away (-1 = previous, +1 = next, clamped); returns
+    the new active leaf."""
+    group = siblings(conn, message_id)
+    index = next(i for i, message in enumerate(group) if message.id == message_id)
+    target = group[max(0, min(len(group) - 1, index + step))]
+    return set_active(conn, target.id)
+
+
 def path_to_leaf(
     conn: sqlite3.Connection, session_id: str, leaf_id: str | None = None
 ) -> list[Message]:

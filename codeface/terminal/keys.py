@@ -114,6 +114,14 @@ def encode_wheel(up: bool, column: int, row: int, *, sgr: bool) -> bytes:
     return bytes([0x1B, 0x5B, 0x4D, 32 + button, min(255, 33 + column), min(255, 33 + row)])
 
 
+def encode_mouse_button(button: int, pressed: bool, column: int, row: int, *, sgr: bool) -> bytes:
+    """A click report (button 0 left, 1 middle, 2 right) at 0-based (column, row)."""
+    if sgr:
+        return f"\x1b[<{button};{column + 1};{row + 1}{'M' if pressed else 'm'}".encode()
+    code = button if pressed else 3  # X10 reports every release as button 3
+    return bytes([0x1B, 0x5B, 0x4D, 32 + code, min(255, 33 + column), min(255, 33 + row)])
+
+
 def wheel_as_arrows(up: bool, lines: int, *, application_cursor: bool) -> bytes:
     """Wheel on the alternate screen without mouse tracking: arrow keys, as xterm does."""
     key = encode_key("Up" if up else "Down", application_cursor=application_cursor)

@@ -85,7 +85,7 @@ class TerminalScreen(pyte.Screen):
         self.cursor_blink = True
         self.application_keypad = False
         self.working_directory: str | None = None
-        self.scrollback_generation = 0
+        self.lines_scrolled = 0
         self._alternate: tuple[dict[int, Any], Any, Margins | None] | None = None
         self._last_char = " "
         self._cell_attrs: Char | None = None
@@ -232,14 +232,13 @@ class TerminalScreen(pyte.Screen):
             and self.scrollback.maxlen
         ):
             self.scrollback.append(self._freeze(self.buffer[0]))
-            self.scrollback_generation += 1
+            self.lines_scrolled += 1
         super().index()
 
     def erase_in_display(self, how: int = 0, *args: Any, **kwargs: Any) -> None:
         """ED; ``ESC[3J`` also clears the scrollback, as xterm does."""
         if how == 3:
             self.scrollback.clear()
-            self.scrollback_generation += 1
             return
         super().erase_in_display(how, *args, **kwargs)
 
@@ -272,7 +271,6 @@ class TerminalScreen(pyte.Screen):
         self.cursor.x = min(self.cursor.x, columns - 1)
         self.cursor.y = min(self.cursor.y, lines - 1)
         self.dirty.update(range(lines))
-        self.scrollback_generation += 1
 
     def set_mode(self, *modes: int, **kwargs: Any) -> None:
         """SM / DECSET, with the alternate screen handled (pyte ignores it)."""

@@ -172,8 +172,11 @@ class TmuxController:
         return [*self.base_argv(), "attach-session", "-t", f"={session}"]
 
     def kill_server(self) -> None:
-        """Stop this server and every session on it."""
+        """Stop this server and every session on it, and remove its socket file."""
+        socket = self.cmd("display-message", "-p", "#{socket_path}", check=False)
         self.cmd("kill-server", check=False)
+        if socket and socket[0].strip():
+            Path(socket[0].strip()).unlink(missing_ok=True)
 
     # --- sessions ------------------------------------------------------------------
     def list_sessions(self) -> list[SessionInfo]:

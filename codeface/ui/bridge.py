@@ -316,8 +316,8 @@ class Bridge(QObject):
         to the central handler.
         """
         task: asyncio.Task[T] = asyncio.ensure_future(work)
-        self._tasks.add(task)  # type: ignore[arg-type]
-        task.add_done_callback(self._task_done)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
         return task
 
     def _task_done(self, task: asyncio.Task[object]) -> None:

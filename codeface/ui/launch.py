@@ -23,7 +23,8 @@ def create_application() -> Any:
     """The QApplication with CodeFace's names (reused if one exists)."""
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("CodeFace")
     app.setApplicationDisplayName("CodeFace")
     app.setOrganizationName("CodeFace")
@@ -88,7 +89,8 @@ async def main(window: Any, bridge: Any) -> None:
 
     closed = asyncio.Event()
     app = QApplication.instance()
-    app.aboutToQuit.connect(closed.set)
+    if app is not None:
+        app.aboutToQuit.connect(closed.set)
     window.destroyed.connect(closed.set)
     await asyncio.sleep(0)  # let the first paint happen before anything slow
     try:

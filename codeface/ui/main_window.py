@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QProcess, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QMainWindow,
     QSplitter,
     QStackedWidget,
@@ -27,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from codeface.api import BackendState, ProviderStatus, SessionView
 from codeface.core.errors import CodefaceError
-from codeface.core.events import AnswerStats, Progress
+from codeface.core.events import AnswerStats
 from codeface.ui.bridge import Bridge, bridge_task
 from codeface.ui.conversation import (
     ACTION_OPEN_SETTINGS,
@@ -37,11 +35,13 @@ from codeface.ui.conversation import (
     Conversation,
 )
 from codeface.ui.errors_dialog import report_unexpected
-from codeface.ui.window_actions import apply_shortcuts, build_actions
-from codeface.ui.window_state import WindowState, load_window_state, save_window_state
 from codeface.ui.widgets.docks import DockArea
 from codeface.ui.widgets.sessions_sidebar import SessionsSidebar
 from codeface.ui.widgets.status_bar import StatusBar
+from codeface.ui.window_actions import build_actions
+from codeface.ui.window_models import ModelActions, needs_welcome
+from codeface.ui.window_sessions import SessionActions
+from codeface.ui.window_state import WindowState, load_window_state, save_window_state
 
 log = logging.getLogger("codeface.ui.window")
 ChatFactory = Callable[[], QWidget]
@@ -55,14 +55,7 @@ def default_chat_pane() -> QWidget:
     return pane
 
 
-def needs_welcome(providers: list[ProviderStatus]) -> bool:
-    """No local provider answers and no cloud provider has a key."""
-    local_ok = any(p.tier == "local" and p.health.ok for p in providers)
-    cloud_key = any(p.tier == "cloud" and p.has_key for p in providers)
-    return not (local_ok or cloud_key)
-
-
-class MainWindow(QMainWindow):
+class MainWindow(SessionActions, ModelActions, QMainWindow):
     """The CodeFace window; talks to the engine only through its `Bridge`."""
 
     sig_ready = Signal()
@@ -230,171 +223,6 @@ class MainWindow(QMainWindow):
             self.ready.set()
             self.sig_ready.emit()
 
-    async def refresh_models(self) -> None:
-        """Ask for the model list (status-bar residency, picker)."""
-        try:
-            self.models = await self.bridge.list_models()
-        except CodefaceError as error:
-            log.info("model list unavailable: %s", error.one_line())
-            return
-        self._show_residency()
-
-    def _show_residency(self) -> None:
-        wanted = self.model_in_use or self._session_model()
-        for model in self.models:
-            if model.name == wanted:
-                self.status.set_residency(model.residency if model.tier == "local" else None)
-                if not self.model_in_use:
-                    self.status.set_model(model.name, model.provider, model.tier)
-                return
-        self.status.set_residency(None)
-
-    def _session_model(self) -> str:
-        """The model the next answer will most likely use (the engine decides for real)."""
-        session = self.sessions.get(self.conversation.session_id or "")
-        chosen = (session.model if session else None) or self.bridge.settings.general.model
-        if chosen:
-            return chosen
-        local = [m for m in self.models if m.tier == "local"]
-        loaded = [m for m in local if m.residency in ("gpu", "partial", "cpu")]
-        return (loaded or local or [None])[0].name if (loaded or local) else ""
-
-    # ------------------------------------------------------------------ sessions
-    async def open_session(self, session_id: str, message_id: str = "", query: str = "") -> None:
-        """Show a session's active branch (scrolled to ``message_id`` with ``query`` marked)."""
-        if self.bridge.streaming:
-            self.bridge.stop()
-            await self.bridge.wait_turn()
-        branch = await self.bridge.load_branch(session_id)
-        self.show_chat()
-        self.conversation.show_branch(session_id, branch, scroll_to=message_id, highlight=query)
-        self.sidebar.set_current(session_id)
-        self.model_in_use = ""
-        session = self.sessions.get(session_id)
-        model = self._session_model()
-        self.status.set_model(model or "Default model", "", None)
-        if session is not None:
-            self.setWindowTitle(f"{session.title} — CodeFace")
-        self._show_residency()
-        self.sig_session_opened.emit(session_id)
-
-    async def reload_sessions(self) -> None:
-        """Fetch the sessions again (titles, pins, order)."""
-        sessions = await self.bridge.list_sessions()
-        self.sessions = {s.id: s for s in sessions}
-        self.sidebar.set_sessions(sessions)
-
-    async def _guard(self, work: Any) -> None:
-        """Await ``work``; expected failures become a notice, unexpected ones are reported."""
-        try:
-            await work
-        except CodefaceError as error:
-            self.chat.show_notice("error", error.one_line(), [])
-        except Exception as error:
-            report_unexpected(error)
-
-    @bridge_task
-    async def on_new_session(self) -> None:
-        """Create a session and open it (Ctrl+N)."""
-
-        async def work() -> None:
-            await self.ready.wait()
-            session = await self.bridge.create_session()
-            self.sessions[session.id] = session
-            await self.reload_sessions()
-            await self.open_session(session.id)
-            self.chat.focus_composer()
-
-        await self._guard(work())
-
-    @bridge_task
-    async def on_send_without_session(self, text: str, attachments: object) -> None:
-        """The user typed before any session existed: create one, then send."""
-
-        async def work() -> None:
-            await self.ready.wait()
-            session = await self.bridge.create_session()
-            await self.reload_sessions()
-            await self.open_session(session.id)
-            self.conversation.on_send(
-                text, list(attachments) if isinstance(attachments, list) else []
-            )
-
-        await self._guard(work())
-
-    @bridge_task
-    async def on_open_session(self, session_id: str) -> None:
-        """Open a session picked in the sidebar."""
-        await self._guard(self.open_session(session_id))
-
-    @bridge_task
-    async def on_open_hit(self, session_id: str, message_id: str, query: str) -> None:
-        """Open a search hit scrolled to its message, the match highlighted."""
-        await self._guard(self.open_session(session_id, message_id, query))
-
-    @bridge_task
-    async def on_search(self, query: str) -> None:
-        """Run a full-text search and show the hits in the sidebar."""
-
-        async def work() -> None:
-            hits = await self.bridge.search(query)
-            self.sidebar.set_search_results(query, hits)
-
-        await self._guard(work())
-
-    @bridge_task
-    async def on_rename(self, session_id: str, title: str) -> None:
-        """Rename a session."""
-
-        async def work() -> None:
-            await self.bridge.rename_session(session_id, title)
-            await self.reload_sessions()
-            if session_id == self.conversation.session_id:
-                self.setWindowTitle(f"{title} — CodeFace")
-
-        await self._guard(work())
-
-    @bridge_task
-    async def on_pin(self, session_id: str, pinned: bool) -> None:
-        """Pin or unpin a session."""
-
-        async def work() -> None:
-            await self.bridge.set_pinned(session_id, pinned)
-            await self.reload_sessions()
-
-        await self._guard(work())
-
-    @bridge_task
-    async def on_archive(self, session_id: str, archived: bool) -> None:
-        """Archive a session (it leaves the list)."""
-
-        async def work() -> None:
-            await self.bridge.set_archived(session_id, archived)
-            await self._after_removal(session_id)
-
-        await self._guard(work())
-
-    @bridge_task
-    async def on_delete(self, session_id: str) -> None:
-        """Move a session to the trash."""
-
-        async def work() -> None:
-            await self.bridge.delete_session(session_id)
-            await self._after_removal(session_id)
-            self.status.showMessage("Moved to trash (restorable for 30 days)", 6000)
-
-        await self._guard(work())
-
-    async def _after_removal(self, session_id: str) -> None:
-        await self.reload_sessions()
-        if session_id == self.conversation.session_id:
-            ids = self.sidebar.session_ids
-            if ids:
-                await self.open_session(ids[0])
-            else:
-                self.conversation.show_branch(None, [])
-                self.setWindowTitle("CodeFace")
-
     # ------------------------------------------------------------------ turn feedback
     def on_model_in_use(self, model: str, provider: str, tier: object) -> None:
         """Status bar: the model answering now."""
@@ -422,192 +250,6 @@ class MainWindow(QMainWindow):
             self.start_ollama()
         elif action_id == ACTION_PULL_MODEL:
             self.open_model_manager()
-
-    # ------------------------------------------------------------------ welcome
-    def show_welcome(self) -> None:
-        """Put the first-run welcome screen in the centre."""
-        if self.welcome is None:
-            from codeface.ui.widgets.welcome import WelcomeScreen
-
-            self.welcome = WelcomeScreen()
-            self.welcome.sig_start_ollama.connect(self.start_ollama)
-            self.welcome.sig_check_again.connect(self.check_providers)
-            self.welcome.sig_pull.connect(self.pull_model)
-            self.welcome.sig_cancel_pull.connect(self.bridge.cancel_pull)
-            self.welcome.sig_add_key.connect(self.open_keys)
-            self.center.addWidget(self.welcome)
-        self.center.setCurrentWidget(self.welcome)
-
-    def show_chat(self) -> None:
-        """Put the chat pane in the centre."""
-        self.center.setCurrentWidget(self.chat)
-
-    def start_ollama(self) -> None:
-        """Launch ``ollama serve`` detached, then look for it for a while."""
-        binary = shutil.which("ollama")
-        if binary is None:
-            self.show_welcome()
-            self.welcome.set_ollama_status("Ollama is not installed; install it first (see above).")
-            return
-        QProcess.startDetached(binary, ["serve"])
-        if self.welcome is not None:
-            self.welcome.set_ollama_status("Starting Ollama…")
-        for delay in (1000, 2500, 5000):
-            QTimer.singleShot(delay, self.check_providers)
-
-    @bridge_task
-    async def check_providers(self) -> None:
-        """Look for providers again; leave the welcome screen when one is usable."""
-        try:
-            self.providers = await self.bridge.provider_status()
-        except CodefaceError as error:
-            self.providers = []
-            log.info("provider check failed: %s", error.one_line())
-        if not needs_welcome(self.providers):
-            self.show_chat()
-            self.bridge.spawn(self.refresh_models())
-        elif self.welcome is not None:
-            local = [p for p in self.providers if p.tier == "local"]
-            detail = "; ".join(p.health.detail for p in local) or "No Ollama host configured."
-            self.welcome.set_ollama_status(detail)
-
-    # ------------------------------------------------------------------ pulls
-    def pull_model(self, name: str) -> None:
-        """Start pulling a model (progress goes to the welcome screen and model manager)."""
-        from codeface.ui.widgets.welcome import SpeedMeter
-
-        if self.bridge.pull_model(name):
-            self._pull_speed[name] = SpeedMeter()
-            if self.welcome is not None and name == self.welcome.suggested:
-                self.welcome.on_pull_started()
-
-    def on_pull_progress(self, name: str, progress: Progress) -> None:
-        """Forward pull progress with a measured speed."""
-        meter = self._pull_speed.get(name)
-        speed = meter.update(progress.completed) if meter is not None else None
-        if self.welcome is not None and name == self.welcome.suggested:
-            self.welcome.on_pull_progress(progress, speed)
-        manager = self._dialogs.get("model_manager")
-        if manager is not None:
-            manager.on_pull_progress(name, progress, speed)  # type: ignore[attr-defined]
-
-    def on_pull_finished(self, name: str, error: CodefaceError | None) -> None:
-        """A pull ended: refresh models; leave the welcome screen on success."""
-        self._pull_speed.pop(name, None)
-        text = error.one_line() if error is not None else None
-        if self.welcome is not None and name == self.welcome.suggested:
-            self.welcome.on_pull_finished(text)
-        manager = self._dialogs.get("model_manager")
-        if manager is not None:
-            manager.on_pull_finished(name, text)  # type: ignore[attr-defined]
-        if error is None:
-            self.bridge.spawn(self.refresh_models())
-            self.check_providers()
-
-    # ------------------------------------------------------------------ dialogs
-    def _open_dialog(self, key: str, make: Callable[[], QWidget]) -> QWidget:
-        dialog = self._dialogs.get(key)
-        if dialog is None:
-            dialog = make()
-            dialog.finished.connect(lambda _result: self._dialogs.pop(key, None))  # type: ignore[attr-defined]
-            self._dialogs[key] = dialog
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-        return dialog
-
-    def open_palette(self) -> QWidget:
-        """The command palette over every action (Ctrl+K)."""
-        from codeface.ui.dialogs.command_palette import CommandPalette
-
-        dialog = self._open_dialog(
-            "palette", lambda: CommandPalette(list(self.actions_by_id.values()), self)
-        )
-        dialog.filter_box.setFocus()  # type: ignore[attr-defined]
-        return dialog
-
-    def open_model_picker(self) -> QWidget:
-        """Choose the model and policy of the open session (Ctrl+M)."""
-        from codeface.ui.dialogs.model_picker import ModelPickerDialog
-
-        session = self.sessions.get(self.conversation.session_id or "")
-
-        def make() -> QWidget:
-            dialog = ModelPickerDialog(self.bridge, session, self)
-            dialog.sig_chosen.connect(self.on_model_chosen)
-            dialog.sig_manage.connect(self.open_model_manager)
-            return dialog
-
-        return self._open_dialog("model_picker", make)
-
-    @bridge_task
-    async def on_model_chosen(self, model: str, policy: str) -> None:
-        """Save the session's model and policy (or the default when no session is open)."""
-
-        async def work() -> None:
-            session_id = self.conversation.session_id
-            if session_id is None:
-                settings = self.bridge.settings
-                settings.general.model = model
-                settings.general.policy = policy  # type: ignore[assignment]
-                await self.bridge.save_settings(settings)
-            else:
-                await self.bridge.set_session_model(session_id, model or None, policy)  # type: ignore[arg-type]
-                await self.reload_sessions()
-            self.model_in_use = ""
-            self.status.set_model(model or "Default model", "", None)
-            self._show_residency()
-
-        await self._guard(work())
-
-    def open_model_manager(self) -> QWidget:
-        """Pull, delete and inspect models (Ctrl+Shift+M)."""
-        from codeface.ui.dialogs.model_manager import ModelManagerDialog
-
-        def make() -> QWidget:
-            dialog = ModelManagerDialog(self.bridge, self)
-            dialog.sig_pull.connect(self.pull_model)
-            dialog.sig_cancel_pull.connect(self.bridge.cancel_pull)
-            return dialog
-
-        return self._open_dialog("model_manager", make)
-
-    def open_settings(self, tab: str = "") -> QWidget:
-        """Providers, keys, defaults, appearance, shortcuts (Ctrl+,)."""
-        from codeface.ui.dialogs.settings_dialog import SettingsDialog
-
-        def make() -> QWidget:
-            dialog = SettingsDialog(self.bridge, self.theme_manager, self)
-            dialog.sig_saved.connect(self.on_settings_saved)
-            return dialog
-
-        dialog = self._open_dialog("settings", make)
-        if tab:
-            dialog.show_tab(tab)  # type: ignore[attr-defined]
-        return dialog
-
-    def open_keys(self) -> QWidget:
-        """Settings, on the API keys."""
-        return self.open_settings("providers")
-
-    def on_settings_saved(self) -> None:
-        """Apply what changed: shortcuts, Enter-sends, theme; look for providers again."""
-        settings = self.bridge.settings
-        shortcuts = settings.extra.get("shortcuts", {})
-        apply_shortcuts(self.actions_by_id, shortcuts if isinstance(shortcuts, dict) else {})
-        if hasattr(self.chat, "set_enter_sends"):
-            self.chat.set_enter_sends(settings.ui.enter_sends)
-        self.apply_theme_setting(settings.ui.theme)
-        self.check_providers()
-
-    def apply_theme_setting(self, setting: str) -> None:
-        """Apply a ``ui.theme`` value ("system" or a theme id)."""
-        app = QApplication.instance()
-        if self.theme_manager is None or not isinstance(app, QApplication):
-            return
-        theme = self.theme_manager.resolve(setting)
-        if self.theme_manager.current is None or theme.id != self.theme_manager.current.id:
-            self.theme_manager.apply(app, theme)
 
     # ------------------------------------------------------------------ simple actions
     def focus_search(self) -> None:
@@ -673,74 +315,6 @@ class MainWindow(QMainWindow):
         if terminal is not None:
             terminal.send_to_terminal(text)  # type: ignore[attr-defined]
 
-    def rename_current(self) -> None:
-        """F2."""
-        if self.conversation.session_id:
-            self.sidebar.ask_rename(self.conversation.session_id)
-
-    def pin_current(self) -> None:
-        """Pin or unpin the open session."""
-        session = self.sessions.get(self.conversation.session_id or "")
-        if session is not None:
-            self.on_pin(session.id, not session.pinned)
-
-    def archive_current(self) -> None:
-        """Archive the open session."""
-        if self.conversation.session_id:
-            self.on_archive(self.conversation.session_id, True)
-
-    def delete_current(self) -> None:
-        """Move the open session to the trash (after confirming)."""
-        if self.conversation.session_id:
-            self.sidebar.ask_delete(self.conversation.session_id)
-
-    def next_session(self) -> None:
-        """Ctrl+PgDown."""
-        self._step_session(1)
-
-    def previous_session(self) -> None:
-        """Ctrl+PgUp."""
-        self._step_session(-1)
-
-    def _step_session(self, step: int) -> None:
-        ids = self.sidebar.session_ids
-        if not ids:
-            return
-        current = self.conversation.session_id
-        index = ids.index(current) + step if current in ids else 0
-        self.on_open_session(ids[index % len(ids)])
-
-    def toggle_theme(self) -> None:
-        """Switch between the light and dark themes."""
-        app = QApplication.instance()
-        if self.theme_manager is None or not isinstance(app, QApplication):
-            return
-        current = self.theme_manager.current
-        target = self.theme_manager.find(
-            "light" if current is not None and current.is_dark else "dark"
-        )
-        if target is not None:
-            self.theme_manager.apply(app, target)
-
-    @bridge_task
-    async def export_current(self) -> None:
-        """Save the open session as Markdown."""
-        session = self.sessions.get(self.conversation.session_id or "")
-        if session is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export session", f"{session.title}.md", "Markdown (*.md)"
-        )
-        if not path:
-            return
-
-        async def work() -> None:
-            text = await self.bridge.export_session(session.id, "md")
-            await asyncio.to_thread(Path(path).write_text, text, encoding="utf-8")
-            self.status.showMessage(f"Exported to {path}", 6000)
-
-        await self._guard(work())
-
     # ------------------------------------------------------------------ closing
     async def shutdown(self) -> None:
         """Save the layout, cancel work and close the backend (once)."""
@@ -751,7 +325,7 @@ class MainWindow(QMainWindow):
         self.docks.shutdown()
         await self.bridge.aclose()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Save state; finish async cleanup before the loop stops (qasync pitfall)."""
         if not self._shut_down:
             self.save_state()

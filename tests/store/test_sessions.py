@@ -78,6 +78,9 @@ def test_edit_and_regenerate_add_siblings_and_keep_every_branch(conn: sqlite3.Co
         ChatMessage("user", "Write hello world"),
         ChatMessage("assistant", "puts 'hello world'"),
     )
+    assert sessions.switch_sibling(conn, first.id, +1).id == edit_answer
+    assert sessions.switch_sibling(conn, edited.id, +5).id == edit_answer  # clamped
+    assert sessions.switch_sibling(conn, edited.id, -1).id == second_answer
     sessions.set_active(conn, edit_answer)
     assert [p.message.id for p in sessions.active_path(conn, session.id)] == [
         edited.id,

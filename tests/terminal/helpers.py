@@ -121,6 +121,7 @@ class TmuxDriver:
             str(cwd or Path.cwd()),
             *argv,
         )
+        self.socket_path = self._tmux("display-message", "-p", "#{socket_path}").strip()
         self._tmux("set-option", "-g", "status", "off")
         self._tmux("resize-window", "-t", "t", "-x", str(columns), "-y", str(rows))
 
@@ -151,6 +152,7 @@ class TmuxDriver:
             timeout=10,
             check=False,
         )
+        Path(self.socket_path).unlink(missing_ok=True)  # tmux leaves the file behind
 
 
 def poll_until(

@@ -43,7 +43,8 @@ def _check(m: TerminalModel) -> None:
     screen = m.screen
     lines = screen.screen_text()
     assert len(lines) == screen.lines
-    assert all(len(line) <= screen.columns for line in lines)
+    # A cell may hold a base character plus combining marks, so count cells, not text.
+    assert all(len(screen.cells(screen.buffer[y])) == screen.columns for y in range(screen.lines))
     assert 0 <= screen.cursor.y < screen.lines
     assert 0 <= screen.cursor.x <= screen.columns
 

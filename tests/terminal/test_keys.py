@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from codeface.terminal.keys import encode_key, encode_paste, encode_wheel, wheel_as_arrows
+from codeface.terminal.keys import (
+    encode_key,
+    encode_mouse_button,
+    encode_paste,
+    encode_wheel,
+    wheel_as_arrows,
+)
 
 
 def test_arrows_follow_application_cursor_mode_and_modifiers() -> None:
@@ -46,3 +52,10 @@ def test_wheel_reports() -> None:
     assert encode_wheel(True, 4, 2, sgr=True) == b"\x1b[<64;5;3M"
     assert encode_wheel(False, 0, 0, sgr=False) == b"\x1b[M" + bytes([32 + 65, 33, 33])
     assert wheel_as_arrows(False, 3, application_cursor=True) == b"\x1bOB" * 3
+
+
+def test_click_reports() -> None:
+    assert encode_mouse_button(0, True, 9, 4, sgr=True) == b"\x1b[<0;10;5M"
+    assert encode_mouse_button(0, False, 9, 4, sgr=True) == b"\x1b[<0;10;5m"
+    assert encode_mouse_button(2, True, 0, 0, sgr=False) == b"\x1b[M" + bytes([34, 33, 33])
+    assert encode_mouse_button(2, False, 0, 0, sgr=False) == b"\x1b[M" + bytes([35, 33, 33])

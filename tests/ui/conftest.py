@@ -15,11 +15,11 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-import qasync  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
 
-from tests.ui.fake_backend import FakeBackend, RecordingChatPane  # noqa: E402
+from tests.ui.fake_backend import FakeBackend, RecordingChatPane
 
 
 def pytest_asyncio_loop_factories(config: Any, item: Any) -> dict[str, Any]:
@@ -60,7 +60,10 @@ def fake_backend() -> FakeBackend:
     backend = FakeBackend()
     backend.add_session(
         "Reverse a string",
-        [("user", "How do I reverse a string in Python?"), ("assistant", "Use slicing: `s[::-1]`.")],
+        [
+            ("user", "How do I reverse a string in Python?"),
+            ("assistant", "Use slicing: `s[::-1]`."),
+        ],
     )
     backend.add_session("Empty chat")
     return backend
@@ -78,7 +81,7 @@ def recording_pane(qapp: QApplication) -> RecordingChatPane:
     return RecordingChatPane()
 
 
-async def wait_until(predicate: Any, timeout: float = 5.0) -> None:
+async def wait_until(predicate: Any, timeout: float = 5.0) -> None:  # noqa: ASYNC109
     """Let the loop run until ``predicate()`` is true (the async twin of qtbot.waitUntil)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

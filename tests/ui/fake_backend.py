@@ -101,13 +101,29 @@ class FakeBackend:
             if models is not None
             else [
                 ModelInfo(
-                    "qwen2.5-coder:7b", "ollama@127.0.0.1:11434", "local", 4_700_000_000,
-                    "7.6B", "Q4_K_M", "qwen2", 32768, ("completion", "tools"), "gpu",
+                    "qwen2.5-coder:7b",
+                    "ollama@127.0.0.1:11434",
+                    "local",
+                    4_700_000_000,
+                    "7.6B",
+                    "Q4_K_M",
+                    "qwen2",
+                    32768,
+                    ("completion", "tools"),
+                    "gpu",
                     4_700_000_000,
                 ),
                 ModelInfo(
-                    "llama3.2:3b", "ollama@127.0.0.1:11434", "local", 2_000_000_000, "3.2B",
-                    "Q4_K_M", "llama", 131072, ("completion",), "not_loaded",
+                    "llama3.2:3b",
+                    "ollama@127.0.0.1:11434",
+                    "local",
+                    2_000_000_000,
+                    "3.2B",
+                    "Q4_K_M",
+                    "llama",
+                    131072,
+                    ("completion",),
+                    "not_loaded",
                 ),
             ]
         )
@@ -116,7 +132,10 @@ class FakeBackend:
             if providers is not None
             else [
                 ProviderStatus(
-                    "ollama@127.0.0.1:11434", "ollama", "local", "127.0.0.1:11434",
+                    "ollama@127.0.0.1:11434",
+                    "ollama",
+                    "local",
+                    "127.0.0.1:11434",
                     Health(True, "Ollama 0.12.0", "0.12.0"),
                 )
             ]
@@ -145,12 +164,23 @@ class FakeBackend:
         return f"{prefix}{next(self._ids)}"
 
     def _add(
-        self, session_id: str, role: Literal["user", "assistant"], text: str,
-        parent: str | None = ..., status: str = "complete", **extra: object,  # type: ignore[assignment]
+        self,
+        session_id: str,
+        role: Literal["user", "assistant"],
+        text: str,
+        parent: str | None = ...,
+        status: str = "complete",
+        **extra: object,  # type: ignore[assignment]
     ) -> MessageView:
         parent_id = self.leaf[session_id] if parent is ... else parent
         message = MessageView(
-            self._id("m"), role, text, status, parent_id, created_at=_now(), **extra  # type: ignore[arg-type]
+            self._id("m"),
+            role,
+            text,
+            status,
+            parent_id,
+            created_at=_now(),
+            **extra,  # type: ignore[arg-type]
         )
         self.messages[message.id] = message
         self.message_session[message.id] = session_id
@@ -264,7 +294,10 @@ class FakeBackend:
             offset = position - start
             hits.append(
                 SearchHit(
-                    owner, self.sessions[owner].title, message.id, snippet,
+                    owner,
+                    self.sessions[owner].title,
+                    message.id,
+                    snippet,
                     ((offset, offset + len(query)),),
                 )
             )
@@ -310,8 +343,14 @@ class FakeBackend:
                 self.sessions[session_id] = replace(self.sessions[session_id], title=text[:40])
         yield TurnStarted(script.provider, script.model, "127.0.0.1:11434", script.tier)
         answer = self._add(
-            session_id, "assistant", "", parent=parent, status="streaming",
-            provider=script.provider, model=script.model, tier=script.tier,
+            session_id,
+            "assistant",
+            "",
+            parent=parent,
+            status="streaming",
+            provider=script.provider,
+            model=script.model,
+            tier=script.tier,
         )
         yield MessageSaved(answer)
         parts: list[str] = []
@@ -334,8 +373,15 @@ class FakeBackend:
             raise
         final = self._finish(answer, "".join(parts), status, script)
         stats = AnswerStats(
-            script.provider, script.model, "127.0.0.1:11434", 12, len(parts), 0.05, 42.0,
-            script.cost_usd, "stop" if status == "complete" else "error",
+            script.provider,
+            script.model,
+            "127.0.0.1:11434",
+            12,
+            len(parts),
+            0.05,
+            42.0,
+            script.cost_usd,
+            "stop" if status == "complete" else "error",
         )
         if status == "error" and script.fail is not None:
             yield TurnFailed(script.fail, "".join(parts), stats)
@@ -347,8 +393,12 @@ class FakeBackend:
         self, answer: MessageView, text: str, status: str, script: AnswerScript
     ) -> MessageView:
         final = replace(
-            self.messages[answer.id], content=text, status=status,  # type: ignore[arg-type]
-            tokens_per_second=42.0, output_tokens=len(text.split()), cost_usd=script.cost_usd,
+            self.messages[answer.id],
+            content=text,
+            status=status,  # type: ignore[arg-type]
+            tokens_per_second=42.0,
+            output_tokens=len(text.split()),
+            cost_usd=script.cost_usd,
         )
         self.messages[answer.id] = final
         return self._decorate(final)
@@ -423,8 +473,8 @@ class FakeBackend:
 
 
 # ---------------------------------------------------------------------- a recording pane
-from PySide6.QtWidgets import QWidget  # noqa: E402
 from PySide6.QtCore import Signal  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
 
 
 class RecordingChatPane(QWidget):

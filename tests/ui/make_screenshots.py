@@ -17,15 +17,15 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("CODEFACE_HOME", tempfile.mkdtemp(prefix="codeface-shots-"))
 
-import qasync  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import qasync
+from PySide6.QtWidgets import QApplication
 
-from codeface.ui.bridge import Bridge  # noqa: E402
-from codeface.ui.chat import ChatPane  # noqa: E402
-from codeface.ui.launch import create_application  # noqa: E402
-from codeface.ui.main_window import MainWindow  # noqa: E402
-from codeface.ui.theme import ThemeManager  # noqa: E402
-from tests.ui.fake_backend import AnswerScript, FakeBackend  # noqa: E402
+from codeface.ui.bridge import Bridge
+from codeface.ui.chat import ChatPane
+from codeface.ui.launch import create_application
+from codeface.ui.main_window import MainWindow
+from codeface.ui.theme import ThemeManager
+from tests.ui.fake_backend import AnswerScript, FakeBackend
 
 QUESTION = "Write an async function that fetches several URLs concurrently, with a timeout."
 ANSWER = """Use `asyncio.gather` with one `httpx.AsyncClient`, and bound the whole batch with \
@@ -91,7 +91,9 @@ async def _shoot(app: QApplication, theme_id: str, path: Path) -> None:
 
 def main() -> int:
     """Write both screenshots to OUT_DIR (default: docs/)."""
-    out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "docs"
+    out_dir = (
+        Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "docs"
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     app = create_application()
     for theme_id in ("light", "dark"):

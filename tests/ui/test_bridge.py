@@ -54,16 +54,20 @@ async def test_send_emits_user_message_answer_and_all_text_in_order(backend: Fak
     await bridge.wait_turn()
 
     names = recorder.names()
-    assert names[0] == "sig_streaming" and recorder.args("sig_streaming")[0] == (True,)
+    assert names[0] == "sig_streaming"
+    assert recorder.args("sig_streaming")[0] == (True,)
     assert names.index("sig_message_saved") < names.index("sig_answer_started")
     assert names.index("sig_answer_started") < names.index("sig_text_delta")
     assert names.index("sig_text_delta") < names.index("sig_answer_finished")
-    assert names[-1] == "sig_streaming" and recorder.args("sig_streaming")[-1] == (False,)
+    assert names[-1] == "sig_streaming"
+    assert recorder.args("sig_streaming")[-1] == (False,)
     assert recorder.text() == text
     (user,) = recorder.args("sig_message_saved")[0]
-    assert user.role == "user" and user.content == "hello"
+    assert user.role == "user"
+    assert user.content == "hello"
     (final,) = recorder.args("sig_answer_finished")[0]
-    assert final.status == "complete" and final.content == text
+    assert final.status == "complete"
+    assert final.content == text
 
 
 @pytest.mark.asyncio
@@ -129,7 +133,8 @@ async def test_expected_failure_becomes_turn_failed(backend: FakeBackend) -> Non
     await bridge.wait_turn()
 
     (failed,) = recorder.args("sig_turn_failed")[0]
-    assert failed.error is error and failed.partial_text == "a"
+    assert failed.error is error
+    assert failed.partial_text == "a"
     assert recorder.args("sig_streaming")[-1] == (False,)
 
 
@@ -198,7 +203,8 @@ async def test_pull_reports_progress_and_success(backend: FakeBackend) -> None:
     progress = [args[1] for args in recorder.args("sig_pull_progress")]
     assert progress[-1].status == "success"
     totals = [p.completed for p in progress if p.total]
-    assert totals == sorted(totals) and totals[-1] == progress[1].total
+    assert totals == sorted(totals)
+    assert totals[-1] == progress[1].total
     assert recorder.args("sig_pull_finished") == [("qwen2.5-coder:3b", None)]
 
 
@@ -217,7 +223,8 @@ async def test_pull_can_be_cancelled_and_failures_are_reported(backend: FakeBack
     bridge.cancel_pull("big:70b")
     await asyncio.wait_for(finished.wait(), 5)
     ((name, outcome),) = recorder.args("sig_pull_finished")
-    assert name == "big:70b" and isinstance(outcome, Cancelled)
+    assert name == "big:70b"
+    assert isinstance(outcome, Cancelled)
 
     finished.clear()
     bridge.pull_model("missing-model")

@@ -39,9 +39,7 @@ async def test_model_picker_lists_local_and_cloud_models_and_saves_the_choice(
     dialog.sig_chosen.connect(lambda model, policy: chosen.append((model, policy)))
     await wait_until(lambda: dialog.table.rowCount() == 3)
 
-    rows = [
-        [dialog.table.item(row, column).text() for column in range(5)] for row in range(3)
-    ]
+    rows = [[dialog.table.item(row, column).text() for column in range(5)] for row in range(3)]
     assert rows[0] == ["llama3.2:3b", "Local", "2.0 GB", "Q4_K_M", "not loaded"]
     assert rows[1] == ["qwen2.5-coder:7b", "Local", "4.7 GB", "Q4_K_M", "on GPU"]
     assert rows[2][:2] == ["claude-sonnet-4", "Cloud · anthropic"]
@@ -62,7 +60,9 @@ async def test_model_manager_pulls_with_progress_and_can_cancel(fake_backend: Fa
     dialog = ModelManagerDialog(bridge)
     meter = SpeedMeter()
     bridge.sig_pull_progress.connect(
-        lambda name, progress: dialog.on_pull_progress(name, progress, meter.update(progress.completed))
+        lambda name, progress: dialog.on_pull_progress(
+            name, progress, meter.update(progress.completed)
+        )
     )
     bridge.sig_pull_finished.connect(
         lambda name, error: dialog.on_pull_finished(name, error.one_line() if error else None)
@@ -110,7 +110,8 @@ def test_suggestions_are_sized_to_memory() -> None:
     every = load_suggestions()
     assert len(every) >= 4
     small = suggest_for(8 * GB)
-    assert small and all(m.min_memory_gb <= 8 for m in small)
+    assert small
+    assert all(m.min_memory_gb <= 8 for m in small)
     assert suggest_for(64 * GB)[0].name == "qwen2.5-coder:32b"
     assert suggest_for(1 * GB) == every[:1], "a tiny machine still gets the smallest"
     assert suggest_for(None) == every
@@ -185,7 +186,8 @@ async def test_settings_save_defaults_appearance_and_shortcuts(fake_backend: Fak
     assert settings.general.model == "qwen2.5-coder:7b"
     assert settings.general.temperature == 0.2
     assert settings.general.context_size == 16384
-    assert settings.ui.font_size == 14 and settings.ui.enter_sends is False
+    assert settings.ui.font_size == 14
+    assert settings.ui.enter_sends is False
     assert settings.ollama.hosts == ["127.0.0.1:11434", "10.0.0.5:11434"]
     assert settings.extra["shortcuts"] == {"palette": "Ctrl+Shift+K"}
 
@@ -220,7 +222,8 @@ def test_exception_handler_logs_redacted_and_shows_one_dialog(
             handler.handle(type(error), error, error.__traceback__)
             handler.handle(type(error), error, error.__traceback__)
     assert "sk-ant-secret-value-123456" not in caplog.text
-    assert "[REDACTED]" in caplog.text and "RuntimeError" in caplog.text
+    assert "[REDACTED]" in caplog.text
+    assert "RuntimeError" in caplog.text
     qtbot.waitUntil(lambda: handler.dialog is not None and handler.dialog.isVisible())  # type: ignore[attr-defined]
     dialog = handler.dialog
     assert dialog is not None
@@ -229,7 +232,16 @@ def test_exception_handler_logs_redacted_and_shows_one_dialog(
     dialog.copy_button.click()
     assert QGuiApplication.clipboard().text() == dialog.report_view.toPlainText()
     assert len(handler.reports) == 2
-    assert len([w for w in QApplication.topLevelWidgets() if w.objectName() == "errorDialog" and w.isVisible()]) == 1
+    assert (
+        len(
+            [
+                w
+                for w in QApplication.topLevelWidgets()
+                if w.objectName() == "errorDialog" and w.isVisible()
+            ]
+        )
+        == 1
+    )
     dialog.close()
 
 

@@ -27,7 +27,9 @@ MODEL = "qwen2.5-coder:7b"
 
 
 @pytest.fixture
-def configured(ollama_server: OllamaServer, anthropic_server: AnthropicServer) -> Iterator[Settings]:
+def configured(
+    ollama_server: OllamaServer, anthropic_server: AnthropicServer
+) -> Iterator[Settings]:
     """Settings on disk pointing at the loopback servers; an Anthropic key in the keyring."""
     settings = Settings()
     settings.ollama.hosts = [ollama_server.url]
@@ -39,7 +41,7 @@ def configured(ollama_server: OllamaServer, anthropic_server: AnthropicServer) -
     settings.router.backoff_base = 0.01
     save_settings(settings, app_paths().settings_file)
     keyring.set_password("codeface", "anthropic", "sk-ant-e2e-test-key-000000")
-    yield settings
+    return settings
 
 
 async def open_real_window() -> MainWindow:
@@ -83,14 +85,17 @@ async def test_send_stream_stop_regenerate_and_navigate(
 
     ollama_server.reply_text("slow " * 400, chunks=400, chunk_delay=0.01)
     window.chat.sig_send.emit("Now slowly", [])
-    await wait_until(lambda: len(answers(window)) == 2 and "slow" in pane_text(window, answers(window)[-1].id))
+    await wait_until(
+        lambda: len(answers(window)) == 2 and "slow" in pane_text(window, answers(window)[-1].id)
+    )
     window.chat.sig_stop.emit()
     await window.bridge.wait_turn()
     stopped = answers(window)[-1]
     assert stopped.status == "cancelled"
     assert 0 < len(stopped.content) < len("slow " * 400)
     end = ollama_server.wait_stream_end(2, timeout=5)
-    assert end is not None and end.how == "client_closed"
+    assert end is not None
+    assert end.how == "client_closed"
     assert window.chat.composer.streaming is False
 
     ollama_server.reply_text("A better answer.", chunks=3)

@@ -175,3 +175,61 @@ def test_big_output_keeps_a_bounded_backlog(
     limit = terminal_view_module.BACKLOG_PAUSE + terminal_view_module.READ_PER_WAKE
     assert 0 < largest <= limit
     assert "row 0199999 of a large file" in view.screen_lines()
+
+
+def test_history_being_read_stays_put_while_output_continues(
+    qtbot, shell_env, project, close_later
+):
+    view = make_view(qtbot, shell_env, project, close_later)
+    type_line(qtbot, view, "seq 1 200")
+    qtbot.waitUntil(lambda: has_line(view, "200"), timeout=5000)
+    view.scroll_lines(50)
+    first_visible = len(view.model.screen.scrollback) - view.scroll_offset
+    top_text = view.model.screen.line_text(view.model.screen.scrollback[first_visible])
+    view.send_bytes(b"seq 1000 1100\r")  # typing would jump back to the bottom
+    qtbot.waitUntil(lambda: "1100" in view.model.screen.screen_text(), timeout=5000)
+    assert view.scroll_offset > 50
+    first_visible = len(view.model.screen.scrollback) - view.scroll_offset
+    assert view.model.screen.line_text(view.model.screen.scrollback[first_visible]) == top_text
+
+
+def test_a_shell_that_cannot_start_is_explained(qtbot, shell_env, project, close_later):
+    view = TerminalView(argv=[str(project / "no-such-shell")], cwd=project, env=shell_env)
+    qtbot.addWidget(view)
+    close_later.append(view)
+    assert view.exit_status == 127
+    text = "".join(view.screen_lines())
+    assert "could not start" in text
+    assert "press Enter to retry" in text
+
+
+def test_a_large_paste_arrives_whole(qtbot, shell_env, project, close_later):
+    view = make_view(qtbot, shell_env, project, close_later)
+    type_line(qtbot, view, "stty -echo; cat > pasted.txt; stty echo; echo saved")
+    qtbot.waitUntil(
+        lambda: (
+            view.session is not None
+            and view.session.foreground_command() == "cat"
+            and not view.model.screen.bracketed_paste
+        ),  # readline switched it off for cat
+        timeout=5000,
+    )
+    body = "".join(f"{n:06d} " + "p" * 90 + "\n" for n in range(3000))  # ~290 KB
+    view.send_text(body, enter=True)
+    view.send_bytes(b"\x04")
+    qtbot.waitUntil(lambda: has_line(view, "saved"), timeout=20000)
+    assert (project / "pasted.txt").read_text() == body
+
+
+def test_clicks_go_to_programs_that_track_the_mouse(qtbot, shell_env, project, close_later):
+    view = make_view(qtbot, shell_env, project, close_later)
+    type_line(qtbot, view, r"clear; printf '\e[?1000h\e[?1006h'; echo ready; cat -v")
+    qtbot.waitUntil(lambda: has_line(view, "ready"), timeout=5000)
+    assert view.model.screen.mouse_tracking
+    width, height = view.cell_size
+    point = QPoint(width * 4 + 1, height * 2 + 1)
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=point)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: has_line(view, "^[[<0;5;3M^[[<0;5;3m"), timeout=5000)
+    assert view.selected_text() == ""
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)

@@ -61,11 +61,14 @@ async def test_send_streams_every_character_and_reenables_the_composer(
     await window.bridge.wait_turn()
 
     user, answer = recording_pane.messages[-2:]
-    assert user.role == "user" and user.content == "Explain generators"
+    assert user.role == "user"
+    assert user.content == "Explain generators"
     assert recording_pane.texts[answer.id] == text
     assert answer.status == "complete"
     names = [call[0] for call in recording_pane.calls]
-    assert names.index("begin_answer") < names.index("append_answer_text") < names.index("end_answer")
+    assert (
+        names.index("begin_answer") < names.index("append_answer_text") < names.index("end_answer")
+    )
     assert recording_pane.calls.count(("set_streaming", True)) == 1
     assert recording_pane.streaming is False
     assert window.status.badge.text() == "LOCAL"
@@ -90,7 +93,8 @@ async def test_stop_keeps_the_partial_answer_marked_stopped(
     await window.bridge.wait_turn()
 
     answer = recording_pane.messages[-1]
-    assert answer.status == "cancelled" and answer.content == "partial answer"
+    assert answer.status == "cancelled"
+    assert answer.content == "partial answer"
     assert ("end_answer", answer.id, "cancelled") in recording_pane.calls
     assert recording_pane.streaming is False
     await window.shutdown()
@@ -154,13 +158,15 @@ async def test_expected_failure_is_an_inline_notice_with_actions(
 
     kind, text, actions = recording_pane.notices[-1]
     assert kind == "error"
-    assert "Anthropic refused the key (401)" in text and error.hint in text
+    assert "Anthropic refused the key (401)" in text
+    assert error.hint in text
     assert ("Open settings", "open_settings") in actions
     assert recording_pane.streaming is False
 
     recording_pane.sig_action.emit("open_settings")
     dialog = window._dialogs["settings"]
-    assert dialog.isVisible() and dialog.tabs.currentIndex() == 0
+    assert dialog.isVisible()
+    assert dialog.tabs.currentIndex() == 0
     dialog.close()
     await window.shutdown()
 
@@ -171,9 +177,17 @@ async def test_fallback_to_another_provider_is_shown_inline(
     fake_backend: FakeBackend, recording_pane: RecordingChatPane, state_path: Path
 ) -> None:
     window = await open_window(fake_backend, recording_pane, state_path)
-    switch = ProviderSwitched("ollama@127.0.0.1:11434", "anthropic", "claude-sonnet-4", "Ollama is not running")
+    switch = ProviderSwitched(
+        "ollama@127.0.0.1:11434", "anthropic", "claude-sonnet-4", "Ollama is not running"
+    )
     fake_backend.script(
-        AnswerScript(chunks=["a", "b"], switch=switch, provider="anthropic", model="claude-sonnet-4", tier="cloud")
+        AnswerScript(
+            chunks=["a", "b"],
+            switch=switch,
+            provider="anthropic",
+            model="claude-sonnet-4",
+            tier="cloud",
+        )
     )
 
     recording_pane.sig_send.emit("hi", [])
@@ -181,7 +195,8 @@ async def test_fallback_to_another_provider_is_shown_inline(
 
     kind, text, _actions = recording_pane.notices[-1]
     assert kind == "fallback"
-    assert "anthropic" in text and "Ollama is not running" in text
+    assert "anthropic" in text
+    assert "Ollama is not running" in text
     assert window.status.badge.text() == "CLOUD"
     await window.shutdown()
 
@@ -375,10 +390,20 @@ async def test_welcome_screen_when_no_model_source_and_its_buttons_work(
     recording_pane: RecordingChatPane, state_path: Path
 ) -> None:
     down = ProviderStatus(
-        "ollama@127.0.0.1:11434", "ollama", "local", "127.0.0.1:11434",
+        "ollama@127.0.0.1:11434",
+        "ollama",
+        "local",
+        "127.0.0.1:11434",
         Health(False, "Nothing answers at 127.0.0.1:11434", error=NoProviderAvailable("x")),
     )
-    keyless = ProviderStatus("anthropic", "anthropic", "cloud", "api.anthropic.com", Health(False, "No key"), has_key=False)
+    keyless = ProviderStatus(
+        "anthropic",
+        "anthropic",
+        "cloud",
+        "api.anthropic.com",
+        Health(False, "No key"),
+        has_key=False,
+    )
     backend = FakeBackend(providers=[down, keyless])
     window = await open_window(backend, recording_pane, state_path)
     welcome = window.welcome
@@ -389,7 +414,8 @@ async def test_welcome_screen_when_no_model_source_and_its_buttons_work(
 
     welcome.key_button.click()
     settings = window._dialogs["settings"]
-    assert settings.isVisible() and settings.tabs.currentIndex() == 0
+    assert settings.isVisible()
+    assert settings.tabs.currentIndex() == 0
     settings.close()
 
     backend.pull_gate = asyncio.Event()

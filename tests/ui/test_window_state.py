@@ -39,7 +39,8 @@ def test_broken_or_odd_state_gives_defaults(tmp_path: Path, content: str) -> Non
     path = tmp_path / "state.json"
     path.write_text(content)
     loaded = load_window_state(path)
-    assert loaded.zoom == 0 and loaded.session_id is None
+    assert loaded.zoom == 0
+    assert loaded.session_id is None
 
 
 def test_missing_state_gives_defaults(tmp_path: Path) -> None:
@@ -83,13 +84,20 @@ def test_run_window_shows_loads_and_cleans_up(codeface_home: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
     result = subprocess.run(
-        [sys.executable, "-c", DRIVER], env=env, cwd=root, capture_output=True, text=True,
-        timeout=60, check=False,
+        [sys.executable, "-c", DRIVER],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
-    assert seen["code"] == 0 and seen["closed"] is True
-    assert seen["title"] == "Hello there — CodeFace" and seen["visible"] is True
+    assert seen["code"] == 0
+    assert seen["closed"] is True
+    assert seen["title"] == "Hello there — CodeFace"
+    assert seen["visible"] is True
     assert seen["app"] == ["CodeFace", "codeface"]
     saved = json.loads((codeface_home / "config" / "window-state.json").read_text())
     assert saved["session_id"] == seen["session"]

@@ -109,3 +109,27 @@ def selection_text(screen: TerminalScreen, start: tuple[int, int], end: tuple[in
         cells = screen.cells(line)[first:last]
         lines.append("".join(cell.data for cell in cells).rstrip())
     return "\n".join(lines)
+
+
+def paint_cursor(painter: QPainter, view: TerminalView, *, focused: bool) -> None:
+    """The cursor in its shape (block, underline, bar); hollow when unfocused."""
+    screen = view.model.screen
+    cell_w, cell_h = view.cell_size
+    column = min(screen.cursor.x, screen.columns - 1)
+    x = column * cell_w
+    y = screen.cursor.y * cell_h
+    colors = view.colors
+    cursor_color = colors.resolve(colors.cursor.lstrip("#"), foreground=True)
+    if not focused:
+        painter.setPen(cursor_color)
+        painter.drawRect(x, y, cell_w - 1, cell_h - 1)
+    elif screen.cursor_shape == "bar":
+        painter.fillRect(x, y, 2, cell_h, cursor_color)
+    elif screen.cursor_shape == "underline":
+        painter.fillRect(x, y + cell_h - 2, cell_w, 2, cursor_color)
+    else:
+        painter.fillRect(x, y, cell_w, cell_h, cursor_color)
+        char = screen.buffer[screen.cursor.y].get(column)
+        if char is not None and char.data.strip():
+            painter.setPen(colors.resolve("default", foreground=False))
+            painter.drawText(x, y + view.ascent, char.data)

@@ -35,6 +35,7 @@ from codeface.terminal.pty_session import clean_environment, default_shell, logi
 from codeface.terminal.screen import CommandMark
 from codeface.terminal.state import ProjectTerminalState, load_project_state, save_project_state
 from codeface.terminal.tmux import SessionInfo, TmuxController, session_name_for
+from codeface.ui.widgets.terminal_colors import TerminalColors
 from codeface.ui.widgets.terminal_view import TerminalView
 from codeface.ui.widgets.terminal_worker import BackgroundRunner
 
@@ -84,6 +85,7 @@ class TerminalPanel(QWidget):
         self.scrollback = scrollback
         self._env = dict(env) if env is not None else None
         self._font = font
+        self._colors: TerminalColors | None = None
         self.tmux_available: bool | None = None
         self.attached_session: str | None = None
         self._pending: tuple[str, str | None, TerminalView | None] | None = None
@@ -172,6 +174,7 @@ class TerminalPanel(QWidget):
             env=self.shell_environment(),
             scrollback=self.scrollback,
             font=self._font,
+            colors=self._colors,
         )
         view.sig_command_finished.connect(self._on_mark)
         view.sig_title_changed.connect(lambda text, v=view: self._on_title(v, text))
@@ -180,6 +183,20 @@ class TerminalPanel(QWidget):
         view.setFocus()
         self.save_state()
         return view
+
+    def set_appearance(
+        self, font: QFont | None = None, colors: TerminalColors | None = None
+    ) -> None:
+        """Apply the theme's code font and/or terminal colours to every tab (and new ones)."""
+        if font is not None:
+            self._font = font
+        if colors is not None:
+            self._colors = colors
+        for view in self.views():
+            if font is not None:
+                view.set_terminal_font(font)
+            if colors is not None:
+                view.set_colors(colors)
 
     def views(self) -> list[TerminalView]:
         """The terminal of every tab, in tab order."""

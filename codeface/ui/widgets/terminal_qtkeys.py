@@ -1,8 +1,12 @@
-"""Qt key codes to the plain key names `codeface.terminal.keys.encode_key` understands."""
+"""Qt input events to terminal bytes, via the Qt-free `codeface.terminal.keys`."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+
+from codeface.terminal.keys import encode_key, encode_wheel, wheel_as_arrows
+from codeface.terminal.screen import TerminalScreen
 
 _K = Qt.Key
 _NAMES: dict[int, str] = {
@@ -34,3 +38,26 @@ def key_name(key: int) -> str | None:
     if 0x20 <= key <= 0x7E:
         return chr(key).lower() if chr(key).isalpha() else chr(key)
     return None
+
+
+def key_bytes(event: QKeyEvent, *, application_cursor: bool) -> bytes:
+    """The bytes a key press sends to the program ("" for bare modifiers)."""
+    mods = event.modifiers()
+    return encode_key(
+        key_name(event.key()) or "",
+        event.text(),
+        ctrl=bool(mods & Qt.KeyboardModifier.ControlModifier),
+        alt=bool(mods & Qt.KeyboardModifier.AltModifier),
+        shift=bool(mods & Qt.KeyboardModifier.ShiftModifier),
+        application_cursor=application_cursor,
+    )
+
+
+def wheel_bytes(screen: TerminalScreen, steps: int, column: int, row: int) -> bytes:
+    """Wheel ``steps`` (positive: up) for a program: mouse reports when it tracks the
+    mouse, otherwise arrow keys (on the alternate screen, as xterm does)."""
+    up = steps > 0
+    if screen.mouse_tracking:
+        report = encode_wheel(up, column, row, sgr=screen.mouse_sgr)
+        return report * abs(steps)
+    return wheel_as_arrows(up, abs(steps), application_cursor=screen.application_cursor)

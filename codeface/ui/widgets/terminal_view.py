@@ -23,8 +23,8 @@ from PySide6.QtGui import (
     QFontMetrics,
     QFontMetricsF,
     QGuiApplication,
+    QInputMethodEvent,
     QKeyEvent,
-    QKeySequence,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -33,13 +33,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from codeface.terminal.keys import encode_key, encode_paste, encode_wheel, wheel_as_arrows
+from codeface.terminal.keys import encode_mouse_button, encode_paste
 from codeface.terminal.model import TerminalModel
 from codeface.terminal.pty_session import PtySession
 from codeface.terminal.screen import CommandMark
 from codeface.ui.widgets.terminal_colors import TerminalColors
-from codeface.ui.widgets.terminal_paint import paint_line, selection_text
-from codeface.ui.widgets.terminal_qtkeys import key_name
+from codeface.ui.widgets.terminal_paint import paint_cursor, paint_line, selection_text
+from codeface.ui.widgets.terminal_qtkeys import key_bytes, wheel_bytes
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,11 @@ FEED_BUDGET_S = 0.010
 READ_PER_WAKE = 262144
 BACKLOG_PAUSE = 4 * 1024 * 1024
 BACKLOG_RESUME = 1024 * 1024
+_MOUSE_BUTTONS = {
+    Qt.MouseButton.LeftButton: 0,
+    Qt.MouseButton.MiddleButton: 1,
+    Qt.MouseButton.RightButton: 2,
+}
 
 
 class TerminalView(QWidget):
@@ -129,9 +134,21 @@ class TerminalView(QWidget):
         """Spawn the child at the widget's current size."""
         rows, columns = self.grid_size()
         self.model.resize(rows, columns)
-        self.session = PtySession.spawn(
-            self.argv, cwd=self._cwd, env=self.env, rows=rows, columns=columns
-        )
+        try:
+            self.session = PtySession.spawn(
+                self.argv, cwd=self._cwd, env=self.env, rows=rows, columns=columns
+            )
+        except (OSError, ImportError) as error:
+            # A wrong shell path, or no pty support (Windows without ConPTY support).
+            log.warning("Could not start the terminal %s", self.argv, exc_info=True)
+            self.session = None
+            self.exit_status = 127
+            command = " ".join(self.argv or ["the shell"])
+            self.model.feed(
+                f"\x1b[0m[could not start {command}: {error}] — press Enter to retry\r\n".encode()
+            )
+            self.update()
+            return
         self.exit_status = None
         self._eof = False
         self._notifier = QSocketNotifier(self.session.fd, QSocketNotifier.Type.Read, self)
@@ -141,6 +158,7 @@ class TerminalView(QWidget):
     def restart(self) -> None:
         """Start a fresh child in the last known folder (after the previous one exited)."""
         self._stop_session()
+        self.scroll_offset = 0
         self.model.feed(b"\x1b[0m\r\n")
         self.start()
         self.sig_restarted.emit()
@@ -155,6 +173,8 @@ class TerminalView(QWidget):
         """Write raw bytes to the child (no translation)."""
         if self.running and self.session is not None:
             self.session.write(data)
+            if self.session.pending_input and not self._timer.isActive():
+                self._timer.start()  # retry the rest of a large paste on the next tick
 
     def send_text(self, text: str, *, enter: bool = False) -> None:
         """Type ``text`` as a paste (bracketed if the program enabled it); Enter only if
@@ -264,6 +284,7 @@ class TerminalView(QWidget):
 
     def _on_tick(self) -> None:
         model = self.model
+        scrolled = model.screen.lines_scrolled
         if model.pending:
             model.pump(max_bytes=1 << 20, deadline=time.perf_counter() + FEED_BUDGET_S)
             if (
@@ -275,10 +296,21 @@ class TerminalView(QWidget):
                 self._notifier.setEnabled(True)
         if self.session is not None:
             self.session.flush()
+        if self.scroll_offset and model.screen.lines_scrolled != scrolled:
+            # Keep the history the user is reading in place while output continues.
+            self.scroll_offset = min(
+                len(model.screen.scrollback),
+                self.scroll_offset + model.screen.lines_scrolled - scrolled,
+            )
+            self.update()
         self._repaint_dirty()
         self._refresh_cwd()
         if self._eof and not model.pending and self.exit_status is None:
             self._finish_exit()
+        elif not model.pending and not self._eof:
+            pending_input = self.session.pending_input if self.session is not None else 0
+            if not pending_input:
+                self._timer.stop()  # idle: the next read (or write) wakes it
         elif self.exit_status is not None and not model.pending:
             self._timer.stop()
 
@@ -361,7 +393,7 @@ class TerminalView(QWidget):
             line = history[row] if row < len(history) else screen.buffer[row - len(history)]
             paint_line(painter, self, line, y, row, selection)
         if self.scroll_offset == 0 and screen.cursor_visible and self.exit_status is None:
-            self._paint_cursor(painter)
+            paint_cursor(painter, self, focused=self._focused)
         painter.end()
 
     def font_for(self, bold: bool, italic: bool) -> QFont:
@@ -385,27 +417,6 @@ class TerminalView(QWidget):
         """The font ascent, for baseline placement."""
         return self._ascent
 
-    def _paint_cursor(self, painter: QPainter) -> None:
-        screen = self.model.screen
-        x = min(screen.cursor.x, screen.columns - 1) * self._cell_w
-        y = screen.cursor.y * self._cell_h
-        color = self.colors.resolve("default", foreground=True)
-        cursor_color = self.colors.resolve(self.colors.cursor.lstrip("#"), foreground=True)
-        if not self._focused:
-            painter.setPen(cursor_color)
-            painter.drawRect(x, y, self._cell_w - 1, self._cell_h - 1)
-        elif screen.cursor_shape == "bar":
-            painter.fillRect(x, y, 2, self._cell_h, cursor_color)
-        elif screen.cursor_shape == "underline":
-            painter.fillRect(x, y + self._cell_h - 2, self._cell_w, 2, cursor_color)
-        else:
-            painter.fillRect(x, y, self._cell_w, self._cell_h, cursor_color)
-            char = screen.buffer[screen.cursor.y].get(min(screen.cursor.x, screen.columns - 1))
-            if char is not None and char.data.strip():
-                painter.setPen(self.colors.resolve("default", foreground=False))
-                painter.drawText(x, y + self._ascent, char.data)
-            painter.setPen(color)
-
     def focusInEvent(self, event: QFocusEvent) -> None:
         """Show a solid cursor."""
         self._focused = True
@@ -427,11 +438,8 @@ class TerminalView(QWidget):
         mods = event.modifiers()
         ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
         shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
-        alt = bool(mods & Qt.KeyboardModifier.AltModifier)
         key = event.key()
-        if (event.matches(QKeySequence.StandardKey.Copy) and self._selection) or (
-            ctrl and shift and key == Qt.Key.Key_C
-        ):
+        if ctrl and shift and key == Qt.Key.Key_C:
             self.copy_selection()
             return
         if ctrl and shift and key == Qt.Key.Key_V:
@@ -445,19 +453,19 @@ class TerminalView(QWidget):
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.restart()
             return
-        name = key_name(key)
-        data = encode_key(
-            name or "",
-            event.text(),
-            ctrl=ctrl,
-            alt=alt,
-            shift=shift,
-            application_cursor=self.model.screen.application_cursor,
-        )
+        data = key_bytes(event, application_cursor=self.model.screen.application_cursor)
         if data:
             self._selection = None
             self.scroll_to_bottom()
             self.send_bytes(data)
+
+    def inputMethodEvent(self, event: QInputMethodEvent) -> None:
+        """Text composed with an input method (dead keys, CJK) goes to the child."""
+        text = event.commitString()
+        if text and self.running:
+            self.scroll_to_bottom()
+            self.send_bytes(text.encode("utf-8"))
+        event.accept()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         """Wheel: to the program if it tracks the mouse, arrows on the alternate screen,
@@ -465,17 +473,11 @@ class TerminalView(QWidget):
         steps = event.angleDelta().y() // 40
         if steps == 0:
             return
-        up = steps > 0
         screen = self.model.screen
-        if screen.mouse_tracking and self.running:
+        if self.running and (screen.mouse_tracking or screen.in_alternate_screen):
             column = int(event.position().x()) // self._cell_w
             row = int(event.position().y()) // self._cell_h
-            for _ in range(abs(steps)):
-                self.send_bytes(encode_wheel(up, column, row, sgr=screen.mouse_sgr))
-        elif screen.in_alternate_screen and self.running:
-            self.send_bytes(
-                wheel_as_arrows(up, abs(steps), application_cursor=screen.application_cursor)
-            )
+            self.send_bytes(wheel_bytes(screen, steps, column, row))
         else:
             self.scroll_lines(steps)
         event.accept()
@@ -487,9 +489,28 @@ class TerminalView(QWidget):
         row = len(self.model.screen.scrollback) - self.scroll_offset + y
         return row, x
 
+    def _report_mouse(self, event: QMouseEvent, pressed: bool) -> bool:
+        """Send a click to a program that tracks the mouse (Shift+click still selects,
+        as in xterm). True when the event was reported."""
+        screen = self.model.screen
+        if not (self.running and screen.mouse_tracking):
+            return False
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            return False
+        button = _MOUSE_BUTTONS.get(event.button())
+        if button is None:
+            return False
+        column = max(0, min(screen.columns - 1, int(event.position().x()) // self._cell_w))
+        row = max(0, min(screen.lines - 1, int(event.position().y()) // self._cell_h))
+        self.send_bytes(encode_mouse_button(button, pressed, column, row, sgr=screen.mouse_sgr))
+        return True
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        """Start a selection (left button) or paste the clipboard (middle button)."""
+        """Report the click to a mouse-aware program, or start a selection (left button)
+        or paste the clipboard (middle button)."""
         self.setFocus()
+        if self._report_mouse(event, pressed=True):
+            return
         if event.button() == Qt.MouseButton.LeftButton:
             cell = self._cell_at(event)
             self._selection = (cell, cell)
@@ -505,7 +526,9 @@ class TerminalView(QWidget):
             self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        """Finish the selection; an empty one is dropped."""
+        """Finish the selection (an empty one is dropped) or report the release."""
+        if not self._selecting and self._report_mouse(event, pressed=False):
+            return
         self._selecting = False
         if self._selection is not None and self._selection[0] == self._selection[1]:
             self._selection = None

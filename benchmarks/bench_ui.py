@@ -1,0 +1,378 @@
+"""Window benchmarks: cold start, idle memory, GUI stalls while streaming, a 10,000-message
+session, and the first use of a cloud provider.
+
+Each figure is measured in a fresh child process (offscreen Qt, its own CODEFACE_HOME) and
+printed beside its budget and a baseline from the same run:
+
+- cold start to first paint of ``codeface`` vs a bare QMainWindow (budget ≤ 1.3×);
+- idle RSS of the window (budget ≤ 90 MB) vs the bare window;
+- longest GUI event-loop stall (a 2 ms QTimer probe) while the loopback Ollama streams about
+  1,000 chunks/s (budget ≤ 16 ms), every character checked, vs the same probe idle;
+- opening a 10,000-message session: time to first paint (vs a 10-message one) and RSS
+  (budget ≤ 1.5× the idle RSS of the same process);
+- longest stall during the first cloud answer after the SDKs were prewarmed (budget ≤ 50 ms),
+  vs the same first answer with prewarming switched off.
+
+The fake servers run in this (parent) process, so they never compete with the GUI thread.
+Run: ``python -m benchmarks.bench_ui``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+MB = 1024 * 1024
+STREAM_CHUNKS = 3000
+
+CHILD_COMMON = r"""
+import json, os, sys, time
+T_IMPORT = time.time()
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+def rss():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+def done(**figures):
+    print("RESULT " + json.dumps(figures), flush=True)
+    os._exit(0)
+
+class FirstPaint(QObject):
+    def __init__(self, on_paint):
+        super().__init__()
+        self.on_paint = on_paint
+        self.fired = False
+    def eventFilter(self, obj, event):
+        if not self.fired and event.type() == QEvent.Type.Paint and obj.isWidgetType():
+            if isinstance(obj.window(), QMainWindow):
+                self.fired = True
+                self.on_paint()
+        return False
+
+class Probe:
+    def __init__(self, interval_ms=2):
+        self.interval = interval_ms / 1000
+        self.timer = QTimer()
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.tick)
+        self.worst = 0.0
+        self.last = None
+    def start(self):
+        self.worst, self.last = 0.0, time.perf_counter()
+        self.timer.start()
+    def tick(self):
+        now = time.perf_counter()
+        self.worst = max(self.worst, now - self.last - self.interval)
+        self.last = now
+    def stop(self):
+        self.timer.stop()
+        return max(0.0, self.worst) * 1000
+
+def when(predicate, then, every=10):
+    def poll():
+        if predicate():
+            then()
+        else:
+            QTimer.singleShot(every, poll)
+    QTimer.singleShot(0, poll)
+
+def codeface_window():
+    from codeface.ui.main_window import MainWindow
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    return windows[0] if windows else None
+
+def ready():
+    window = codeface_window()
+    return window is not None and window.ready.is_set()
+
+app = QApplication(sys.argv[:1])
+"""
+
+CHILD_MODES: dict[str, str] = {
+    "bare_paint": r"""
+window = QMainWindow(); window.resize(1000, 700)
+app.installEventFilter(FirstPaint(lambda: done(paint=time.time())))
+window.show(); app.exec()
+""",
+    "bare_idle": r"""
+window = QMainWindow(); window.resize(1000, 700); window.show()
+QTimer.singleShot(1500, lambda: done(rss=rss())); app.exec()
+""",
+    "codeface_paint": r"""
+app.installEventFilter(FirstPaint(lambda: done(paint=time.time())))
+from codeface.cli import main
+main([])
+""",
+    "codeface_idle": r"""
+when(ready, lambda: QTimer.singleShot(1500, lambda: done(rss=rss())))
+from codeface.cli import main
+main([])
+""",
+    "stream": r"""
+expected = os.environ["BENCH_EXPECTED"]
+probe = Probe()
+def measure_idle():
+    probe.start()
+    QTimer.singleShot(2000, start_stream)
+def start_stream():
+    idle = probe.stop()
+    window = codeface_window()
+    task = window.on_new_session()
+    def send():
+        started = time.perf_counter()
+        window.bridge.sig_streaming.connect(
+            lambda on: None if on else finish(idle, started))
+        probe.start()
+        window.chat.sig_send.emit("stream please", [])
+    task.add_done_callback(lambda _t: QTimer.singleShot(0, send))
+def finish(idle, started):
+    worst = probe.stop()
+    elapsed = time.perf_counter() - started
+    window = codeface_window()
+    answer = [m for m in window.conversation.branch if m.role == "assistant"][-1]
+    shown = window.chat.transcript.item(answer.id).content
+    done(stall_ms=worst, idle_stall_ms=idle, seconds=elapsed, complete=shown == expected,
+         chars=len(shown), expected_chars=len(expected))
+when(ready, measure_idle)
+from codeface.cli import main
+main([])
+""",
+    "open_session": r"""
+big, small = os.environ["BENCH_BIG"], os.environ["BENCH_SMALL"]
+results = {}
+def open_and_time(session_id, key, then):
+    window = codeface_window()
+    viewport = window.chat.transcript.viewport()
+    started = time.perf_counter()
+    class Painted(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and window.conversation.session_id == session_id:
+                viewport.removeEventFilter(self)
+                results[key] = (time.perf_counter() - started) * 1000
+                QTimer.singleShot(1000, then)
+            return False
+    painted = Painted()
+    results["_keep_" + key] = painted
+    viewport.installEventFilter(painted)
+    window.on_open_session(session_id)
+def start():
+    results["idle_rss"] = rss()
+    open_and_time(small, "small_ms", lambda: open_and_time(big, "big_ms", finish))
+def finish():
+    done(small_ms=results["small_ms"], big_ms=results["big_ms"], idle_rss=results["idle_rss"],
+         rss=rss())
+when(ready, lambda: QTimer.singleShot(1000, start))
+from codeface.cli import main
+main([])
+""",
+    "cloud": r"""
+if os.environ.get("BENCH_NO_PREWARM"):
+    import codeface.ui.launch as launch
+    async def no_prewarm():
+        return None
+    launch.prewarm_sdks = no_prewarm
+probe = Probe()
+def warmed():
+    return ready() and (os.environ.get("BENCH_NO_PREWARM") or "anthropic" in sys.modules)
+def start():
+    window = codeface_window()
+    task = window.on_new_session()
+    def send():
+        window.bridge.sig_streaming.connect(lambda on: None if on else finish())
+        probe.start()
+        window.chat.sig_send.emit("hello cloud", [])
+    task.add_done_callback(lambda _t: QTimer.singleShot(0, send))
+def finish():
+    window = codeface_window()
+    answer = [m for m in window.conversation.branch if m.role == "assistant"][-1]
+    done(stall_ms=probe.stop(), tier=answer.tier, text=answer.content)
+when(warmed, lambda: QTimer.singleShot(200, start))
+from codeface.cli import main
+main([])
+""",
+}
+
+
+def _child(mode: str, home: Path, extra_env: dict[str, str] | None = None) -> tuple[dict[str, Any], float]:
+    """Run one child; returns its RESULT figures and the wall time at spawn."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("ANTHROPIC_", "OPENAI_", "OLLAMA_"))
+    }
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        CODEFACE_HOME=str(home),
+        PYTHONPATH=str(ROOT),
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+    )
+    env.update(extra_env or {})
+    code = CHILD_COMMON + CHILD_MODES[mode]
+    spawned = time.time()
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
+        timeout=120, check=False,
+    )
+    for line in result.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT ") :]), spawned
+    raise RuntimeError(f"benchmark child {mode!r} failed:\n{result.stderr[-3000:]}")
+
+
+def _settings(home: Path, **sections: dict[str, Any]) -> None:
+    from codeface.core.paths import AppPaths
+    from codeface.core.settings import Settings, save_settings
+
+    settings = Settings()
+    for section, values in sections.items():
+        for key, value in values.items():
+            setattr(getattr(settings, section), key, value)
+    paths = AppPaths(home / "data", home / "config", home / "cache", home / "logs")
+    save_settings(settings, paths.settings_file)
+
+
+def _row(name: str, value: float, unit: str, budget: float | None, baseline: float | None,
+         ratio: float | None = None) -> dict[str, Any]:
+    if ratio is None and baseline:
+        ratio = value / baseline
+    return {"name": name, "value": round(value, 2), "unit": unit, "budget": budget,
+            "baseline": None if baseline is None else round(baseline, 2),
+            "ratio": None if ratio is None else round(ratio, 3)}
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def bench_start(tmp: Path, repeats: int = 3) -> list[dict[str, Any]]:
+    """Cold start to first paint, and idle RSS, vs a bare window."""
+    bare, full = [], []
+    for index in range(repeats):
+        figures, spawned = _child("bare_paint", tmp / f"bare{index}")
+        bare.append(figures["paint"] - spawned)
+        figures, spawned = _child("codeface_paint", tmp / f"paint{index}")
+        full.append(figures["paint"] - spawned)
+    bare_ms, full_ms = _median(bare) * 1000, _median(full) * 1000
+    bare_rss = _child("bare_idle", tmp / "bare_idle")[0]["rss"] / MB
+    idle_rss = _child("codeface_idle", tmp / "idle")[0]["rss"] / MB
+    return [
+        _row("cold start to first paint", full_ms, "ms", 1.3, bare_ms),
+        _row("idle RSS", idle_rss, "MB", 90, bare_rss),
+    ]
+
+
+def bench_stream(tmp: Path) -> list[dict[str, Any]]:
+    """Longest GUI stall while ~1,000 chunks/s stream in; every character must arrive."""
+    from tests.fakes.ollama_server import OllamaServer
+
+    text = "".join(f"w{index % 97} " for index in range(STREAM_CHUNKS))
+    home = tmp / "stream"
+    with OllamaServer() as server:
+        server.reply_text(text, chunks=STREAM_CHUNKS, chunk_delay=0.001)
+        _settings(home, ollama={"hosts": [server.url]}, general={"model": "qwen2.5-coder:7b"})
+        figures, _ = _child("stream", home, {"BENCH_EXPECTED": text})
+    rate = STREAM_CHUNKS / figures["seconds"]
+    complete = "all characters arrived" if figures["complete"] else (
+        f"ONLY {figures['chars']} of {figures['expected_chars']} characters arrived")
+    return [
+        _row(f"longest GUI stall while streaming {rate:.0f} chunks/s ({complete})",
+             figures["stall_ms"], "ms", 16, figures["idle_stall_ms"]),
+    ]
+
+
+def _seed(home: Path, size: int) -> str:
+    from codeface.core.paths import AppPaths
+    from codeface.store import sessions
+    from codeface.store.service import SyncStore
+    from codeface.store.tx import transaction
+
+    database = AppPaths(home / "data", home / "config", home / "cache", home / "logs").database
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with SyncStore(database) as store, transaction(store.conn):
+        session = sessions.create_session(store.conn, title=f"{size} messages")
+        for index in range(size):
+            role = "user" if index % 2 == 0 else "assistant"
+            body = (f"Question {index}: how does this work?" if role == "user" else
+                    f"Answer {index}:\n\n```python\ndef f{index}(x):\n    return x * {index}\n```\n"
+                    "Some explanation of the code above, a few sentences long.")
+            sessions.add_message(store.conn, session.id, role, body)  # type: ignore[arg-type]
+        return session.id
+
+
+def bench_open_session(tmp: Path) -> list[dict[str, Any]]:
+    """Opening a 10,000-message session: first paint and memory."""
+    home = tmp / "open"
+    small = _seed(home, 10)
+    big = _seed(home, 10_000)
+    figures, _ = _child("open_session", home, {"BENCH_BIG": big, "BENCH_SMALL": small})
+    idle = figures["idle_rss"] / MB
+    return [
+        _row("open a 10,000-message session: time to first paint", figures["big_ms"], "ms",
+             None, figures["small_ms"]),
+        _row("RSS with a 10,000-message session open", figures["rss"] / MB, "MB", 1.5, idle),
+    ]
+
+
+def bench_cloud(tmp: Path) -> list[dict[str, Any]]:
+    """Longest GUI stall during the first cloud answer (prewarmed vs not)."""
+    from tests.fakes.anthropic_server import AnthropicServer
+
+    stalls: dict[str, float] = {}
+    with AnthropicServer() as server:
+        for label, extra in (("warm", {}), ("cold", {"BENCH_NO_PREWARM": "1"})):
+            home = tmp / f"cloud-{label}"
+            server.reply_text("Hello from the cloud.", chunks=3)
+            _settings(home, general={"policy": "cloud-first", "model": "claude-sonnet-4-5"},
+                      anthropic={"base_url": server.url, "model": "claude-sonnet-4-5"},
+                      ollama={"hosts": ["http://127.0.0.1:9"]})
+            figures, _ = _child("cloud", home, {"ANTHROPIC_API_KEY": "sk-ant-bench-000000000", **extra})
+            if figures["tier"] != "cloud":
+                raise RuntimeError(f"the cloud benchmark was answered by {figures['tier']}")
+            stalls[label] = figures["stall_ms"]
+    return [_row("longest GUI stall on first cloud use (SDKs prewarmed)", stalls["warm"], "ms",
+                 50, stalls["cold"])]
+
+
+def run() -> list[dict[str, Any]]:
+    """Every UI figure with its budget and same-run baseline."""
+    with tempfile.TemporaryDirectory(prefix="codeface-bench-ui-") as folder:
+        tmp = Path(folder)
+        rows: list[dict[str, Any]] = []
+        for bench in (bench_start, bench_stream, bench_open_session, bench_cloud):
+            rows += bench(tmp)
+        return rows
+
+
+def main() -> int:
+    """Print the table."""
+    rows = run()
+    width = max(len(row["name"]) for row in rows)
+    print(f"{'figure':<{width}}  {'value':>10}  {'budget':>8}  {'baseline':>10}  {'ratio':>7}")
+    for row in rows:
+        budget = "" if row["budget"] is None else str(row["budget"])
+        if row["unit"] == "ms" and row["budget"] == 1.3:
+            budget = "≤1.3×"
+        elif row["unit"] == "MB" and row["budget"] == 1.5:
+            budget = "≤1.5×"
+        baseline = "" if row["baseline"] is None else f"{row['baseline']} {row['unit']}"
+        ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}×"
+        print(f"{row['name']:<{width}}  {row['value']:>7} {row['unit']:<2}  {budget:>8}  "
+              f"{baseline:>10}  {ratio:>7}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
