@@ -103,7 +103,8 @@ app = QApplication(sys.argv[:1])
 CHILD_MODES: dict[str, str] = {
     "bare_paint": r"""
 window = QMainWindow(); window.resize(1000, 700)
-app.installEventFilter(FirstPaint(lambda: done(paint=time.time())))
+first_paint = FirstPaint(lambda: done(paint=time.time()))
+app.installEventFilter(first_paint)
 window.show(); app.exec()
 """,
     "bare_idle": r"""
@@ -111,7 +112,8 @@ window = QMainWindow(); window.resize(1000, 700); window.show()
 QTimer.singleShot(1500, lambda: done(rss=rss())); app.exec()
 """,
     "codeface_paint": r"""
-app.installEventFilter(FirstPaint(lambda: done(paint=time.time())))
+first_paint = FirstPaint(lambda: done(paint=time.time()))
+app.installEventFilter(first_paint)
 from codeface.cli import main
 main([])
 """,
@@ -205,7 +207,9 @@ main([])
 }
 
 
-def _child(mode: str, home: Path, extra_env: dict[str, str] | None = None) -> tuple[dict[str, Any], float]:
+def _child(
+    mode: str, home: Path, extra_env: dict[str, str] | None = None
+) -> tuple[dict[str, Any], float]:
     """Run one child; returns its RESULT figures and the wall time at spawn."""
     env = {
         key: value
@@ -222,8 +226,13 @@ def _child(mode: str, home: Path, extra_env: dict[str, str] | None = None) -> tu
     code = CHILD_COMMON + CHILD_MODES[mode]
     spawned = time.time()
     result = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
-        timeout=120, check=False,
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     for line in result.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -243,13 +252,24 @@ def _settings(home: Path, **sections: dict[str, Any]) -> None:
     save_settings(settings, paths.settings_file)
 
 
-def _row(name: str, value: float, unit: str, budget: float | None, baseline: float | None,
-         ratio: float | None = None) -> dict[str, Any]:
+def _row(
+    name: str,
+    value: float,
+    unit: str,
+    budget: float | None,
+    baseline: float | None,
+    ratio: float | None = None,
+) -> dict[str, Any]:
     if ratio is None and baseline:
         ratio = value / baseline
-    return {"name": name, "value": round(value, 2), "unit": unit, "budget": budget,
-            "baseline": None if baseline is None else round(baseline, 2),
-            "ratio": None if ratio is None else round(ratio, 3)}
+    return {
+        "name": name,
+        "value": round(value, 2),
+        "unit": unit,
+        "budget": budget,
+        "baseline": None if baseline is None else round(baseline, 2),
+        "ratio": None if ratio is None else round(ratio, 3),
+    }
 
 
 def _median(values: list[float]) -> float:
@@ -278,18 +298,28 @@ def bench_stream(tmp: Path) -> list[dict[str, Any]]:
     """Longest GUI stall while ~1,000 chunks/s stream in; every character must arrive."""
     from tests.fakes.ollama_server import OllamaServer
 
-    text = "".join(f"w{index % 97} " for index in range(STREAM_CHUNKS))
+    text = "".join(
+        f"w{index % 97}" + ("\n\n" if index % 12 == 11 else " ") for index in range(STREAM_CHUNKS)
+    )
     home = tmp / "stream"
     with OllamaServer() as server:
         server.reply_text(text, chunks=STREAM_CHUNKS, chunk_delay=0.001)
         _settings(home, ollama={"hosts": [server.url]}, general={"model": "qwen2.5-coder:7b"})
         figures, _ = _child("stream", home, {"BENCH_EXPECTED": text})
     rate = STREAM_CHUNKS / figures["seconds"]
-    complete = "all characters arrived" if figures["complete"] else (
-        f"ONLY {figures['chars']} of {figures['expected_chars']} characters arrived")
+    complete = (
+        "all characters arrived"
+        if figures["complete"]
+        else (f"ONLY {figures['chars']} of {figures['expected_chars']} characters arrived")
+    )
     return [
-        _row(f"longest GUI stall while streaming {rate:.0f} chunks/s ({complete})",
-             figures["stall_ms"], "ms", 16, figures["idle_stall_ms"]),
+        _row(
+            f"longest GUI stall while streaming {rate:.0f} chunks/s ({complete})",
+            figures["stall_ms"],
+            "ms",
+            16,
+            figures["idle_stall_ms"],
+        ),
     ]
 
 
@@ -305,9 +335,12 @@ def _seed(home: Path, size: int) -> str:
         session = sessions.create_session(store.conn, title=f"{size} messages")
         for index in range(size):
             role = "user" if index % 2 == 0 else "assistant"
-            body = (f"Question {index}: how does this work?" if role == "user" else
-                    f"Answer {index}:\n\n```python\ndef f{index}(x):\n    return x * {index}\n```\n"
-                    "Some explanation of the code above, a few sentences long.")
+            body = (
+                f"Question {index}: how does this work?"
+                if role == "user"
+                else f"Answer {index}:\n\n```python\ndef f{index}(x):\n    return x * {index}\n```\n"
+                "Some explanation of the code above, a few sentences long."
+            )
             sessions.add_message(store.conn, session.id, role, body)  # type: ignore[arg-type]
         return session.id
 
@@ -320,8 +353,13 @@ def bench_open_session(tmp: Path) -> list[dict[str, Any]]:
     figures, _ = _child("open_session", home, {"BENCH_BIG": big, "BENCH_SMALL": small})
     idle = figures["idle_rss"] / MB
     return [
-        _row("open a 10,000-message session: time to first paint", figures["big_ms"], "ms",
-             None, figures["small_ms"]),
+        _row(
+            "open a 10,000-message session: time to first paint",
+            figures["big_ms"],
+            "ms",
+            None,
+            figures["small_ms"],
+        ),
         _row("RSS with a 10,000-message session open", figures["rss"] / MB, "MB", 1.5, idle),
     ]
 
@@ -335,15 +373,27 @@ def bench_cloud(tmp: Path) -> list[dict[str, Any]]:
         for label, extra in (("warm", {}), ("cold", {"BENCH_NO_PREWARM": "1"})):
             home = tmp / f"cloud-{label}"
             server.reply_text("Hello from the cloud.", chunks=3)
-            _settings(home, general={"policy": "cloud-first", "model": "claude-sonnet-4-5"},
-                      anthropic={"base_url": server.url, "model": "claude-sonnet-4-5"},
-                      ollama={"hosts": ["http://127.0.0.1:9"]})
-            figures, _ = _child("cloud", home, {"ANTHROPIC_API_KEY": "sk-ant-bench-000000000", **extra})
+            _settings(
+                home,
+                general={"policy": "cloud-first", "model": "claude-sonnet-4-5"},
+                anthropic={"base_url": server.url, "model": "claude-sonnet-4-5"},
+                ollama={"hosts": ["http://127.0.0.1:9"]},
+            )
+            figures, _ = _child(
+                "cloud", home, {"ANTHROPIC_API_KEY": "sk-ant-bench-000000000", **extra}
+            )
             if figures["tier"] != "cloud":
                 raise RuntimeError(f"the cloud benchmark was answered by {figures['tier']}")
             stalls[label] = figures["stall_ms"]
-    return [_row("longest GUI stall on first cloud use (SDKs prewarmed)", stalls["warm"], "ms",
-                 50, stalls["cold"])]
+    return [
+        _row(
+            "longest GUI stall on first cloud use (SDKs prewarmed; baseline: not prewarmed)",
+            stalls["warm"],
+            "ms",
+            50,
+            stalls["cold"],
+        )
+    ]
 
 
 def run() -> list[dict[str, Any]]:
@@ -369,8 +419,10 @@ def main() -> int:
             budget = "≤1.5×"
         baseline = "" if row["baseline"] is None else f"{row['baseline']} {row['unit']}"
         ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}×"
-        print(f"{row['name']:<{width}}  {row['value']:>7} {row['unit']:<2}  {budget:>8}  "
-              f"{baseline:>10}  {ratio:>7}")
+        print(
+            f"{row['name']:<{width}}  {row['value']:>7} {row['unit']:<2}  {budget:>8}  "
+            f"{baseline:>10}  {ratio:>7}"
+        )
     return 0
 
 

@@ -99,6 +99,6 @@ def test_version_command_is_light() -> None:
     assert result.returncode == 0
     assert result.stdout.startswith("codeface ")
     imported = result.stderr
-    for heavy in ("anthropic", "openai", "PySide6", "sqlite_utils"):
+    for heavy in ("anthropic", "openai", "PySide6", "sqlite3"):
         assert f" {heavy}\n" not in imported, heavy
         assert f" {heavy}." not in imported, heavy

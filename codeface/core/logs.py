@@ -74,5 +74,5 @@ def setup_logging(*, verbose: bool = False) -> None:
         stderr_handler = logging.StreamHandler(sys.stderr)
         stderr_handler.setFormatter(formatter)
         root.addHandler(stderr_handler)
-    for noisy in ("httpx", "httpcore", "httpx2", "httpcore2", "libtmux"):
+    for noisy in ("httpx", "httpcore", "httpx2", "httpcore2"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

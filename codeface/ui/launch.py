@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib
 import inspect
 import logging
@@ -80,6 +81,33 @@ def build_backend() -> Any:
     return build()
 
 
+async def first_paint(window: Any, timeout: float = 1.0) -> None:
+    """Wait until the window has painted once (or ``timeout`` seconds, whichever is first)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    painted = asyncio.get_running_loop().create_future()
+
+    class PaintWatch(QObject):
+        def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint and not painted.done():
+                painted.set_result(None)
+            return False
+
+    watch = PaintWatch()
+    window.installEventFilter(watch)
+    try:
+        await asyncio.wait_for(painted, timeout)
+    except TimeoutError:
+        log.debug("no paint event within %.1f s; going on", timeout)
+    finally:
+        window.removeEventFilter(watch)
+
+
+def wants_prewarm(window: Any) -> bool:
+    """Import the cloud SDKs only when a cloud provider has a key (they cost ~70 MB)."""
+    return any(p.tier == "cloud" and p.has_key for p in window.providers)
+
+
 async def main(window: Any, bridge: Any) -> None:
     """Attach the engine after the first paint, load state, then run until the window closes."""
     from PySide6.QtWidgets import QApplication
@@ -92,12 +120,18 @@ async def main(window: Any, bridge: Any) -> None:
     if app is not None:
         app.aboutToQuit.connect(closed.set)
     window.destroyed.connect(closed.set)
-    await asyncio.sleep(0)  # let the first paint happen before anything slow
+    await first_paint(window)
     try:
         if not bridge.attached:
-            bridge.attach(build_backend())
+            # Importing the engine and reading keys is slow: keep it off the GUI thread.
+            bridge.attach(await asyncio.to_thread(build_backend))
         await window.start()
-        bridge.spawn(prewarm_sdks())
+        # Everything built so far lives as long as the app: keep it out of the cyclic
+        # collector's full passes, which otherwise stall the GUI for tens of ms.
+        gc.freeze()
+        if wants_prewarm(window):
+            bridge.spawn(prewarm_sdks())
+        window.sig_cloud_key_added.connect(lambda: bridge.spawn(prewarm_sdks()))
     except CodefaceError as error:
         window.chat.show_notice("error", error.one_line(), [("Open settings", "open_settings")])
     except Exception as error:

@@ -62,6 +62,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
     """The backend state is loaded and the open session restored."""
     sig_session_opened = Signal(str)
     """(session_id): a session's branch is on screen."""
+    sig_cloud_key_added = Signal()
+    """A cloud provider has a key now that had none (time to prewarm its SDK)."""
 
     def __init__(
         self,

@@ -60,6 +60,11 @@ class ModelActions(_WindowBase):
     _dialogs: dict[str, QWidget]
     _pull_speed: dict[str, Any]
 
+    if TYPE_CHECKING:  # a signal of MainWindow
+
+        @property
+        def sig_cloud_key_added(self) -> Any: ...
+
     if TYPE_CHECKING:  # provided by SessionActions
 
         async def _guard(self, work: Any) -> None: ...
@@ -129,11 +134,14 @@ class ModelActions(_WindowBase):
     @bridge_task
     async def check_providers(self) -> None:
         """Look for providers again; leave the welcome screen when one is usable."""
+        had_key = any(p.tier == "cloud" and p.has_key for p in self.providers)
         try:
             self.providers = await self.bridge.provider_status()
         except CodefaceError as error:
             self.providers = []
             log.info("provider check failed: %s", error.one_line())
+        if not had_key and any(p.tier == "cloud" and p.has_key for p in self.providers):
+            self.sig_cloud_key_added.emit()
         if not needs_welcome(self.providers):
             self.show_chat()
             self.bridge.spawn(self.refresh_models())
@@ -250,6 +258,7 @@ class ModelActions(_WindowBase):
         def make() -> QWidget:
             dialog = SettingsDialog(self.bridge, self.theme_manager, self)
             dialog.sig_saved.connect(self.on_settings_saved)
+            dialog.sig_keys_changed.connect(self.check_providers)
             return dialog
 
         dialog = self._open_dialog("settings", make)

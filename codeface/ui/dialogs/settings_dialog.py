@@ -55,6 +55,9 @@ def health_text(health: Health) -> str:
 class KeyRow(QWidget):
     """One provider's key: entry, Save, Test, Remove and the result of the last action."""
 
+    sig_changed = Signal()
+    """A key was stored or removed."""
+
     def __init__(self, bridge: Bridge, provider: str, label: str) -> None:
         super().__init__()
         self.bridge = bridge
@@ -107,6 +110,7 @@ class KeyRow(QWidget):
 
         async def work() -> None:
             await self.bridge.set_key(self.provider, key)
+            self.sig_changed.emit()
             self.edit.clear()
             self.result.setText("Saved. Testing…")
             self.result.setText("Saved. " + health_text(await self.bridge.test_key(self.provider)))
@@ -130,6 +134,7 @@ class KeyRow(QWidget):
 
         async def work() -> None:
             await self.bridge.remove_key(self.provider)
+            self.sig_changed.emit()
             self.result.setText("Key removed.")
 
         await self._run(work())
@@ -140,6 +145,8 @@ class SettingsDialog(QDialog):
 
     sig_saved = Signal()
     """The settings were saved (the window re-applies shortcuts, theme…)."""
+    sig_keys_changed = Signal()
+    """An API key was stored or removed (the window looks at the providers again)."""
 
     TABS = ("providers", "defaults", "appearance", "shortcuts")
 
@@ -214,6 +221,7 @@ class SettingsDialog(QDialog):
         self.key_rows: dict[str, KeyRow] = {}
         for provider, label in CLOUD_PROVIDERS:
             self.key_rows[provider] = KeyRow(self.bridge, provider, label)
+            self.key_rows[provider].sig_changed.connect(self.sig_keys_changed)
             keys_layout.addRow(f"{label}:", self.key_rows[provider])
         self.storage_label = QLabel("")
         self.storage_label.setWordWrap(True)
