@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 
 from codeface.core.events import Progress, TurnEvent
 from codeface.core.settings import Policy, Settings
-from codeface.providers.base import Health, ModelInfo
+from codeface.providers.base import Health, ModelInfo, Residency
 
 MessageStatus = Literal["complete", "streaming", "interrupted", "error", "cancelled"]
 
@@ -135,6 +135,7 @@ __all__ = [
     "ModelInfo",
     "Progress",
     "ProviderStatus",
+    "Residency",
     "SearchHit",
     "SessionView",
     "StartupNotice",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -177,20 +178,28 @@ class AppBackend:
         self, session_id: str, text: str, attachments: tuple[Attachment, ...] = ()
     ) -> AsyncIterator[ConversationEvent]:
         """Save the prompt and stream the answer."""
-        async for event in (await self._conversation()).send(session_id, text, attachments):
-            yield event
+        conversation = await self._conversation()
+        async with aclosing(conversation.send(session_id, text, attachments)) as events:
+            async for event in events:
+                yield event
 
     async def regenerate(self, answer_id: str) -> AsyncIterator[ConversationEvent]:
-        async for event in (await self._conversation()).regenerate(answer_id):
-            yield event
+        conversation = await self._conversation()
+        async with aclosing(conversation.regenerate(answer_id)) as events:
+            async for event in events:
+                yield event
 
     async def edit(self, message_id: str, text: str) -> AsyncIterator[ConversationEvent]:
-        async for event in (await self._conversation()).edit(message_id, text):
-            yield event
+        conversation = await self._conversation()
+        async with aclosing(conversation.edit(message_id, text)) as events:
+            async for event in events:
+                yield event
 
     async def continue_answer(self, answer_id: str) -> AsyncIterator[ConversationEvent]:
-        async for event in (await self._conversation()).continue_answer(answer_id):
-            yield event
+        conversation = await self._conversation()
+        async with aclosing(conversation.continue_answer(answer_id)) as events:
+            async for event in events:
+                yield event
 
     # models and providers -------------------------------------------------------
     async def list_models(self) -> list[ModelInfo]:
@@ -251,8 +260,9 @@ class AppBackend:
         """Download a model into the first Ollama host, with progress."""
         provider = self._ollama()
         try:
-            async for progress in provider.pull(name):  # type: ignore[attr-defined]
-                yield progress
+            async with aclosing(provider.pull(name)) as progress_events:  # type: ignore[attr-defined]
+                async for progress in progress_events:
+                    yield progress
         finally:
             self.engine.router.forget_models(provider.id)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
 from typing import Literal
 
 from codeface.api import Attachment, ConversationEvent, MessageSaved, MessageView
@@ -81,35 +82,39 @@ class Conversation:
 
     async def send(
         self, session_id: str, text: str, attachments: tuple[Attachment, ...] = ()
-    ) -> AsyncIterator[ConversationEvent]:
+    ) -> AsyncGenerator[ConversationEvent, None]:
         """Save the prompt under the active leaf and stream the answer."""
         user = await self.store.add_user_message(session_id, compose_prompt(text, attachments))
         yield MessageSaved(await self.view(user.id))
         start = lambda: self.store.begin_answer(session_id, parent_id=user.id)  # noqa: E731
-        async for event in self._answer(session_id, start):
-            yield event
+        async with aclosing(self._answer(session_id, start)) as events:
+            async for event in events:
+                yield event
 
-    async def edit(self, message_id: str, text: str) -> AsyncIterator[ConversationEvent]:
+    async def edit(self, message_id: str, text: str) -> AsyncGenerator[ConversationEvent, None]:
         """Save an edited sibling of a prompt and answer it (the old branch stays)."""
         edited = await self.store.edit_message(message_id, text)
         yield MessageSaved(await self.view(edited.id))
         start = lambda: self.store.begin_answer(edited.session_id, parent_id=edited.id)  # noqa: E731
-        async for event in self._answer(edited.session_id, start):
-            yield event
+        async with aclosing(self._answer(edited.session_id, start)) as events:
+            async for event in events:
+                yield event
 
-    async def regenerate(self, answer_id: str) -> AsyncIterator[ConversationEvent]:
+    async def regenerate(self, answer_id: str) -> AsyncGenerator[ConversationEvent, None]:
         """A new answer to the same prompt, as a sibling of ``answer_id``."""
         answer = await self.store.get_message(answer_id)
         start = lambda: self.store.regenerate(answer_id)  # noqa: E731
-        async for event in self._answer(answer.session_id, start):
-            yield event
+        async with aclosing(self._answer(answer.session_id, start)) as events:
+            async for event in events:
+                yield event
 
-    async def continue_answer(self, answer_id: str) -> AsyncIterator[ConversationEvent]:
+    async def continue_answer(self, answer_id: str) -> AsyncGenerator[ConversationEvent, None]:
         """Append to an interrupted answer, asking the model to go on from where it stopped."""
         answer = await self.store.get_message(answer_id)
         start = lambda: self.store.continue_answer(answer_id)  # noqa: E731
-        async for event in self._answer(answer.session_id, start, continuing=True):
-            yield event
+        async with aclosing(self._answer(answer.session_id, start, continuing=True)) as events:
+            async for event in events:
+                yield event
 
     async def _request(self, session_id: str, continuing: bool) -> ChatRequest:
         session = await self.store.get_session(session_id)
@@ -128,28 +133,28 @@ class Conversation:
         start: Callable[[], Awaitable[AsyncAnswerWriter]],
         *,
         continuing: bool = False,
-    ) -> AsyncIterator[ConversationEvent]:
+    ) -> AsyncGenerator[ConversationEvent, None]:
         session = await self.store.get_session(session_id)
         writer = await start()
         request = await self._request(session_id, continuing)
         yield MessageSaved(await self.view(writer.message_id))
         policy: Policy | None = session.policy if session.policy in POLICIES else None  # type: ignore[assignment]
         finished = False
+        turn = run_turn(self.engine.router, request, policy=policy, model=session.model or None)
         try:
-            async for event in run_turn(
-                self.engine.router, request, policy=policy, model=session.model or None
-            ):
-                if isinstance(event, TextDelta):
-                    writer.append(event.text)
-                elif isinstance(event, TurnStarted):
-                    log.info("answering with %s on %s", event.model, event.provider)
-                elif isinstance(event, TurnDone):
-                    finished = True
-                    await writer.finish(event.stats, event.tool_calls)
-                elif isinstance(event, TurnFailed):
-                    finished = True
-                    await writer.fail(event.error.one_line(), event.stats)
-                yield event
+            async with aclosing(turn):
+                async for event in turn:
+                    if isinstance(event, TextDelta):
+                        writer.append(event.text)
+                    elif isinstance(event, TurnStarted):
+                        log.info("answering with %s on %s", event.model, event.provider)
+                    elif isinstance(event, TurnDone):
+                        finished = True
+                        await writer.finish(event.stats, event.tool_calls)
+                    elif isinstance(event, TurnFailed):
+                        finished = True
+                        await writer.fail(event.error.one_line(), event.stats)
+                    yield event
         finally:
             if not finished:
                 await asyncio.shield(writer.cancel())

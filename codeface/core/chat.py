@@ -7,7 +7,8 @@ ends in tool calls gets the results appended and is answered again, up to
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from dataclasses import replace
 
 from codeface.core.errors import CodefaceError
@@ -28,20 +29,20 @@ async def run_turn(
     provider: str | None = None,
     run_tool: ToolRunner | None = None,
     max_steps: int = 8,
-) -> AsyncIterator[TurnEvent]:
+) -> AsyncGenerator[TurnEvent, None]:
     """Yield every event of the turn; the last is a `TurnDone` or `TurnFailed`."""
     messages = list(request.messages)
     for _ in range(max_steps):
         done: TurnDone | None = None
         step_request = replace(request, messages=tuple(messages))
-        async for event in router.stream(
-            step_request, policy=policy, model=model, provider=provider
-        ):
-            yield event
-            if isinstance(event, TurnFailed):
-                return
-            if isinstance(event, TurnDone):
-                done = event
+        stream = router.stream(step_request, policy=policy, model=model, provider=provider)
+        async with aclosing(stream):
+            async for event in stream:
+                yield event
+                if isinstance(event, TurnFailed):
+                    return
+                if isinstance(event, TurnDone):
+                    done = event
         if done is None or not done.tool_calls or run_tool is None:
             return
         messages.append(ChatMessage("assistant", done.text, tool_calls=done.tool_calls))

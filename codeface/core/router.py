@@ -14,7 +14,8 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 
 from codeface.core.backoff import backoff_delay
@@ -210,7 +211,7 @@ class Router:
         policy: Policy | None = None,
         model: str | None = None,
         provider: str | None = None,
-    ) -> AsyncIterator[TurnEvent]:
+    ) -> AsyncGenerator[TurnEvent, None]:
         """Answer ``request``; ``model`` is a preference (or the pin when policy is pinned)."""
         policy = policy or self.settings.general.policy
         strict = policy == "pinned"
@@ -249,11 +250,13 @@ class Router:
                 yield TextDelta(marker)
                 pending_marker = False
             outcome = _Outcome(None, NoProviderAvailable("no answer"))
-            async for item in self._run_on(candidate, choice, request, partial):
-                if isinstance(item, _Outcome):
-                    outcome = item
-                else:
-                    yield item
+            attempts = self._run_on(candidate, choice, request, partial)
+            async with aclosing(attempts):
+                async for item in attempts:
+                    if isinstance(item, _Outcome):
+                        outcome = item
+                    else:
+                        yield item
             if outcome.error is None and outcome.attempt is not None:
                 yield self._done(outcome.attempt, partial)
                 return
@@ -302,7 +305,7 @@ class Router:
 
     async def _run_on(
         self, provider: Provider, choice: Choice, request: ChatRequest, partial: str
-    ) -> AsyncIterator[StreamEvent | TurnStarted | Retrying | _Outcome]:
+    ) -> AsyncGenerator[StreamEvent | TurnStarted | Retrying | _Outcome, None]:
         """Stream from one provider with retries; the last item is an `_Outcome`."""
         outgoing = self._request_for(provider, choice, request, partial)
         breaker = self._breakers[provider.id]
@@ -323,9 +326,11 @@ class Router:
                 provider=provider.id, model=choice.model, host=provider.host, tier=provider.tier
             )
             try:
-                async for event in self._guarded(provider, outgoing):
-                    self._absorb(attempt, event)
-                    yield event
+                events = self._guarded(provider, outgoing)
+                async with aclosing(events):
+                    async for event in events:
+                        self._absorb(attempt, event)
+                        yield event
             except CodefaceError as error:
                 if isinstance(error, _AVAILABILITY_ERRORS):
                     breaker.record_failure()
@@ -359,7 +364,7 @@ class Router:
 
     async def _guarded(
         self, provider: Provider, request: ChatRequest
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """The provider's stream, failing with StreamInterrupted when it stalls."""
         stall = self.settings.general.stall_timeout
         watchdog = _StallWatchdog(stall)

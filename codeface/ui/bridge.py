@@ -26,8 +26,10 @@ from codeface.api import (
     Backend,
     BackendState,
     ConversationEvent,
+    Health,
     MessageSaved,
     MessageView,
+    ModelInfo,
     ProviderStatus,
     SearchHit,
     SessionView,
@@ -46,7 +48,6 @@ from codeface.core.events import (
     Usage,
 )
 from codeface.core.settings import Policy, Settings
-from codeface.providers.base import Health, ModelInfo
 from codeface.ui.errors_dialog import report_unexpected
 
 log = logging.getLogger("codeface.ui.bridge")

@@ -14,8 +14,11 @@ import gc
 import importlib
 import inspect
 import logging
+import os
 import sys
 from typing import Any
+
+from codeface.core.paths import resource_path
 
 log = logging.getLogger("codeface.ui.launch")
 
@@ -30,6 +33,11 @@ def create_application() -> Any:
     app.setApplicationDisplayName("CodeFace")
     app.setOrganizationName("CodeFace")
     app.setDesktopFileName("codeface")
+    icon = resource_path("icons", "codeface.svg")
+    if icon.is_file():
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 
@@ -81,14 +89,14 @@ def build_backend() -> Any:
     return build()
 
 
-async def first_paint(window: Any, timeout: float = 1.0) -> None:
-    """Wait until the window has painted once (or ``timeout`` seconds, whichever is first)."""
+async def first_paint(window: Any, limit: float = 1.0) -> None:
+    """Wait until the window has painted once (or ``limit`` seconds, whichever is first)."""
     from PySide6.QtCore import QEvent, QObject
 
     painted = asyncio.get_running_loop().create_future()
 
     class PaintWatch(QObject):
-        def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt override
+        def eventFilter(self, watched: Any, event: Any) -> bool:
             if event.type() == QEvent.Type.Paint and not painted.done():
                 painted.set_result(None)
             return False
@@ -96,9 +104,9 @@ async def first_paint(window: Any, timeout: float = 1.0) -> None:
     watch = PaintWatch()
     window.installEventFilter(watch)
     try:
-        await asyncio.wait_for(painted, timeout)
+        await asyncio.wait_for(painted, limit)
     except TimeoutError:
-        log.debug("no paint event within %.1f s; going on", timeout)
+        log.debug("no paint event within %.1f s; going on", limit)
     finally:
         window.removeEventFilter(watch)
 
@@ -110,6 +118,7 @@ def wants_prewarm(window: Any) -> bool:
 
 async def main(window: Any, bridge: Any) -> None:
     """Attach the engine after the first paint, load state, then run until the window closes."""
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from codeface.core.errors import CodefaceError
@@ -121,11 +130,15 @@ async def main(window: Any, bridge: Any) -> None:
         app.aboutToQuit.connect(closed.set)
     window.destroyed.connect(closed.set)
     await first_paint(window)
+    window.install_chat()
     try:
         if not bridge.attached:
             # Importing the engine and reading keys is slow: keep it off the GUI thread.
             bridge.attach(await asyncio.to_thread(build_backend))
         await window.start()
+        if os.environ.get("CODEFACE_SMOKE_TEST") == "1":
+            # Packaging smoke test: prove the window opens, then close it like a user would.
+            QTimer.singleShot(0, window.close)
         # Everything built so far lives as long as the app: keep it out of the cyclic
         # collector's full passes, which otherwise stall the GUI for tens of ms.
         gc.freeze()
@@ -141,13 +154,12 @@ async def main(window: Any, bridge: Any) -> None:
 
 def run_window(args: argparse.Namespace | None = None) -> int:
     """Create the application and window, show it, and run the event loop; exit code."""
-    import qasync
-
     from codeface.core.errors import CodefaceError
     from codeface.core.paths import app_paths
     from codeface.core.settings import Settings, load_settings
     from codeface.ui.bridge import Bridge
     from codeface.ui.errors_dialog import ExceptionHandler
+    from codeface.ui.event_loop import QtEventLoop
     from codeface.ui.main_window import MainWindow
 
     app = create_application()
@@ -155,22 +167,26 @@ def run_window(args: argparse.Namespace | None = None) -> int:
     handler.install()
     try:
         settings = load_settings(app_paths().settings_file)
-        settings_error: CodefaceError | None = None
-    except CodefaceError as error:
-        settings, settings_error = Settings(), error
+    except CodefaceError:
+        settings = Settings()  # the engine reports the broken file as a start-up notice
     _apply_font(app, settings.ui.font_family, settings.ui.font_size)
     theme_manager = _theme_manager(app, settings.ui.theme)
     bridge = Bridge()
-    window = MainWindow(bridge, theme_manager=theme_manager)
-    if theme_manager is not None and theme_manager.current is not None:
-        window.chat.set_theme(theme_manager.current)
-    window.show()
-    if settings_error is not None:
-        window.chat.show_notice(
-            "error", settings_error.one_line(), [("Open settings", "open_settings")]
+    theme = theme_manager.current if theme_manager is not None else None
+
+    def chat_pane() -> Any:
+        from codeface.ui.chat import ChatPane
+
+        return ChatPane(
+            theme=theme, point_size=settings.ui.font_size, enter_sends=settings.ui.enter_sends
         )
+
+    window = MainWindow(
+        bridge, chat_factory=chat_pane, theme_manager=theme_manager, defer_chat=True
+    )
+    window.show()
     try:
-        asyncio.run(main(window, bridge), loop_factory=qasync.QEventLoop)
+        asyncio.run(main(window, bridge), loop_factory=QtEventLoop)
     except (KeyboardInterrupt, asyncio.CancelledError):
         return 130
     except RuntimeError as error:

@@ -36,6 +36,7 @@ from codeface.ui.conversation import (
 )
 from codeface.ui.errors_dialog import report_unexpected
 from codeface.ui.widgets.docks import DockArea
+from codeface.ui.widgets.empty_state import EmptyState
 from codeface.ui.widgets.sessions_sidebar import SessionsSidebar
 from codeface.ui.widgets.status_bar import StatusBar
 from codeface.ui.window_actions import build_actions
@@ -72,7 +73,10 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         chat_factory: ChatFactory | None = None,
         theme_manager: Any | None = None,
         state_path: Path | None = None,
+        defer_chat: bool = False,
     ) -> None:
+        """Build the window; with ``defer_chat`` the chat pane (the costliest part) is built
+        by `install_chat()`, after the first paint, so the window appears sooner."""
         super().__init__()
         self.bridge = bridge
         self.theme_manager = theme_manager
@@ -82,6 +86,7 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         self.providers: list[ProviderStatus] = []
         self.models: list[Any] = []
         self.model_in_use = ""
+        self.trashed: list[str] = []
         self.ready = asyncio.Event()
         self.welcome: Any = None
         self._dialogs: dict[str, QWidget] = {}
@@ -92,10 +97,12 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         self.resize(1280, 820)
 
         self.sidebar = SessionsSidebar()
-        self.chat = (chat_factory or default_chat_pane)()
-        self.chat.setObjectName("chatPane")
+        self._chat_factory = chat_factory or default_chat_pane
+        self.chat: Any = None
         self.center = QStackedWidget()
-        self.center.addWidget(self.chat)
+        self.loading: QWidget | None = EmptyState("Starting…", "") if defer_chat else None
+        if self.loading is not None:
+            self.center.addWidget(self.loading)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
@@ -111,8 +118,6 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             | QMainWindow.DockOption.AllowNestedDocks
         )
         self.docks = DockArea(self)
-        self.conversation = Conversation(bridge, self.chat, self)
-        self.conversation.action_handler = self.on_notice_action
         shortcuts = bridge.settings.extra.get("shortcuts", {})
         self.actions_by_id: dict[str, QAction] = build_actions(
             self, shortcuts if isinstance(shortcuts, dict) else {}
@@ -120,6 +125,26 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         self.actions_by_id["stop"].setEnabled(False)
         self._connect()
         self._restore_layout()
+        if not defer_chat:
+            self.install_chat()
+
+    def install_chat(self) -> None:
+        """Build the chat pane and wire it to the bridge (once)."""
+        if self.chat is not None:
+            return
+        self.chat = self._chat_factory()
+        self.chat.setObjectName("chatPane")
+        self.center.insertWidget(0, self.chat)
+        self.center.setCurrentWidget(self.chat)
+        if self.loading is not None:
+            self.center.removeWidget(self.loading)
+            self.loading.deleteLater()
+            self.loading = None
+        self.conversation = Conversation(self.bridge, self.chat, self)
+        self.conversation.action_handler = self.on_notice_action
+        self._connect_chat()
+        if self.saved_state.zoom:
+            self.chat.zoom(self.saved_state.zoom)
 
     # ------------------------------------------------------------------ wiring
     def _connect(self) -> None:
@@ -132,6 +157,11 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         sidebar.sig_pin.connect(self.on_pin)
         sidebar.sig_archive.connect(self.on_archive)
         sidebar.sig_delete.connect(self.on_delete)
+        self.bridge.sig_streaming.connect(self.actions_by_id["stop"].setEnabled)
+        self.bridge.sig_pull_progress.connect(self.on_pull_progress)
+        self.bridge.sig_pull_finished.connect(self.on_pull_finished)
+
+    def _connect_chat(self) -> None:
         conversation = self.conversation
         conversation.sig_model_in_use.connect(self.on_model_in_use)
         conversation.sig_answer_stats.connect(self.on_answer_stats)
@@ -139,9 +169,6 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         conversation.sig_status_message.connect(lambda text: self.status.showMessage(text, 8000))
         conversation.sig_turn_ended.connect(self.on_turn_ended)
         conversation.sig_need_session.connect(self.on_send_without_session)
-        self.bridge.sig_streaming.connect(self.actions_by_id["stop"].setEnabled)
-        self.bridge.sig_pull_progress.connect(self.on_pull_progress)
-        self.bridge.sig_pull_finished.connect(self.on_pull_finished)
         if hasattr(self.chat, "sig_send_to_terminal"):
             self.chat.sig_send_to_terminal.connect(self.send_to_terminal)
         if hasattr(self.chat, "sig_zoom_changed"):
@@ -176,8 +203,6 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         if state.splitter:
             self.splitter.restoreState(QByteArray(WindowState.decode(state.splitter)))
         self.sidebar.setVisible(state.sidebar_visible)
-        if state.zoom:
-            self.chat.zoom(state.zoom)
 
     def current_state(self) -> WindowState:
         """The layout and open session as they are now."""
@@ -185,7 +210,7 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             geometry=WindowState.encode(bytes(self.saveGeometry().data())),
             dock_state=WindowState.encode(bytes(self.saveState().data())),
             splitter=WindowState.encode(bytes(self.splitter.saveState().data())),
-            session_id=self.conversation.session_id,
+            session_id=self.conversation.session_id if self.chat is not None else None,
             zoom=self.saved_state.zoom,
             sidebar_visible=not self.sidebar.isHidden(),
         )
@@ -200,6 +225,7 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
     # ------------------------------------------------------------------ start-up
     async def start(self) -> None:
         """Load sessions and providers, choose chat or welcome, reopen the last session."""
+        self.install_chat()
         try:
             state: BackendState = await self.bridge.load_state()
             self.sessions = {s.id: s for s in state.sessions}

@@ -48,6 +48,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("pin", "Pin or unpin session", ("Ctrl+Shift+P",), "pin_current"),
     ActionSpec("archive", "Archive session", (), "archive_current"),
     ActionSpec("delete", "Move session to trash…", ("Ctrl+Shift+Del",), "delete_current"),
+    ActionSpec(
+        "restore", "Restore the session moved to trash", ("Ctrl+Shift+Z",), "restore_last_deleted"
+    ),
     ActionSpec("export", "Export session as Markdown…", ("Ctrl+Shift+E",), "export_current"),
     ActionSpec("next_session", "Next session", ("Ctrl+PgDown",), "next_session"),
     ActionSpec("previous_session", "Previous session", ("Ctrl+PgUp",), "previous_session"),

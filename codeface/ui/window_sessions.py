@@ -39,6 +39,7 @@ class SessionActions(_WindowBase):
     chat: Any
     model_in_use: str
     ready: asyncio.Event
+    trashed: list[str]
 
     if TYPE_CHECKING:  # provided by MainWindow and ModelActions
 
@@ -169,8 +170,26 @@ class SessionActions(_WindowBase):
 
         async def work() -> None:
             await self.bridge.delete_session(session_id)
+            self.trashed.append(session_id)
             await self._after_removal(session_id)
-            self.status.showMessage("Moved to trash (restorable for 30 days)", 6000)
+            self.status.showMessage(
+                "Moved to trash (restorable for 30 days) — Ctrl+Shift+Z restores it", 8000
+            )
+
+        await self._guard(work())
+
+    @bridge_task
+    async def restore_last_deleted(self) -> None:
+        """Bring back the session most recently moved to the trash, and open it."""
+        if not self.trashed:
+            self.status.showMessage("Nothing to restore", 4000)
+            return
+        session_id = self.trashed.pop()
+
+        async def work() -> None:
+            await self.bridge.restore_session(session_id)
+            await self.reload_sessions()
+            await self.open_session(session_id)
 
         await self._guard(work())
 

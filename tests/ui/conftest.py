@@ -16,29 +16,31 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-import qasync
 from PySide6.QtWidgets import QApplication
 
+from codeface.ui.event_loop import QtEventLoop
 from tests.ui.fake_backend import FakeBackend, RecordingChatPane
 
 
 def pytest_asyncio_loop_factories(config: Any, item: Any) -> dict[str, Any]:
     """Async UI tests run on a qasync loop bound to the QApplication."""
-    return {"qasync": lambda: qasync.QEventLoop(QApplication.instance() or QApplication([]))}
+    return {"qasync": lambda: QtEventLoop(QApplication.instance() or QApplication([]))}
 
 
 @pytest.fixture(scope="session")
-def _qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    loop = qasync.QEventLoop(qapp)
+def _qloop(qapp: QApplication) -> Iterator[QtEventLoop]:
+    loop = QtEventLoop(qapp)
     yield loop
     loop.close()
 
 
 @pytest.fixture
-def qloop(_qloop: qasync.QEventLoop) -> Iterator[qasync.QEventLoop]:
+def qloop(_qloop: QtEventLoop) -> Iterator[QtEventLoop]:
     """Make the qasync loop current for a sync test (qtbot waits run its tasks)."""
     asyncio.events._set_running_loop(_qloop)
+    _qloop.install_asyncgen_hooks()
     yield _qloop
+    _qloop.restore_asyncgen_hooks()
     asyncio.events._set_running_loop(None)
 
 

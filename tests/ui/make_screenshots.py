@@ -62,8 +62,19 @@ def _backend() -> FakeBackend:
     backend.add_session("Rust lifetimes explained", pinned=True)
     backend.add_session("Fix flaky pytest fixture")
     backend.add_session("Dockerfile for a FastAPI app")
-    backend.add_session("Concurrent HTTP fetching")
-    backend.script(AnswerScript.text(ANSWER, pieces=60, cost_usd=None))
+    backend.add_session(
+        "Concurrent HTTP fetching",
+        [
+            ("user", "Should I use threads or asyncio to download a few hundred pages?"),
+            (
+                "assistant",
+                "For I/O-bound work like HTTP requests, **asyncio** scales better: one thread "
+                "waits on hundreds of sockets, with no locks and little memory per request. "
+                "Threads are simpler when the library you need is synchronous.",
+            ),
+        ],
+    )
+    backend.script(AnswerScript.text(ANSWER, pieces=60, delay=0.01))
     return backend
 
 

@@ -253,6 +253,11 @@ async def test_context_menu_rename_pin_archive_and_delete(
     await wait_until(lambda: first in fake_backend.trash)
     await wait_until(lambda: window.conversation.session_id is None)
     assert window.sidebar.session_ids == []
+
+    window.actions_by_id["restore"].trigger()
+    await wait_until(lambda: window.conversation.session_id == first)
+    assert first not in fake_backend.trash
+    assert window.sidebar.session_ids == [first]
     await window.shutdown()
 
 

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from codeface.api import ModelInfo
 from codeface.core.errors import CodefaceError
 from codeface.core.events import Progress
-from codeface.providers.base import ModelInfo
 from codeface.ui.bridge import Bridge, bridge_task
 from codeface.ui.dialogs.model_picker import human_size
 from codeface.ui.dialogs.suggested import machine_memory, suggest_for
@@ -127,6 +127,7 @@ class ModelManagerDialog(QDialog):
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
         self.details.setAccessibleName("Model details")
+        self.details.setPlaceholderText("Select a model to see its details.")
         installed_layout.addWidget(self.details, 1)
         layout.addWidget(installed, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

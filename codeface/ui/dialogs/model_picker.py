@@ -16,9 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from codeface.api import SessionView
+from codeface.api import ModelInfo, SessionView
 from codeface.core.errors import CodefaceError
-from codeface.providers.base import ModelInfo
 from codeface.ui.bridge import Bridge, bridge_task
 from codeface.ui.errors_dialog import report_unexpected
 from codeface.ui.widgets.status_bar import RESIDENCY_TEXT

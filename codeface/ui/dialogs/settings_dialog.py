@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from codeface.api import Health
 from codeface.core.errors import CodefaceError
 from codeface.core.settings import Settings
-from codeface.providers.base import Health
 from codeface.ui.bridge import Bridge, bridge_task
 from codeface.ui.dialogs.model_picker import POLICY_LABELS
 from codeface.ui.errors_dialog import report_unexpected

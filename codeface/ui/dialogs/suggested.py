@@ -53,9 +53,10 @@ def machine_memory() -> tuple[int | None, str]:
 
 
 def suggest_for(memory_bytes: int | None) -> list[SuggestedModel]:
-    """The models that fit, largest first; everything smallest-first when memory is unknown."""
+    """The models that fit, best first (the table runs from least to most preferred);
+    everything, smallest first, when memory is unknown."""
     models = load_suggestions()
     if memory_bytes is None:
         return models
     fitting = [m for m in models if m.min_memory_gb * GB <= memory_bytes]
-    return sorted(fitting, key=lambda m: m.min_memory_gb, reverse=True) or models[:1]
+    return fitting[::-1] or models[:1]

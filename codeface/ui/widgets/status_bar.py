@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from codeface.providers.base import Residency
-
 RESIDENCY_TEXT: dict[str, str] = {
     "gpu": "on GPU",
     "partial": "partly on GPU",
@@ -55,7 +53,7 @@ class StatusBar(QStatusBar):
         else:
             self.badge.hide()
 
-    def set_residency(self, residency: Residency | None) -> None:
+    def set_residency(self, residency: str | None) -> None:
         """GPU residency of the local model in use (empty for cloud models)."""
         text = RESIDENCY_TEXT.get(residency or "", "")
         self.residency_label.setText(text)

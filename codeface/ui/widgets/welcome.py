@@ -48,6 +48,15 @@ def format_progress(progress: Progress, speed: float | None = None) -> str:
     return " · ".join(parts)
 
 
+WELCOME_STYLE = """
+#welcomeCard { background: palette(base); border: 1px solid palette(mid); border-radius: 10px; }
+#welcomeCard QLabel { background: transparent; border: none; }
+#welcomeCard QPushButton { padding: 6px 12px; border-radius: 6px;
+    border: 1px solid palette(mid); background: palette(button); }
+#welcomeCard QPushButton:hover { border-color: palette(highlight); }
+"""
+
+
 class SpeedMeter:
     """Download speed from successive byte counts (smoothed, bytes per second)."""
 
@@ -74,8 +83,10 @@ class _Card(QFrame):
     def __init__(self, title: str, text: str) -> None:
         super().__init__()
         self.setObjectName("welcomeCard")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setMinimumHeight(230)
         self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(16, 14, 16, 14)
+        self.layout_.setSpacing(8)
         heading = QLabel(title)
         font = heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
@@ -115,6 +126,7 @@ class WelcomeScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("welcomeScreen")
+        self.setStyleSheet(WELCOME_STYLE)
         memory, source = machine_memory()
         suggestions = suggest_for(memory)
         self.suggested = suggestions[0].name if suggestions else "qwen2.5-coder:7b"
