@@ -117,7 +117,7 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             | QMainWindow.DockOption.AllowTabbedDocks
             | QMainWindow.DockOption.AllowNestedDocks
         )
-        self.docks = DockArea(self)
+        self.docks = DockArea(self, self._terminal_options)
         shortcuts = bridge.settings.extra.get("shortcuts", {})
         self.actions_by_id: dict[str, QAction] = build_actions(
             self, shortcuts if isinstance(shortcuts, dict) else {}
@@ -333,6 +333,31 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
     def show_terminal(self) -> None:
         """Show the Terminal panel."""
         self.docks.toggle("terminal")
+
+    def _terminal_options(self) -> dict[str, Any]:
+        """How the terminal panel starts: the user's shell, scrollback and consent."""
+        from codeface.terminal.history import CommandHistory
+        from codeface.terminal.pty_session import default_shell, login_command
+
+        terminal = self.bridge.settings.terminal
+        return {
+            "shell_argv": login_command(default_shell(terminal.shell)),
+            "scrollback": terminal.scrollback,
+            "history": CommandHistory(enabled=terminal.share_history_with_chat),
+        }
+
+    @bridge_task
+    async def capture_terminal(self) -> None:
+        """Put the last lines of the terminal (or tmux pane) into the message box as context."""
+        terminal = self.docks.ensure_terminal()
+        if terminal is None or self.chat is None:
+            return
+        text = (await terminal.capture(50)).rstrip()  # type: ignore[attr-defined]
+        if text:
+            self.chat.insert_into_composer(f"Terminal output:\n```\n{text}\n```\n")
+            self.chat.focus_composer()
+        else:
+            self.status.showMessage("The terminal has no output to capture yet.", 5000)
 
     def send_to_terminal(self, text: str) -> None:
         """Type a code block's text into the terminal panel."""

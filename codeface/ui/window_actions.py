@@ -44,6 +44,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "show_terminal", "Show the Terminal panel", ("Ctrl+`", "Ctrl+Alt+3"), "show_terminal"
     ),
+    ActionSpec(
+        "capture_terminal",
+        "Capture terminal output into the message",
+        ("Ctrl+Alt+C",),
+        "capture_terminal",
+    ),
     ActionSpec("rename", "Rename session…", ("F2",), "rename_current"),
     ActionSpec("pin", "Pin or unpin session", ("Ctrl+Shift+P",), "pin_current"),
     ActionSpec("archive", "Archive session", (), "archive_current"),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
@@ -31,8 +33,11 @@ DOCKS: tuple[tuple[str, str, str, str], ...] = (
 class DockArea:
     """Creates the docks on a main window and builds the terminal lazily."""
 
-    def __init__(self, window: QMainWindow) -> None:
+    def __init__(
+        self, window: QMainWindow, terminal_options: Callable[[], dict[str, Any]] | None = None
+    ) -> None:
         self.window = window
+        self.terminal_options = terminal_options or dict
         self.docks: dict[str, QDockWidget] = {}
         self.terminal: QWidget | None = None
         self.terminal_error: str | None = None
@@ -74,7 +79,7 @@ class DockArea:
             return self.terminal
         try:
             module = importlib.import_module("codeface.ui.widgets.terminal_panel")
-            self.terminal = module.TerminalPanel()
+            self.terminal = module.TerminalPanel(**self.terminal_options())
         except (ImportError, OSError) as error:
             self.terminal_error = str(error)
             log.warning("terminal unavailable: %s", error)
