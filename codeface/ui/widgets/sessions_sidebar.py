@@ -106,6 +106,9 @@ class SessionsSidebar(QWidget):
         self.stack = QStackedWidget()
         self.session_list = QListWidget()
         self.session_list.setAccessibleName("Sessions")
+        # Long titles end in "…" rather than growing a horizontal scroll bar.
+        self.session_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.session_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.session_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.session_list.customContextMenuRequested.connect(self._on_context_menu)
         self.session_list.itemActivated.connect(self._on_session_item)
@@ -113,6 +116,7 @@ class SessionsSidebar(QWidget):
         self.hit_list = QListWidget()
         self.hit_list.setAccessibleName("Search results")
         self.hit_list.setWordWrap(True)
+        self.hit_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.hit_list.itemActivated.connect(self._on_hit_item)
         self.hit_list.itemClicked.connect(self._on_hit_item)
         self.stack.addWidget(self.session_list)

@@ -195,8 +195,9 @@ class WelcomeScreen(QWidget):
 
         self.key_card = _Card(
             "3 · Use a cloud model",
-            "Add an Anthropic or OpenAI API key. Keys are kept in your system keyring, "
-            "never in files. Answers are sent to that provider.",
+            "Add an Anthropic or OpenAI API key. Keys go to your system keyring (where "
+            "none works, a private file — Settings shows which). Answers then come from "
+            "that provider.",
         )
         self.key_button = self.key_card.add_button("Add an API key…")
         self.key_button.clicked.connect(self.sig_add_key)
