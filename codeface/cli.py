@@ -41,10 +41,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _window_only_parser() -> argparse.ArgumentParser:
+    """The options that make sense when opening the window (no subcommand modules loaded)."""
+    parser = argparse.ArgumentParser(prog="codeface", add_help=False)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.set_defaults(command=None)
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run CodeFace; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if all(argument in ("-v", "--verbose") for argument in arguments):
+        # Opening the window: skip loading every subcommand, the window should show now.
+        args = _window_only_parser().parse_args(arguments)
+    else:
+        args = build_parser().parse_args(arguments)
     from codeface.core.logs import setup_logging
 
     setup_logging(verbose=args.verbose)
