@@ -7,7 +7,6 @@ Tool-use arguments arrive as ``input_json_delta`` pieces and are parsed at
 
 from __future__ import annotations
 
-import urllib.parse
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,10 +20,9 @@ from codeface.core.events import (
     ToolCallRequested,
     Usage,
 )
-from codeface.core.logs import register_secret
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.providers.base import Health, ModelInfo, Tier
-from codeface.providers.errors import ErrorContext
+from codeface.providers.cloud_base import CloudProviderBase
 from codeface.providers.streaming import Translating, call, parse_arguments
 
 if TYPE_CHECKING:
@@ -43,10 +41,11 @@ _FINISH: dict[str, FinishReason] = {
 }
 
 
-class AnthropicProvider:
+class AnthropicProvider(CloudProviderBase):
     """Anthropic (cloud tier), or any server speaking its Messages API."""
 
     kind: Literal["anthropic"] = "anthropic"
+    default_host = "api.anthropic.com"
 
     def __init__(
         self,
@@ -61,53 +60,28 @@ class AnthropicProvider:
         tier: Tier = "cloud",
         default_max_tokens: int = 4096,
     ) -> None:
-        self._api_key = api_key
-        register_secret(self._api_key)  # never shown in messages or logs
-        self._base_url = base_url.rstrip("/") if base_url else None
-        self._default_model = default_model or DEFAULT_MODEL
-        self._connect_timeout = connect_timeout
-        self._read_timeout = read_timeout
-        self._id = provider_id
-        self._name = name
-        self._tier: Tier = tier
+        super().__init__(
+            api_key,
+            base_url=base_url,
+            default_model=default_model or DEFAULT_MODEL,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            provider_id=provider_id,
+            name=name,
+            tier=tier,
+        )
         self._default_max_tokens = default_max_tokens
         self._client: anthropic.AsyncAnthropic | None = None
-
-    @property
-    def id(self) -> str:
-        """``anthropic`` unless configured otherwise."""
-        return self._id
-
-    @property
-    def tier(self) -> Tier:
-        """``cloud``."""
-        return self._tier
-
-    @property
-    def host(self) -> str:
-        """The server's host name, e.g. ``api.anthropic.com``."""
-        if self._base_url:
-            return urllib.parse.urlsplit(self._base_url).netloc or self._base_url
-        return "api.anthropic.com"
-
-    @property
-    def default_model(self) -> str | None:
-        """The model used when a request names none."""
-        return self._default_model
-
-    def _context(self, model: str | None = None) -> ErrorContext:
-        return ErrorContext(self._id, self._name, self.host, model, key_hint="anthropic")
 
     def _sdk(self) -> anthropic.AsyncAnthropic:
         if self._client is None:
             import anthropic
-            import httpx2
 
             self._client = anthropic.AsyncAnthropic(
                 api_key=self._api_key,
                 base_url=self._base_url,
                 max_retries=0,
-                timeout=httpx2.Timeout(self._read_timeout, connect=self._connect_timeout),
+                timeout=self._timeout(),
             )
         return self._client
 

@@ -9,7 +9,6 @@ The SDK's own retries are off: the router owns retries.
 from __future__ import annotations
 
 import json
-import urllib.parse
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -23,10 +22,9 @@ from codeface.core.events import (
     ToolCallRequested,
     Usage,
 )
-from codeface.core.logs import register_secret
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.providers.base import Health, ModelInfo, Tier
-from codeface.providers.errors import ErrorContext
+from codeface.providers.cloud_base import CloudProviderBase
 from codeface.providers.streaming import Translating, call, parse_arguments
 
 if TYPE_CHECKING:
@@ -44,10 +42,11 @@ _FINISH: dict[str, FinishReason] = {
 }
 
 
-class OpenAIProvider:
+class OpenAIProvider(CloudProviderBase):
     """OpenAI or an OpenAI-compatible server, chosen by base URL."""
 
     kind: Literal["openai"] = "openai"
+    default_host = "api.openai.com"
 
     def __init__(
         self,
@@ -62,56 +61,30 @@ class OpenAIProvider:
         tier: Tier = "cloud",
         fallback_models: tuple[str, ...] | None = None,
     ) -> None:
-        self._api_key = api_key or PLACEHOLDER_KEY
-        register_secret(self._api_key)  # never shown in messages or logs
-        self._base_url = base_url.rstrip("/") if base_url else None
-        self._default_model = default_model or (DEFAULT_MODEL if provider_id == "openai" else None)
-        self._connect_timeout = connect_timeout
-        self._read_timeout = read_timeout
-        self._id = provider_id
-        self._name = name
-        self._tier: Tier = tier
+        super().__init__(
+            api_key or PLACEHOLDER_KEY,
+            base_url=base_url,
+            default_model=default_model or (DEFAULT_MODEL if provider_id == "openai" else None),
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            provider_id=provider_id,
+            name=name,
+            tier=tier,
+        )
         if fallback_models is None:
             fallback_models = FALLBACK_MODELS if provider_id == "openai" else ()
         self._fallback_models = fallback_models
         self._client: openai.AsyncOpenAI | None = None
 
-    @property
-    def id(self) -> str:
-        """``openai`` or ``compat:<name>``."""
-        return self._id
-
-    @property
-    def tier(self) -> Tier:
-        """As given by the caller (compatible servers on this machine are ``local``)."""
-        return self._tier
-
-    @property
-    def host(self) -> str:
-        """The server's host, e.g. ``api.openai.com`` or ``127.0.0.1:1234``."""
-        if self._base_url:
-            return urllib.parse.urlsplit(self._base_url).netloc or self._base_url
-        return "api.openai.com"
-
-    @property
-    def default_model(self) -> str | None:
-        """The model used when a request names none."""
-        return self._default_model
-
-    def _context(self, model: str | None = None) -> ErrorContext:
-        key_hint = "openai" if self._id == "openai" else self._id
-        return ErrorContext(self._id, self._name, self.host, model, key_hint=key_hint)
-
     def _sdk(self) -> openai.AsyncOpenAI:
         if self._client is None:
-            import httpx2
             import openai
 
             self._client = openai.AsyncOpenAI(
                 api_key=self._api_key,
                 base_url=self._base_url,
                 max_retries=0,
-                timeout=httpx2.Timeout(self._read_timeout, connect=self._connect_timeout),
+                timeout=self._timeout(),
             )
         return self._client
 

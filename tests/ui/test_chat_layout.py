@@ -120,7 +120,10 @@ def test_an_answer_that_arrives_in_one_tick_shows_its_whole_body(
             and widget.height() == expected
         )
 
-    qtbot.waitUntil(fits, timeout=3000)
+    try:
+        qtbot.waitUntil(fits, timeout=3000)
+    finally:
+        print("DBG", transcript.settled(), widget.isVisible(), widget.body.isVisible(), widget.height(), expected, transcript._heights[transcript._index["live"]], transcript.viewport().width())
     labels = [label for label in widget.body.findChildren(QLabel) if label.isVisibleTo(widget)]
     assert any("idiomatic" in label.text() for label in labels)
     (block,) = [b for b in widget.findChildren(CodeBlockWidget) if b.isVisibleTo(widget)]

@@ -107,6 +107,7 @@ class MessageWidget(QFrame):
         """The height this card needs at ``width`` (cached until the content changes)."""
         if self._measured and self._measured[0] == width:
             return self._measured[1]
+        self._refresh_layouts()
         layout = self._outer
         layout.activate()
         height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
@@ -114,6 +115,21 @@ class MessageWidget(QFrame):
             height = self.sizeHint().height()
         self._measured = (width, height)
         return height
+
+    def _refresh_layouts(self) -> None:
+        # Qt tells a parent layout that a child's size changed only while the parent is
+        # shown, or on a later event-loop turn; a card whose text changed off screen, in
+        # a hidden pane or in the same tick would be measured from stale size caches
+        # (header and footer only) and keep that height. Drop the caches bottom-up.
+        parts = (self._tail_code, self.header, self.body, self.status_line, self.footer)
+        for widget in (*parts, self.bubble):
+            if widget is None:
+                continue
+            inner = widget.layout()
+            if inner is not None:
+                inner.invalidate()
+            widget.updateGeometry()
+        self._outer.invalidate()
 
     def invalidate(self) -> None:
         """Forget the cached height (content or font changed)."""
