@@ -16,11 +16,12 @@ import random
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import aclosing
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
+from codeface.core.attempt import Attempt, Outcome
 from codeface.core.backoff import backoff_delay
 from codeface.core.breaker import CircuitBreaker
-from codeface.core.context import estimate_request_tokens, estimate_tokens
+from codeface.core.context import estimate_request_tokens
 from codeface.core.errors import (
     CodefaceError,
     NoProviderAvailable,
@@ -31,22 +32,15 @@ from codeface.core.errors import (
     StreamInterrupted,
 )
 from codeface.core.events import (
-    AnswerStats,
-    Finished,
-    FinishReason,
     ProviderSwitched,
     Retrying,
     StreamEvent,
     TextDelta,
-    ToolCallRequested,
-    TurnDone,
     TurnEvent,
     TurnFailed,
     TurnStarted,
-    Usage,
 )
-from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
-from codeface.core.pricing import answer_cost
+from codeface.core.messages import ChatMessage, ChatRequest
 from codeface.core.ratelimit import RateLimiter
 from codeface.core.selection import (
     Choice,
@@ -57,6 +51,7 @@ from codeface.core.selection import (
     provider_label,
 )
 from codeface.core.settings import Policy, Settings
+from codeface.core.stall import StallWatchdog
 from codeface.providers.base import ModelInfo, Provider
 
 log = logging.getLogger(__name__)
@@ -73,75 +68,6 @@ _AVAILABILITY_ERRORS = (
     RateLimited,
 )
 MODEL_LIST_TTL = 15.0
-
-
-@dataclass
-class _Attempt:
-    """What one provider produced for the current answer."""
-
-    provider: Provider
-    choice: Choice
-    started: float
-    first_token: float | None = None
-    text: str = ""
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    finish: FinishReason = "stop"
-    tool_calls: list[ToolCall] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    """How one provider's turn ended: a finished attempt, or an error (maybe after text)."""
-
-    attempt: _Attempt | None
-    error: CodefaceError | None = None
-
-
-class _StallWatchdog:
-    """Cancels the current task when the provider sends nothing for ``stall`` seconds.
-
-    One timer per stream instead of a timeout per chunk (which would cost more than the
-    chunk); it counts only time spent waiting on the provider, not the consumer's time.
-    """
-
-    def __init__(self, stall: float) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._task = asyncio.current_task()
-        self._stall = stall
-        self._since = self._loop.time()
-        self._waiting = False
-        self.fired = False
-        self._handle = self._loop.call_at(self._since + stall, self._check)
-
-    def waiting(self) -> None:
-        """We are about to wait on the provider."""
-        self._since = self._loop.time()
-        self._waiting = True
-
-    def idle(self) -> None:
-        """An event arrived; the consumer has it."""
-        self._waiting = False
-
-    def _check(self) -> None:
-        idle = self._loop.time() - self._since
-        if self._waiting and idle >= self._stall and self._task is not None:
-            self.fired = True
-            self._task.cancel()
-            return
-        delay = self._stall - idle if self._waiting else self._stall
-        self._handle = self._loop.call_at(self._loop.time() + max(delay, 0.01), self._check)
-
-    def absorb_own_cancel(self) -> bool:
-        """True (and the cancel undone) when the watchdog caused the cancellation."""
-        if not self.fired or self._task is None:
-            return False
-        self._task.uncancel()
-        return True
-
-    def stop(self) -> None:
-        """No more checks."""
-        self._handle.cancel()
 
 
 class Router:
@@ -249,16 +175,16 @@ class Router:
                 partial += marker
                 yield TextDelta(marker)
                 pending_marker = False
-            outcome = _Outcome(None, NoProviderAvailable("no answer"))
+            outcome = Outcome(None, NoProviderAvailable("no answer"))
             attempts = self._run_on(candidate, choice, request, partial)
             async with aclosing(attempts):
                 async for item in attempts:
-                    if isinstance(item, _Outcome):
+                    if isinstance(item, Outcome):
                         outcome = item
                     else:
                         yield item
             if outcome.error is None and outcome.attempt is not None:
-                yield self._done(outcome.attempt, partial)
+                yield outcome.attempt.done(partial, now=self._clock(), prices=self.settings.pricing)
                 return
             error = outcome.error or NoProviderAvailable("no answer")
             reasons.append((candidate, error))
@@ -268,7 +194,12 @@ class Router:
                 partial += produced
                 is_last = index == len(candidates) - 1
                 if self.settings.general.on_midstream_failure == "fail" or is_last:
-                    stats = self._stats(outcome.attempt, "interrupted", error.user_message)
+                    stats = outcome.attempt.stats(
+                        "interrupted",
+                        error.user_message,
+                        now=self._clock(),
+                        prices=self.settings.pricing,
+                    )
                     yield TurnFailed(error=error, partial_text=partial, stats=stats)
                     return
                 pending_marker = True
@@ -305,14 +236,14 @@ class Router:
 
     async def _run_on(
         self, provider: Provider, choice: Choice, request: ChatRequest, partial: str
-    ) -> AsyncGenerator[StreamEvent | TurnStarted | Retrying | _Outcome, None]:
-        """Stream from one provider with retries; the last item is an `_Outcome`."""
+    ) -> AsyncGenerator[StreamEvent | TurnStarted | Retrying | Outcome, None]:
+        """Stream from one provider with retries; the last item is an `Outcome`."""
         outgoing = self._request_for(provider, choice, request, partial)
         breaker = self._breakers[provider.id]
         retries = self.settings.router.max_retries
         for attempt_number in range(retries + 1):
             if not breaker.allow():
-                yield _Outcome(
+                yield Outcome(
                     None,
                     ProviderUnavailable(
                         f"{provider_label(provider)} is failing; waiting before trying again",
@@ -321,7 +252,7 @@ class Router:
                 )
                 return
             await self._limiters[provider.id].acquire(estimate_request_tokens(outgoing))
-            attempt = _Attempt(provider=provider, choice=choice, started=self._clock())
+            attempt = Attempt(provider=provider, choice=choice, started=self._clock())
             yield TurnStarted(
                 provider=provider.id, model=choice.model, host=provider.host, tier=provider.tier
             )
@@ -329,7 +260,7 @@ class Router:
                 events = self._guarded(provider, outgoing)
                 async with aclosing(events):
                     async for event in events:
-                        self._absorb(attempt, event)
+                        attempt.absorb(event, self._clock())
                         yield event
             except CodefaceError as error:
                 if isinstance(error, _AVAILABILITY_ERRORS):
@@ -337,7 +268,7 @@ class Router:
                 else:
                     breaker.release_probe()
                 if attempt.text:
-                    yield _Outcome(attempt, error)
+                    yield Outcome(attempt, error)
                     return
                 if error.retryable and attempt_number < retries:
                     delay = backoff_delay(
@@ -352,14 +283,14 @@ class Router:
                     continue
                 if isinstance(error, _AVAILABILITY_ERRORS):
                     self.forget_models(provider.id)
-                yield _Outcome(None, error)
+                yield Outcome(None, error)
                 return
             except BaseException:
                 breaker.release_probe()
                 raise
             breaker.record_success()
             self._limiters[provider.id].record_tokens(attempt.output_tokens or 0)
-            yield _Outcome(attempt)
+            yield Outcome(attempt)
             return
 
     async def _guarded(
@@ -367,7 +298,7 @@ class Router:
     ) -> AsyncGenerator[StreamEvent, None]:
         """The provider's stream, failing with StreamInterrupted when it stalls."""
         stall = self.settings.general.stall_timeout
-        watchdog = _StallWatchdog(stall)
+        watchdog = StallWatchdog(stall)
         iterator = aiter(provider.stream_chat(request))
         try:
             while True:
@@ -417,61 +348,6 @@ class Router:
                 ),
             )
         return outgoing
-
-    def _absorb(self, attempt: _Attempt, event: StreamEvent) -> None:
-        if isinstance(event, TextDelta):
-            if attempt.first_token is None:
-                attempt.first_token = self._clock()
-            attempt.text += event.text
-        elif isinstance(event, ToolCallRequested):
-            if attempt.first_token is None:
-                attempt.first_token = self._clock()
-            attempt.tool_calls.append(event.call)
-        elif isinstance(event, Usage):
-            attempt.input_tokens = event.input_tokens or attempt.input_tokens
-            attempt.output_tokens = event.output_tokens or attempt.output_tokens
-        elif isinstance(event, Finished):
-            attempt.finish = event.reason
-
-    def _stats(self, attempt: _Attempt, finish: FinishReason, error: str | None) -> AnswerStats:
-        end = self._clock()
-        output = attempt.output_tokens
-        if output is None and attempt.text:
-            output = estimate_tokens(attempt.text)
-        ttft = attempt.first_token - attempt.started if attempt.first_token is not None else None
-        generation = end - attempt.first_token if attempt.first_token is not None else 0.0
-        speed = output / generation if output and generation > 0 else None
-        provider = attempt.provider
-        return AnswerStats(
-            provider=provider.id,
-            model=attempt.choice.model,
-            host=provider.host,
-            input_tokens=attempt.input_tokens,
-            output_tokens=output,
-            time_to_first_token=ttft,
-            tokens_per_second=speed,
-            cost_usd=answer_cost(
-                kind=provider.kind,
-                tier=provider.tier,
-                model=attempt.choice.model,
-                input_tokens=attempt.input_tokens,
-                output_tokens=output,
-                overrides=self.settings.pricing,
-            ),
-            finish_reason=finish,
-            error=error,
-        )
-
-    def _done(self, attempt: _Attempt, partial: str) -> TurnDone:
-        calls = tuple(attempt.tool_calls)
-        finish: FinishReason = (
-            "tool_calls" if calls and attempt.finish == "stop" else attempt.finish
-        )
-        return TurnDone(
-            text=partial + attempt.text,
-            stats=self._stats(attempt, finish, None),
-            tool_calls=calls,
-        )
 
     def _summarise(
         self, reasons: list[tuple[Provider, CodefaceError]], policy: Policy
