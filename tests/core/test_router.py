@@ -510,3 +510,22 @@ async def test_hosts_keep_their_order_when_residency_is_equal(
 
         assert isinstance(done, TurnDone)
         assert done.stats.host == first.host
+
+
+async def test_a_slow_consumer_is_not_mistaken_for_a_stalled_provider(
+    ollama_server: OllamaServer, make_router: Callable[..., Router]
+) -> None:
+    ollama_server.reply_text("one two three", chunks=3)
+    value = settings(max_retries=0)
+    value.general.stall_timeout = 0.2
+    router = make_router([OllamaProvider(ollama_server.url)], value)
+    received: list[TurnEvent] = []
+
+    async for event in router.stream(request(), policy="local-only"):
+        received.append(event)
+        if isinstance(event, TextDelta) and event.text.startswith("one"):
+            await asyncio.sleep(0.5)  # the consumer (a busy UI) holds the first chunk
+
+    done = final(received)
+    assert isinstance(done, TurnDone)
+    assert done.text == "one two three"
