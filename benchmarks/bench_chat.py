@@ -2,7 +2,10 @@
 
 Baselines are measured in the same run: a bare `QListView` over the same strings (the
 cheapest thing Qt can show), and for streaming, one repaint per delta (what a naive
-pane would do). Run: ``QT_QPA_PLATFORM=offscreen python -m benchmarks.bench_chat``.
+pane would do). Streaming a long Markdown answer (~3,000 tokens with code blocks and
+tables, `codeface.ui.chat.demo.long_answer`) at 1,000 chunks/s is compared with a bare
+`QTextEdit` that only appends the same plain text (no Markdown, no highlighting).
+Run: ``QT_QPA_PLATFORM=offscreen python -m benchmarks.bench_chat``.
 """
 
 from __future__ import annotations
@@ -15,16 +18,22 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QEvent, QEventLoop, QStringListModel, QTimer
-from PySide6.QtWidgets import QApplication, QListView
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QApplication, QListView, QTextEdit
 
 from codeface.api import MessageView
 from codeface.ui.chat import ChatPane
+from codeface.ui.chat.demo import long_answer, stream_chunks
 from codeface.ui.theme import ThemeManager
 
 MESSAGES = 10_000
 SCROLL_STEPS = 200
 STREAM_SECONDS = 2.0
 DELTAS_PER_SECOND = 1000
+ANSWER_SECTIONS = 13
+"""`long_answer` sections: about 3,000 token-sized chunks, 15,000 characters."""
+CHUNKS_PER_FLUSH = 16
+"""1,000 chunks/s reach the pane as one flush every 16 ms."""
 
 
 def _rss_mb() -> float:
@@ -188,11 +197,168 @@ def _bench_stream(app: QApplication) -> list[dict[str, Any]]:
     ]
 
 
+def _answer_pane(app: QApplication) -> ChatPane:
+    pane = ChatPane(ThemeManager().resolve("light"))
+    pane.resize(800, 900)
+    pane.show()
+    pane.set_messages(_messages(200))
+    app.processEvents()
+    return pane
+
+
+def _ticks(chunks: list[str]) -> list[str]:
+    return [
+        "".join(chunks[start : start + CHUNKS_PER_FLUSH])
+        for start in range(0, len(chunks), CHUNKS_PER_FLUSH)
+    ]
+
+
+def _bench_markdown_flushes(app: QApplication) -> list[dict[str, Any]]:
+    """Each 16 ms worth of chunks applied, timed alone; then `end_answer`."""
+    text = long_answer(ANSWER_SECTIONS)
+    chunks = stream_chunks(text)
+    edit = QTextEdit()
+    edit.resize(800, 900)
+    edit.show()
+    app.processEvents()
+    bare: list[float] = []
+    for tick in _ticks(chunks):
+        started = time.perf_counter()
+        cursor = edit.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(tick)
+        app.processEvents()
+        bare.append((time.perf_counter() - started) * 1000)
+    started = time.perf_counter()
+    edit.setMarkdown(text)
+    app.processEvents()
+    bare_markdown = (time.perf_counter() - started) * 1000
+    edit.close()
+
+    pane = _answer_pane(app)
+    pane.begin_answer(MessageView("live", "assistant", "", status="streaming", model="m"))
+    app.processEvents()
+    flushes: list[float] = []
+    with_paint: list[float] = []
+    for tick in _ticks(chunks):
+        pane.append_answer_text("live", tick)
+        started = time.perf_counter()
+        pane.flush()
+        flushed = time.perf_counter()
+        app.processEvents()
+        flushes.append((flushed - started) * 1000)
+        with_paint.append((time.perf_counter() - started) * 1000)
+    final = MessageView("live", "assistant", text, model="m", output_tokens=len(chunks))
+    started = time.perf_counter()
+    pane.end_answer(final)
+    end_ms = (time.perf_counter() - started) * 1000
+    widget = pane.message_widget("live")
+    after: list[float] = []
+    for _turn in range(200):
+        started = time.perf_counter()
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
+        after.append((time.perf_counter() - started) * 1000)
+        if getattr(widget, "settled", True) and pane.transcript.settled():
+            break
+    pane.close()
+    pane.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    tokens = f"{len(chunks):,}-chunk Markdown answer"
+    return [
+        _row(
+            f"longest flush, {tokens} (vs bare QTextEdit append)", max(flushes), "ms", 16, max(bare)
+        ),
+        _row(
+            f"mean flush, {tokens} (vs bare QTextEdit append)",
+            sum(flushes) / len(flushes),
+            "ms",
+            16,
+            sum(bare) / len(bare),
+        ),
+        _row(
+            "longest flush + repaint (vs bare QTextEdit append)",
+            max(with_paint),
+            "ms",
+            16,
+            max(bare),
+        ),
+        _row("end_answer (vs bare QTextEdit append)", end_ms, "ms", 16, max(bare)),
+        _row(
+            "end_answer (vs QTextEdit.setMarkdown of the answer)", end_ms, "ms", 16, bare_markdown
+        ),
+        _row(
+            "longest event-loop turn after end_answer", max(after, default=0.0), "ms", 16, max(bare)
+        ),
+    ]
+
+
+def _bench_markdown_stalls(app: QApplication) -> list[dict[str, Any]]:
+    """The answer arrives at 1,000 chunks/s through the pane's own 16 ms timer; the
+    longest gap between 1 ms timer ticks is the longest GUI stall."""
+    chunks = stream_chunks(long_answer(ANSWER_SECTIONS))
+
+    def stalls(feed: Any) -> float:
+        sent = 0
+        longest = 0.0
+        loop = QEventLoop()
+        started = last = time.perf_counter()
+
+        def tick() -> None:
+            nonlocal sent, longest, last
+            now = time.perf_counter()
+            longest = max(longest, now - last)
+            due = min(len(chunks), int((now - started) * DELTAS_PER_SECOND))
+            while sent < due:
+                feed(chunks[sent])
+                sent += 1
+            if sent >= len(chunks):
+                loop.quit()
+            last = time.perf_counter()
+
+        timer = QTimer()
+        timer.setInterval(1)
+        timer.timeout.connect(tick)
+        timer.start()
+        loop.exec()
+        timer.stop()
+        return longest * 1000
+
+    edit = QTextEdit()
+    edit.resize(800, 900)
+    edit.show()
+    app.processEvents()
+
+    def append_bare(chunk: str) -> None:
+        cursor = edit.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(chunk)
+
+    bare = stalls(append_bare)
+    edit.close()
+    pane = _answer_pane(app)
+    pane.begin_answer(MessageView("live", "assistant", "", status="streaming", model="m"))
+    app.processEvents()
+    stall = stalls(lambda chunk: pane.append_answer_text("live", chunk))
+    pane.close()
+    pane.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return [
+        _row(
+            "longest GUI stall streaming it at 1,000 chunks/s (vs QTextEdit)", stall, "ms", 16, bare
+        )
+    ]
+
+
 def run() -> list[dict[str, Any]]:
     """Measure and return the rows (never asserts)."""
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
-    return _bench_open(app) + _bench_stream(app)
+    return (
+        _bench_open(app)
+        + _bench_stream(app)
+        + _bench_markdown_flushes(app)
+        + _bench_markdown_stalls(app)
+    )
 
 
 def main() -> None:

@@ -100,9 +100,7 @@ def test_an_answer_that_arrives_in_one_tick_shows_its_whole_body(
     chat_pane: ChatPane, qtbot: QtBot, arrive: Callable[[ChatPane, QtBot], None]
 ) -> None:
     final = answer("live", FAST_ANSWER)
-    chat_pane.set_messages(
-        [*conversation(30), user_message("u", "How do I reverse a string?")]
-    )
+    chat_pane.set_messages([*conversation(30), user_message("u", "How do I reverse a string?")])
     qtbot.waitUntil(chat_pane.transcript.settled)
     expected = _reference_height(qtbot, chat_pane, final)
 
@@ -120,10 +118,7 @@ def test_an_answer_that_arrives_in_one_tick_shows_its_whole_body(
             and widget.height() == expected
         )
 
-    try:
-        qtbot.waitUntil(fits, timeout=3000)
-    finally:
-        print("DBG", transcript.settled(), widget.isVisible(), widget.body.isVisible(), widget.height(), expected, transcript._heights[transcript._index["live"]], transcript.viewport().width())
+    qtbot.waitUntil(fits, timeout=3000)
     labels = [label for label in widget.body.findChildren(QLabel) if label.isVisibleTo(widget)]
     assert any("idiomatic" in label.text() for label in labels)
     (block,) = [b for b in widget.findChildren(CodeBlockWidget) if b.isVisibleTo(widget)]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from random import Random
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -9,10 +12,13 @@ from codeface.ui import highlight
 from codeface.ui.chat.markdown import (
     CodeSegment,
     HtmlColors,
+    Segment,
     TextSegment,
     mark_terms,
+    merge_text,
     open_fence,
     render_segments,
+    safe_cuts,
     stable_boundary,
 )
 
@@ -96,3 +102,65 @@ def test_big_code_is_not_highlighted() -> None:
 def test_unknown_language_falls_back_to_plain_text() -> None:
     assert highlight.highlight_html("a < b", "no-such-language", "default") == "a &lt; b"
     assert highlight.language_label("echo hi", "no-such-language") == "no-such-language"
+
+
+_BLOCKS = [
+    "word ",
+    "\n",
+    "\n\n",
+    "```py\n",
+    "```\n",
+    "  ```\n",
+    "x = 1\n",
+    "    indented\n",
+    "- item\n",
+    "  more\n",
+    "2. second\n",
+    "> quote\n",
+    "| a | b |\n|---|---|\n",
+    "| 1 | 2 |\n",
+    "## Title\n",
+    "---\n",
+    "Text with `code` and **bold**.\n",
+    "[link](http://x) ",
+]
+
+
+def _merged(segments: list[Segment]) -> list[Segment]:
+    merged: list[Segment] = []
+    for segment in segments:
+        previous = merged[-1] if merged else None
+        if isinstance(segment, TextSegment) and isinstance(previous, TextSegment):
+            merged[-1] = merge_text([previous, segment])
+        else:
+            merged.append(segment)
+    return merged
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_BLOCKS), max_size=25), st.randoms(use_true_random=False))
+def test_a_text_cut_at_safe_cuts_renders_like_the_whole_text(
+    parts: list[str], random: Random
+) -> None:
+    text = "".join(parts)
+    cuts = sorted(cut for cut in safe_cuts(text) if 0 < cut < len(text))
+    chosen = [cut for cut in cuts if random.random() < 0.7]
+    bounds = [0, *chosen, len(text)]
+    pieces: list[Segment] = []
+    for start, end in itertools.pairwise(bounds):
+        pieces.extend(render_segments(text[start:end]))
+    whole = render_segments(text)
+    assert _merged(pieces) == whole
+    assert [s.html for s in _merged(pieces) if isinstance(s, TextSegment)] == [
+        s.html for s in whole if isinstance(s, TextSegment)
+    ]
+
+
+def test_list_items_and_quotes_after_a_blank_line_are_not_safe_cuts() -> None:
+    loose = "- one\n\n- two\n"
+    assert stable_boundary(loose) == len("- one\n\n")  # streamed in two parts...
+    assert len("- one\n\n") not in safe_cuts(loose)  # ...but one loose list when done
+    assert len("> a\n\n") not in safe_cuts("> a\n\n> b\n")
+    assert len("Para.\n\n") in safe_cuts("Para.\n\nNext.\n")
+    assert len("Para.\n\n") in safe_cuts("Para.\n\n- a list after a paragraph\n")
+    assert safe_cuts("See [x].\n\n[x]: http://example.com\n") == set()

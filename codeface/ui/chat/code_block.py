@@ -8,6 +8,7 @@ shown plain while it is still streaming and when it is too large to colour quick
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
@@ -28,6 +29,32 @@ from codeface.ui.chat.context import ChatContext
 from codeface.ui.chat.services import unified_diff, write_atomically
 
 log = logging.getLogger(__name__)
+_warmer: ThreadPoolExecutor | None = None
+_warmed: set[tuple[str, str]] = set()
+COMMON_LANGUAGES = ("python", "bash", "javascript", "typescript", "json")
+
+
+def warm_highlighter(language: str, style_name: str) -> None:
+    """Build (and cache) the lexer and formatter for ``language`` on a worker thread.
+
+    A fence names its language when it opens; the block is highlighted when it closes.
+    Building a pygments lexer the first time compiles its rules (tens of ms): done here
+    meanwhile, the highlight at the close no longer stalls a frame for it.
+    """
+    global _warmer
+    language = highlight.normalise_language(language)
+    if not language or (language, style_name) in _warmed:
+        return
+    _warmed.add((language, style_name))
+    if _warmer is None:
+        _warmer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codeface-highlight")
+    _warmer.submit(highlight.highlight_html, "x", language, style_name)
+
+
+def warm_common_highlighters(style_name: str) -> None:
+    """Warm the languages most answers use (call while waiting for the first token)."""
+    for language in COMMON_LANGUAGES:
+        warm_highlighter(language, style_name)
 
 
 def suggested_file_name(language: str) -> str:

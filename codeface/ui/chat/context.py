@@ -3,7 +3,8 @@
 Message widgets are created and dropped as they scroll into view, so they do not own
 signals of their own: they report user actions to `ChatHub`, which the pane re-emits.
 `render_counts` records how often each message was rendered (tests and benchmarks use it
-to prove that streaming never re-renders earlier messages).
+to prove that streaming never re-renders earlier messages), and `parsed_chars` how many
+characters of Markdown were parsed for it (to prove a stream tick parses only its tail).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class ChatContext:
     code_font_family: str = ""
     highlight_term: dict[str, str] = field(default_factory=dict)
     render_counts: Counter[str] = field(default_factory=Counter)
+    parsed_chars: Counter[str] = field(default_factory=Counter)
 
     def html_colors(self) -> HtmlColors:
         """Inline colours for Markdown HTML in the current theme."""

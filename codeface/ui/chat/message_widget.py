@@ -1,14 +1,16 @@
 """One message as a card: header, Markdown body (text and code blocks), status, footer.
 
-A streaming answer renders incrementally: text before `stable_boundary` is rendered once
-and kept; only the open tail (the current paragraph, or the code block being written,
-which is appended to in place) changes per flush. `end_stream` renders the final text
-once. Every full or partial render is counted in ``context.render_counts``.
+A streaming answer renders incrementally (`AnswerStream`): text before `stable_boundary`
+is rendered once and kept; only the open tail (the current paragraph, or the code block
+being written, which is appended to in place) changes per flush. `end_stream` keeps what
+was streamed when it already shows the final text, and renders only the rest; otherwise
+it renders the final text once. The body is a `BodyStack`, so a change at its end moves
+nothing above it. Every full or partial render is counted in ``context.render_counts``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from codeface.api import MessageView
+from codeface.ui.chat.body_stack import BodyStack
 from codeface.ui.chat.code_block import CodeBlockWidget
 from codeface.ui.chat.context import ChatContext
 from codeface.ui.chat.markdown import (
@@ -29,11 +32,10 @@ from codeface.ui.chat.markdown import (
     Segment,
     TextSegment,
     mark_terms,
-    open_fence,
     render_segments,
-    stable_boundary,
 )
 from codeface.ui.chat.message_parts import MessageFooter, MessageHeader, StatusLine
+from codeface.ui.chat.streaming import AnswerStream, join_run
 
 USER_INDENT_PX = 96
 
@@ -62,10 +64,10 @@ class MessageWidget(QFrame):
         self.message = message
         self.setObjectName("messageRow")
         self._measured: tuple[int, int] | None = None
-        self._committed = 0
-        self._stream_text = ""
-        self._tail_label: QLabel | None = None
-        self._tail_code: CodeBlockWidget | None = None
+        self._chrome_changed = True  # header, status or footer changed since measured
+        self._stream: AnswerStream | None = None
+        self._runs: list[list[tuple[TextSegment, QWidget]]] = []
+        self._join_timer: QTimer | None = None
         self._editor: QPlainTextEdit | None = None
 
         outer = self._outer = QHBoxLayout(self)
@@ -82,10 +84,7 @@ class MessageWidget(QFrame):
         layout.setSpacing(6)
         self.header = MessageHeader(message, context, self.bubble)
         layout.addWidget(self.header)
-        self.body = QWidget(self.bubble)
-        self.body_layout = QVBoxLayout(self.body)
-        self.body_layout.setContentsMargins(0, 0, 0, 0)
-        self.body_layout.setSpacing(8)
+        self.body = BodyStack(self.bubble)
         layout.addWidget(self.body)
         self.status_line = StatusLine(self.bubble)
         layout.addWidget(self.status_line)
@@ -107,7 +106,7 @@ class MessageWidget(QFrame):
         """The height this card needs at ``width`` (cached until the content changes)."""
         if self._measured and self._measured[0] == width:
             return self._measured[1]
-        pass  # self._refresh_layouts()
+        self._refresh_layouts()
         layout = self._outer
         layout.activate()
         height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
@@ -121,30 +120,27 @@ class MessageWidget(QFrame):
         # shown, or on a later event-loop turn; a card whose text changed off screen, in
         # a hidden pane or in the same tick would be measured from stale size caches
         # (header and footer only) and keep that height. Drop the caches bottom-up.
-        parts = (self._tail_code, self.header, self.body, self.status_line, self.footer)
-        for widget in (*parts, self.bubble):
-            if widget is None:
-                continue
+        parts = (self.header, self.status_line, self.footer) if self._chrome_changed else ()
+        self._chrome_changed = False
+        for widget in (*parts, self.body, self.bubble):
             inner = widget.layout()
             if inner is not None:
                 inner.invalidate()
             widget.updateGeometry()
         self._outer.invalidate()
 
-    def invalidate(self) -> None:
-        """Forget the cached height (content or font changed)."""
+    def invalidate(self, *, body_only: bool = False) -> None:
+        """Forget the cached height (content or font changed; ``body_only``: nothing
+        but the body changed, as while streaming)."""
         self._measured = None
+        self._chrome_changed = self._chrome_changed or not body_only
 
     # full rendering --------------------------------------------------------------
     def _clear_body(self) -> None:
-        while self.body_layout.count():
-            item = self.body_layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.hide()
-                widget.deleteLater()
-        self._tail_label = None
-        self._tail_code = None
+        for widget in self.body.take_all():
+            widget.deleteLater()
+        self._stream = None
+        self._runs = []
 
     def _segment_widget(self, segment: Segment) -> QWidget:
         if isinstance(segment, CodeSegment):
@@ -155,16 +151,9 @@ class MessageWidget(QFrame):
             html = mark_terms(html, term, self.context.html_colors())
         return text_label(html, self.body)
 
-    def _add_segments(self, segments: list[Segment], before: int | None = None) -> None:
+    def _add_segments(self, segments: list[Segment]) -> None:
         for segment in segments:
-            widget = self._segment_widget(segment)
-            if before is None:
-                self.body_layout.addWidget(widget)
-            else:
-                self.body_layout.insertWidget(before, widget)
-                before += 1
-            # Shown now, not on the layout's queued show, so measuring right away is exact.
-            widget.show()
+            self.body.append(self._segment_widget(segment))
 
     def _render_all(self) -> None:
         self.context.render_counts[self.message.id] += 1
@@ -172,6 +161,7 @@ class MessageWidget(QFrame):
         content = self.message.content
         if self.message.role == "tool":
             content = f"```text\n{content}\n```"
+        self.context.parsed_chars[self.message.id] += len(content)
         segments = render_segments(content, self.context.html_colors()) if content else []
         if not segments and self.message.status != "streaming":
             segments = [TextSegment("")] if self.message.role != "assistant" else []
@@ -185,7 +175,7 @@ class MessageWidget(QFrame):
         footer: the streamed text stays (it arrives through `append_stream`).
         """
         if message.status == "streaming" and self.message.status == "streaming":
-            self.message = _with_content(message, self._stream_text)
+            self.message = _with_content(message, self._stream.text if self._stream else "")
             self.header.update_from(message)
             self.footer.update_from(message)
             self.invalidate()
@@ -196,14 +186,14 @@ class MessageWidget(QFrame):
         self.footer.update_from(message)
         self.status_line.update_from(message)
         self._editor = None
-        if content_changed or self._tail_label is not None or self._tail_code is not None:
+        if content_changed or self._stream is not None:
             self._render_all()
         self.invalidate()
 
     def rerender(self) -> None:
         """Render again (theme, zoom or highlight changed)."""
         if self.message.status == "streaming":
-            text = self._stream_text
+            text = self._stream.text if self._stream else ""
             self.begin_stream()
             self.append_stream(text)
             return
@@ -213,78 +203,76 @@ class MessageWidget(QFrame):
     def begin_stream(self) -> None:
         """Start an empty streaming body."""
         self._clear_body()
-        self._committed = 0
-        self._stream_text = ""
+        self._stream = AnswerStream(
+            self.body,
+            self.context,
+            self.message.id,
+            self._segment_widget,
+            lambda html: text_label(html, self.body),
+        )
         self.invalidate()
 
     def append_stream(self, text: str) -> None:
         """Add streamed text: commit finished blocks once, update only the open tail."""
         if not text:
             return
-        self._stream_text += text
-        full = self._stream_text
-        boundary = stable_boundary(full, self._committed)
-        if boundary > self._committed:
-            self.context.render_counts[self.message.id] += 1
-            self._drop_tail()
-            self._add_segments(
-                render_segments(full[self._committed : boundary], self.context.html_colors())
-            )
-            self._committed = boundary
-        self._update_tail(full[self._committed :])
-        self.message = _with_content(self.message, full)
-        self.invalidate()
-
-    def _drop_tail(self) -> None:
-        for widget in (self._tail_label, self._tail_code):
-            if widget is not None:
-                self.body_layout.removeWidget(widget)
-                widget.hide()
-                widget.deleteLater()
-        self._tail_label = None
-        self._tail_code = None
-
-    def _update_tail(self, tail: str) -> None:
-        fence = open_fence(tail)
-        if fence is not None:
-            language, code = fence
-            current = self._tail_code
-            if (
-                current is not None
-                and current.language == language
-                and code.startswith(current.code)
-            ):
-                current.append_code(code[len(current.code) :])
-                return
-            self._drop_tail()
-            self._tail_code = CodeBlockWidget(code, language, self.context, self.body, final=False)
-            self.body_layout.addWidget(self._tail_code)
-            self._tail_code.show()
-            return
-        if self._tail_code is not None:
-            self._drop_tail()
-        if not tail.strip():
-            if self._tail_label is not None:
-                self._tail_label.setText("")
-            return
-        rendered = "".join(
-            segment.html
-            for segment in render_segments(tail, self.context.html_colors())
-            if isinstance(segment, TextSegment)
-        )
-        if self._tail_label is None:
-            self._tail_label = text_label(rendered, self.body)
-            self.body_layout.addWidget(self._tail_label)
-            self._tail_label.show()
-        else:
-            self._tail_label.setText(rendered)
+        if self._stream is None:  # e.g. continuing an answer shown whole
+            shown = self.message.content
+            self.begin_stream()
+            assert self._stream is not None
+            self._stream.feed(shown)
+        assert self._stream is not None
+        self._stream.feed(text)
+        self.message = _with_content(self.message, self._stream.text)
+        self.invalidate(body_only=True)
 
     def end_stream(self, message: MessageView) -> None:
-        """Finish: render the final text once, with stats and status."""
-        self._committed = 0
-        self._stream_text = ""
+        """Finish with stats and status; render only what the streamed text lacks."""
+        stream, self._stream = self._stream, None
+        if stream is not None and self._finishes_in_place(message, stream):
+            self._runs = stream.finish()
+            if self._runs:
+                self._schedule_join()
+            self.message = message
+            self.header.update_from(message)
+            self.footer.update_from(message)
+            self.status_line.update_from(message)
+            self.invalidate()
+            return
         self.message = _with_content(self.message, "\0")  # force the final render
         self.set_message(message)
+
+    def _schedule_join(self) -> None:
+        # Joining a run re-lays out its text (as rendering the answer whole would): one
+        # run per event-loop turn, so finishing a long answer never stalls a frame.
+        if self._join_timer is None:
+            self._join_timer = QTimer(self)
+            self._join_timer.setSingleShot(True)
+            self._join_timer.setInterval(0)
+            self._join_timer.timeout.connect(self._join_next)
+        self._join_timer.start()
+
+    def _join_next(self) -> None:
+        if not self._runs:
+            return
+        join_run(self.body, self._runs.pop(0))
+        self.invalidate()
+        self.context.hub.sig_layout_changed.emit(self.message.id)
+        if self._runs:
+            self._schedule_join()
+
+    @property
+    def settled(self) -> bool:
+        """True when no text runs are waiting to be joined after a stream ended."""
+        return not self._runs
+
+    def _finishes_in_place(self, message: MessageView, stream: AnswerStream) -> bool:
+        return (
+            message.role == "assistant"
+            and message.content == stream.text
+            and self._editor is None
+            and not self.context.highlight_term.get(message.id)
+        )
 
     # editing ---------------------------------------------------------------------
     def start_edit(self) -> None:
@@ -298,7 +286,7 @@ class MessageWidget(QFrame):
         editor.setPlainText(self.message.content)
         lines = self.message.content.count("\n") + 2
         editor.setFixedHeight(max(80, min(320, lines * editor.fontMetrics().lineSpacing() + 24)))
-        self.body_layout.addWidget(editor)
+        self.body.append(editor)
         buttons = QWidget(self.body)
         row = QHBoxLayout(buttons)
         row.setContentsMargins(0, 0, 0, 0)
@@ -311,7 +299,7 @@ class MessageWidget(QFrame):
         save.clicked.connect(self.submit_edit)
         row.addWidget(cancel)
         row.addWidget(save)
-        self.body_layout.addWidget(buttons)
+        self.body.append(buttons)
         editor.show()
         buttons.show()
         QShortcut(QKeySequence("Ctrl+Return"), editor, self.submit_edit)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from codeface.api import MessageView
 from codeface.ui.chat.attachments import estimate_tokens
+from codeface.ui.chat.code_block import warm_common_highlighters
 from codeface.ui.chat.composer import Composer
 from codeface.ui.chat.context import (
     DEFAULT_POINT_SIZE,
@@ -153,6 +154,7 @@ class ChatPane(QWidget):
     def begin_answer(self, message: MessageView) -> None:
         """Show an answer that is about to stream (usually empty, status "streaming")."""
         message = replace(message, status="streaming")
+        warm_common_highlighters(self.context.theme.pygments_style)
         if self.transcript.item(message.id) is None:
             self.transcript.append(message)
         else:
@@ -189,10 +191,10 @@ class ChatPane(QWidget):
             widget = self.transcript.widget_for(message_id, create=False)
             if isinstance(widget, MessageWidget):
                 if widget.message.status == "streaming":
-                    widget.append_stream(text)
+                    widget.append_stream(text)  # it re-measures its body, nothing else
                 else:  # text for an answer that was never begun: render it whole
                     widget.set_message(updated)
-                self.transcript.on_item_changed(message_id)
+                    self.transcript.on_item_changed(message_id)
         if pending:
             self.flush_count += 1
             self.transcript.relayout()
