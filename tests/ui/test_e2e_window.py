@@ -36,7 +36,7 @@ def configured(
     settings.general.model = MODEL
     settings.general.policy = "local-first"
     settings.anthropic.base_url = anthropic_server.url
-    settings.anthropic.model = "claude-sonnet-4-5"
+    settings.anthropic.model = "claude-sonnet-4-6"
     settings.router.max_retries = 0
     settings.router.backoff_base = 0.01
     save_settings(settings, app_paths().settings_file)
