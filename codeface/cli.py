@@ -7,13 +7,16 @@ nothing heavy at import time, so ``codeface --version`` stays instant.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from codeface import __version__
 from codeface.core.errors import CodefaceError
+
+if TYPE_CHECKING:
+    import argparse
 
 COMMAND_MODULES = (
     "codeface.commands.chat",
@@ -26,6 +29,8 @@ COMMAND_MODULES = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every subcommand registered."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="codeface",
         description="CodeFace — a local-first AI coding assistant. "
@@ -41,29 +46,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _window_only_parser() -> argparse.ArgumentParser:
-    """The options that make sense when opening the window (no subcommand modules loaded)."""
-    parser = argparse.ArgumentParser(prog="codeface", add_help=False)
-    parser.add_argument("-v", "--verbose", action="store_true")
-    parser.set_defaults(command=None)
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run CodeFace; returns the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     if all(argument in ("-v", "--verbose") for argument in arguments):
-        # Opening the window: skip loading every subcommand, the window should show now.
-        args = _window_only_parser().parse_args(arguments)
-    else:
-        args = build_parser().parse_args(arguments)
+        # Opening the window: no parser, no subcommand modules, and the log file is opened
+        # by the window after its first paint; it should show now.
+        from codeface.ui.launch import run_window
+
+        return run_window(verbose=bool(arguments))
+    args = build_parser().parse_args(arguments)
     from codeface.core.logs import setup_logging
 
     setup_logging(verbose=args.verbose)
-    if args.command is None:
+    if args.command is None:  # only options the window ignores, e.g. `codeface -v -v`
         from codeface.ui.launch import run_window
 
-        return run_window(args)
+        return run_window(verbose=args.verbose)
     try:
         return int(args.handler(args))
     except CodefaceError as error:

@@ -7,7 +7,6 @@ The log is what a user attaches to a bug report, so every record passes through
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 import sys
 
@@ -51,9 +50,37 @@ class RedactingFormatter(logging.Formatter):
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+class _HeldRecords(logging.Handler):
+    """Keeps records logged before the log file is open; `setup_logging` writes them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def hold_records() -> None:
+    """Keep what is logged from now until `setup_logging` (which writes it to the file).
+
+    Opening the log file costs start-up time (``logging.handlers`` and its imports), so the
+    window opens it after its first paint; nothing logged before then is lost.
+    """
+    root = logging.getLogger()
+    if not any(isinstance(handler, _HeldRecords) for handler in root.handlers):
+        root.addHandler(_HeldRecords())
+        root.setLevel(logging.DEBUG)  # `setup_logging` sets the real level and filters
+
+
 def setup_logging(*, verbose: bool = False) -> None:
     """Log to the rotating file (5 × 1 MB); mirror to stderr when ``verbose``."""
+    import logging.handlers
+
     root = logging.getLogger()
+    held = [handler for handler in root.handlers if isinstance(handler, _HeldRecords)]
+    for handler in held:
+        root.removeHandler(handler)
     if any(getattr(handler, "_codeface", False) for handler in root.handlers):
         return
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
@@ -76,3 +103,6 @@ def setup_logging(*, verbose: bool = False) -> None:
         root.addHandler(stderr_handler)
     for noisy in ("httpx", "httpcore", "httpx2", "httpcore2"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    for record in (record for handler in held for record in handler.records):
+        if record.levelno >= root.level:
+            root.handle(record)

@@ -13,42 +13,33 @@ the central handler (`errors_dialog.report_unexpected`).
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from codeface.api import (
-    Backend,
-    BackendState,
-    ConversationEvent,
-    Health,
-    MessageSaved,
-    MessageView,
-    ModelInfo,
-    ProviderStatus,
-    SearchHit,
-    SessionView,
-)
 from codeface.core.errors import Cancelled, CodefaceError
-from codeface.core.events import (
-    Progress,
-    ProviderSwitched,
-    Retrying,
-    TextDelta,
-    ThinkingDelta,
-    ToolCallRequested,
-    TurnDone,
-    TurnFailed,
-    TurnStarted,
-    Usage,
-)
 from codeface.core.settings import Policy, Settings
-from codeface.ui.errors_dialog import report_unexpected
+
+# The bridge is built before the window's first paint; asyncio, the engine's event types
+# and the error dialog are imported by the methods that use them, after that paint.
+if TYPE_CHECKING:
+    import asyncio
+
+    from codeface.api import (
+        Backend,
+        BackendState,
+        ConversationEvent,
+        Health,
+        MessageView,
+        ModelInfo,
+        ProviderStatus,
+        SearchHit,
+        SessionView,
+    )
 
 log = logging.getLogger("codeface.ui.bridge")
 
@@ -60,13 +51,15 @@ def bridge_task(method: Callable[..., Awaitable[object]]) -> Callable[..., async
     """Make an ``async def`` method a Qt slot whose coroutine runs as a task of
     ``self.bridge``: closing the window cancels it, a bug in it reaches the central handler.
     Extra signal arguments that do not fit the signature are dropped (as Qt does)."""
-    signature = inspect.signature(method)
+    signatures: list[inspect.Signature] = []  # read at the first call, not at start-up
 
     @functools.wraps(method)
     def slot(self: Any, *args: Any) -> asyncio.Task[object]:
+        if not signatures:
+            signatures.append(inspect.signature(method))
         while args:
             try:
-                signature.bind(self, *args)
+                signatures[0].bind(self, *args)
                 break
             except TypeError:
                 args = args[:-1]
@@ -179,16 +172,25 @@ class Bridge(QObject):
 
     async def wait_turn(self) -> None:
         """Wait until the running turn (if any) has ended."""
+        import asyncio
+
         if self._turn is not None:
             await asyncio.gather(self._turn, return_exceptions=True)
 
     def _start(self, make: Callable[[], AsyncIterator[ConversationEvent]]) -> bool:
+        import asyncio
+
         if self.streaming:
             return False
         self._turn = asyncio.get_running_loop().create_task(self._consume(make))
         return True
 
     async def _consume(self, make: Callable[[], AsyncIterator[ConversationEvent]]) -> None:
+        import asyncio
+
+        from codeface.core.events import TurnFailed
+        from codeface.ui.errors_dialog import report_unexpected
+
         self._answer_id = ""
         self._answer_parts = []
         self._pending_text = []
@@ -220,6 +222,20 @@ class Bridge(QObject):
             self.sig_streaming.emit(False)
 
     def _dispatch(self, event: ConversationEvent) -> None:
+        from codeface.api import MessageSaved
+        from codeface.core.events import (
+            Progress,
+            ProviderSwitched,
+            Retrying,
+            TextDelta,
+            ThinkingDelta,
+            ToolCallRequested,
+            TurnDone,
+            TurnFailed,
+            TurnStarted,
+            Usage,
+        )
+
         if isinstance(event, TextDelta):
             self._answer_parts.append(event.text)
             self._pending_text.append(event.text)
@@ -282,6 +298,8 @@ class Bridge(QObject):
     # ------------------------------------------------------------------ pulls
     def pull_model(self, name: str) -> bool:
         """Start pulling a model; progress comes as `sig_pull_progress`. False if running."""
+        import asyncio
+
         if name in self._pulls and not self._pulls[name].done():
             return False
         self._pulls[name] = asyncio.get_running_loop().create_task(self._pull(name))
@@ -294,6 +312,10 @@ class Bridge(QObject):
             task.cancel()
 
     async def _pull(self, name: str) -> None:
+        import asyncio
+
+        from codeface.ui.errors_dialog import report_unexpected
+
         outcome: CodefaceError | None = None
         try:
             async for progress in self.backend.pull_model(name):
@@ -316,6 +338,8 @@ class Bridge(QObject):
         An exception escaping it (a bug: handlers catch `CodefaceError` themselves) goes
         to the central handler.
         """
+        import asyncio
+
         task: asyncio.Task[T] = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
@@ -324,10 +348,14 @@ class Bridge(QObject):
     def _task_done(self, task: asyncio.Task[object]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
+            from codeface.ui.errors_dialog import report_unexpected
+
             report_unexpected(task.exception())  # type: ignore[arg-type]
 
     async def aclose(self) -> None:
         """Cancel every running task and close the backend."""
+        import asyncio
+
         current = asyncio.current_task()
         running = [
             t for t in (self._turn, *self._pulls.values(), *self._tasks) if t and t is not current

@@ -1,26 +1,63 @@
 """Open the window: ``codeface`` with no subcommand ends up here.
 
-Order matters for a fast, never-frozen start: the window is shown at once (only Qt and
-the settings file are touched before), the engine is built after the first paint, then
-the backend state is loaded and the cloud SDKs are imported ahead of use off the GUI
-thread. Async clean-up runs in the window's close event, before the loop stops.
+Order matters for a fast, never-frozen start. Before the first paint only Qt, the
+settings file and the theme file are read, and only the modules that build the window
+are imported: the window is shown and painted at once, before asyncio, qasync, the log
+file, the chat pane and the engine exist. Then the event loop starts, the chat pane is
+built, the engine is built off the GUI thread, the backend state is loaded and the cloud
+SDKs are imported ahead of use, off the GUI thread too. Async clean-up runs in the
+window's close event, before the loop stops.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import gc
 import importlib
 import inspect
 import logging
 import os
 import sys
-from typing import Any
+import time
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from codeface.core.paths import resource_path
 
+if TYPE_CHECKING:
+    import argparse
+
 log = logging.getLogger("codeface.ui.launch")
+
+
+def _uses_pyside(module: ModuleType) -> bool:
+    """Whether a module refers to PySide6 (one of its globals comes from it)."""
+    for value in list(vars(module).values()):
+        try:
+            if isinstance(value, ModuleType):
+                origin = value.__name__
+            elif isinstance(value, type):
+                origin = value.__module__
+            else:
+                origin = type(value).__module__
+        except Exception:  # an odd object in some module's globals: not PySide
+            continue
+        if isinstance(origin, str) and origin.startswith(("PySide6", "shiboken6")):
+            return True
+    return False
+
+
+def lighten_pyside_imports() -> None:
+    """Stop PySide6 from keeping the source of every module imported after it.
+
+    To support ``from __feature__ import ...`` (which CodeFace never uses), PySide6 checks
+    each newly imported module for the word "PySide6" with `inspect.getsource`, which
+    reads the file and keeps all its lines in `linecache` for the life of the process:
+    about 7 M characters, 16 MB of the idle window. The same question is answered here
+    from the module's globals, without reading anything.
+    """
+    feature = sys.modules.get("PySide6.support.feature")
+    if feature is not None and callable(getattr(feature, "_mod_uses_pyside", None)):
+        setattr(feature, "_mod_uses_pyside", _uses_pyside)  # noqa: B010  (private name)
 
 
 def create_application() -> Any:
@@ -69,6 +106,8 @@ def _apply_font(app: Any, family: str, size: int) -> None:
 
 async def prewarm_sdks() -> None:
     """Import the cloud SDKs ahead of first use, off the GUI thread."""
+    import asyncio
+
     try:
         registry = importlib.import_module("codeface.providers.registry")
     except ImportError:
@@ -89,26 +128,73 @@ def build_backend() -> Any:
     return build()
 
 
+class _PaintWatch:
+    """Notices the first paint of one window (an event filter)."""
+
+    def __init__(self, window: Any) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        self.painted = False
+        self.callbacks: list[Any] = []
+        paint = QEvent.Type.Paint
+        watch = self
+
+        class Filter(QObject):
+            def eventFilter(self, watched: Any, event: Any) -> bool:
+                if event.type() == paint and not watch.painted:
+                    watch.painted = True
+                    for callback in watch.callbacks:
+                        callback()
+                return False
+
+        self.window = window
+        self.filter = Filter()
+        window.installEventFilter(self.filter)
+
+    def remove(self) -> None:
+        """Stop watching."""
+        self.window.removeEventFilter(self.filter)
+
+
+def paint_now(app: Any, window: Any, limit: float = 0.5) -> bool:
+    """Process Qt events (no asyncio loop yet) until ``window`` has painted once, or
+    ``limit`` seconds passed; True if it painted. The window system may expose the window
+    a little after `show()`, so this waits for events rather than spinning."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    watch = _PaintWatch(window)
+    wake = QTimer()  # bounds each wait: an event arrives at least this often
+    wake.setInterval(20)
+    wake.start()
+    deadline = time.monotonic() + limit
+    try:
+        app.processEvents()
+        while not watch.painted and window.isVisible() and time.monotonic() < deadline:
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    finally:
+        wake.stop()
+        watch.remove()
+    return watch.painted
+
+
 async def first_paint(window: Any, limit: float = 1.0) -> None:
     """Wait until the window has painted once (or ``limit`` seconds, whichever is first)."""
-    from PySide6.QtCore import QEvent, QObject
+    import asyncio
 
     painted = asyncio.get_running_loop().create_future()
+    watch = _PaintWatch(window)
 
-    class PaintWatch(QObject):
-        def eventFilter(self, watched: Any, event: Any) -> bool:
-            if event.type() == QEvent.Type.Paint and not painted.done():
-                painted.set_result(None)
-            return False
+    def on_paint() -> None:
+        if not painted.done():
+            painted.set_result(None)
 
-    watch = PaintWatch()
-    window.installEventFilter(watch)
+    watch.callbacks.append(on_paint)
     try:
         await asyncio.wait_for(painted, limit)
     except TimeoutError:
         log.debug("no paint event within %.1f s; going on", limit)
     finally:
-        window.removeEventFilter(watch)
+        watch.remove()
 
 
 def wants_prewarm(window: Any) -> bool:
@@ -116,8 +202,10 @@ def wants_prewarm(window: Any) -> bool:
     return any(p.tier == "cloud" and p.has_key for p in window.providers)
 
 
-async def main(window: Any, bridge: Any) -> None:
+async def main(window: Any, bridge: Any, *, painted: bool = False) -> None:
     """Attach the engine after the first paint, load state, then run until the window closes."""
+    import asyncio
+
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -129,7 +217,8 @@ async def main(window: Any, bridge: Any) -> None:
     if app is not None:
         app.aboutToQuit.connect(closed.set)
     window.destroyed.connect(closed.set)
-    await first_paint(window)
+    if not painted:
+        await first_paint(window)
     window.install_chat()
     try:
         if not bridge.attached:
@@ -152,19 +241,18 @@ async def main(window: Any, bridge: Any) -> None:
     await closed.wait()
 
 
-def run_window(args: argparse.Namespace | None = None) -> int:
-    """Create the application and window, show it, and run the event loop; exit code."""
+def _show_window(verbose: bool) -> tuple[Any, Any, Any, bool]:
+    """Everything before the event loop: the application, the window shown and (where the
+    window system allows) painted. Returns (app, window, bridge, painted)."""
     from codeface.core.errors import CodefaceError
+    from codeface.core.logs import hold_records
     from codeface.core.paths import app_paths
     from codeface.core.settings import Settings, load_settings
     from codeface.ui.bridge import Bridge
-    from codeface.ui.errors_dialog import ExceptionHandler
-    from codeface.ui.event_loop import QtEventLoop
     from codeface.ui.main_window import MainWindow
 
+    hold_records()  # the log file is opened after the first paint
     app = create_application()
-    handler = ExceptionHandler()
-    handler.install()
     try:
         settings = load_settings(app_paths().settings_file)
     except CodefaceError:
@@ -185,8 +273,34 @@ def run_window(args: argparse.Namespace | None = None) -> int:
         bridge, chat_factory=chat_pane, theme_manager=theme_manager, defer_chat=True
     )
     window.show()
+    return app, window, bridge, paint_now(app, window)
+
+
+def run_window(args: argparse.Namespace | None = None, *, verbose: bool = False) -> int:
+    """Create the application and window, show it, and run the event loop; exit code."""
+    import PySide6.QtCore  # noqa: F401  (loads PySide6's import hooks, adjusted next)
+
+    lighten_pyside_imports()
+    verbose = verbose or bool(getattr(args, "verbose", False))
+    # Start-up allocates many objects that all live on; collecting them only costs time.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        asyncio.run(main(window, bridge), loop_factory=QtEventLoop)
+        _app, window, bridge, painted = _show_window(verbose)
+    finally:
+        if collecting:
+            gc.enable()
+    import asyncio
+
+    from codeface.core.logs import setup_logging
+    from codeface.ui.errors_dialog import ExceptionHandler
+    from codeface.ui.event_loop import QtEventLoop
+
+    setup_logging(verbose=verbose)
+    handler = ExceptionHandler()
+    handler.install()
+    try:
+        asyncio.run(main(window, bridge, painted=painted), loop_factory=QtEventLoop)
     except (KeyboardInterrupt, asyncio.CancelledError):
         return 130
     except RuntimeError as error:

@@ -7,14 +7,12 @@ open session are kept in a JSON file (`window_state`), restored exactly on the n
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
@@ -23,18 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from codeface.api import BackendState, ProviderStatus, SessionView
 from codeface.core.errors import CodefaceError
-from codeface.core.events import AnswerStats
 from codeface.ui.bridge import Bridge, bridge_task
-from codeface.ui.conversation import (
-    ACTION_OPEN_SETTINGS,
-    ACTION_PULL_MODEL,
-    ACTION_START_OLLAMA,
-    ACTION_SWITCH_MODEL,
-    Conversation,
-)
-from codeface.ui.errors_dialog import report_unexpected
 from codeface.ui.widgets.docks import DockArea
 from codeface.ui.widgets.empty_state import EmptyState
 from codeface.ui.widgets.sessions_sidebar import SessionsSidebar
@@ -43,6 +31,16 @@ from codeface.ui.window_actions import build_actions
 from codeface.ui.window_models import ModelActions, needs_welcome
 from codeface.ui.window_sessions import SessionActions
 from codeface.ui.window_state import WindowState, load_window_state, save_window_state
+
+# The window is built and painted before asyncio, the engine's types, the conversation
+# logic and the chat pane are imported (they load right after the first paint).
+if TYPE_CHECKING:
+    import asyncio
+
+    from PySide6.QtGui import QAction, QCloseEvent
+
+    from codeface.api import BackendState, ProviderStatus, SessionView
+    from codeface.core.events import AnswerStats
 
 log = logging.getLogger("codeface.ui.window")
 ChatFactory = Callable[[], QWidget]
@@ -87,7 +85,7 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         self.models: list[Any] = []
         self.model_in_use = ""
         self.trashed: list[str] = []
-        self.ready = asyncio.Event()
+        self._ready: asyncio.Event | None = None
         self.welcome: Any = None
         self._dialogs: dict[str, QWidget] = {}
         self._pull_speed: dict[str, Any] = {}
@@ -118,20 +116,29 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             | QMainWindow.DockOption.AllowNestedDocks
         )
         self.docks = DockArea(self, self._terminal_options)
-        shortcuts = bridge.settings.extra.get("shortcuts", {})
-        self.actions_by_id: dict[str, QAction] = build_actions(
-            self, shortcuts if isinstance(shortcuts, dict) else {}
-        )
-        self.actions_by_id["stop"].setEnabled(False)
+        self.actions_by_id: dict[str, QAction] = {}
         self._connect()
         self._restore_layout()
         if not defer_chat:
             self.install_chat()
 
+    @property
+    def ready(self) -> asyncio.Event:
+        """Set once the backend state is loaded and the open session restored."""
+        if self._ready is None:
+            import asyncio
+
+            self._ready = asyncio.Event()
+        return self._ready
+
     def install_chat(self) -> None:
-        """Build the chat pane and wire it to the bridge (once)."""
+        """Build the chat pane and the window's actions, and wire them to the bridge
+        (once). Nothing of it is needed for the first paint."""
         if self.chat is not None:
             return
+        self._install_actions()
+        from codeface.ui.conversation import Conversation
+
         self.chat = self._chat_factory()
         self.chat.setObjectName("chatPane")
         self.center.insertWidget(0, self.chat)
@@ -147,6 +154,12 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             self.chat.zoom(self.saved_state.zoom)
 
     # ------------------------------------------------------------------ wiring
+    def _install_actions(self) -> None:
+        shortcuts = self.bridge.settings.extra.get("shortcuts", {})
+        self.actions_by_id = build_actions(self, shortcuts if isinstance(shortcuts, dict) else {})
+        self.actions_by_id["stop"].setEnabled(self.bridge.streaming)
+        self.bridge.sig_streaming.connect(self.actions_by_id["stop"].setEnabled)
+
     def _connect(self) -> None:
         sidebar = self.sidebar
         sidebar.sig_new_session.connect(self.on_new_session)
@@ -157,7 +170,6 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         sidebar.sig_pin.connect(self.on_pin)
         sidebar.sig_archive.connect(self.on_archive)
         sidebar.sig_delete.connect(self.on_delete)
-        self.bridge.sig_streaming.connect(self.actions_by_id["stop"].setEnabled)
         self.bridge.sig_pull_progress.connect(self.on_pull_progress)
         self.bridge.sig_pull_finished.connect(self.on_pull_finished)
 
@@ -180,6 +192,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
     def _take_over_zoom_keys(self) -> None:
         """The window's zoom actions work everywhere; the pane's own copies would make
         Ctrl +/- ambiguous (and dead) while the pane has focus, so they are switched off."""
+        from PySide6.QtGui import QShortcut
+
         window_keys = {
             key.toString()
             for spec_id in ("zoom_in", "zoom_out", "zoom_reset")
@@ -225,6 +239,9 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
     # ------------------------------------------------------------------ start-up
     async def start(self) -> None:
         """Load sessions and providers, choose chat or welcome, reopen the last session."""
+        from codeface.ui.conversation import ACTION_OPEN_SETTINGS
+        from codeface.ui.errors_dialog import report_unexpected
+
         self.install_chat()
         try:
             state: BackendState = await self.bridge.load_state()
@@ -270,6 +287,13 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
 
     def on_notice_action(self, action_id: str) -> None:
         """Buttons of inline notices that need the window."""
+        from codeface.ui.conversation import (
+            ACTION_OPEN_SETTINGS,
+            ACTION_PULL_MODEL,
+            ACTION_START_OLLAMA,
+            ACTION_SWITCH_MODEL,
+        )
+
         if action_id == ACTION_SWITCH_MODEL:
             self.open_model_picker()
         elif action_id == ACTION_OPEN_SETTINGS:
@@ -381,6 +405,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save state; finish async cleanup before the loop stops (qasync pitfall)."""
         if not self._shut_down:
+            import asyncio
+
             self.save_state()
             try:
                 loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()

@@ -1,5 +1,9 @@
 """Themes: TOML files of colours (Qt palette, chat, code) and a pygments style, applied live.
 
+A theme carries its pygments style by name; pygments itself is imported only to check the
+name of a user theme's style (bundled themes are checked by the tests) and, by the chat
+pane, when code is highlighted, so choosing the start-up theme costs no pygments import.
+
 Bundled themes live in ``themes/`` (`codeface.core.paths.themes_dir`); a user drops more
 into ``app_paths().config / "themes"``. A theme file names its ``kind`` ("light" or "dark");
 keys it leaves out are taken from the bundled theme of that kind, so a user theme can be
@@ -16,9 +20,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from PySide6.QtCore import QEasingCurve, QObject, QPropertyAnimation, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QGraphicsOpacityEffect, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from codeface.core.errors import ConfigError
 from codeface.core.paths import app_paths, themes_dir
@@ -131,8 +135,21 @@ def _colors(path: Path, section: str, table: Any, base: Any) -> Any:
     return replace(base, **values)
 
 
-def load_theme(path: Path, *, base: Theme | None = None, user: bool = False) -> Theme:
-    """Read one theme file; missing keys come from ``base``. Raises ConfigError if broken."""
+def pygments_style_installed(name: str) -> bool:
+    """Whether pygments has a style of this name (built in, or from a plugin package)."""
+    from pygments.styles import STYLES, get_all_styles
+
+    if any(style_name == name for _module, style_name, _aliases in STYLES.values()):
+        return True
+    return name in set(get_all_styles())  # scans the installed plugins: only when needed
+
+
+def load_theme(
+    path: Path, *, base: Theme | None = None, user: bool = False, check_style: bool = True
+) -> Theme:
+    """Read one theme file; missing keys come from ``base``. Raises ConfigError if broken.
+
+    ``check_style=False`` skips looking the pygments style up (for the bundled themes)."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
@@ -142,9 +159,7 @@ def load_theme(path: Path, *, base: Theme | None = None, user: bool = False) -> 
         raise ConfigError(f"Theme {path.name}: kind = {kind!r} must be 'light' or 'dark'")
     name = document.get("name", path.stem.replace("-", " ").title())
     style = document.get("pygments_style", base.pygments_style if base else "default")
-    from pygments.styles import get_all_styles
-
-    if not isinstance(style, str) or style not in set(get_all_styles()):
+    if not isinstance(style, str) or (check_style and not pygments_style_installed(style)):
         raise ConfigError(f"Theme {path.name}: pygments_style = {style!r} is not installed")
     palette_table = document.get("palette", {})
     if not isinstance(palette_table, dict):
@@ -200,24 +215,55 @@ class ThemeManager(QObject):
         bundled: dict[str, Theme] = {}
         for path in sorted(self._bundled_dir.glob("*.toml")):
             try:
-                bundled[path.stem] = load_theme(path)
+                bundled[path.stem] = load_theme(path, check_style=False)
             except ConfigError as error:
                 log.error("Bundled theme skipped: %s", error.user_message)
         themes = dict(bundled)
-        user_dir = self._user_dir or user_themes_dir()
-        for path in sorted(user_dir.glob("*.toml")) if user_dir.is_dir() else []:
+        for path in self._user_files():
             try:
-                kind = _peek_kind(path)
-                base = bundled.get(kind) or bundled.get("light")
-                themes[path.stem] = load_theme(path, base=base, user=True)
+                themes[path.stem] = self._load_user(path, bundled.get)
             except ConfigError as error:
                 self.errors.append(error.user_message)
                 log.warning("User theme skipped: %s", error.user_message)
         return list(themes.values())
 
+    def _user_files(self) -> list[Path]:
+        user_dir = self._user_dir or user_themes_dir()
+        return sorted(user_dir.glob("*.toml")) if user_dir.is_dir() else []
+
+    def _load_user(self, path: Path, bundled: Callable[[str], Theme | None]) -> Theme:
+        kind = _peek_kind(path)
+        base = bundled(kind) or bundled("light")
+        return load_theme(path, base=base, user=True)
+
+    def _bundled(self, theme_id: str) -> Theme | None:
+        path = self._bundled_dir / f"{theme_id}.toml"
+        try:
+            return load_theme(path, check_style=False) if path.is_file() else None
+        except ConfigError as error:
+            log.error("Bundled theme skipped: %s", error.user_message)
+            return None
+
+    def _find_by_id(self, wanted: str) -> Theme | None:
+        """The theme whose file stem is ``wanted``, reading only the files it needs (None:
+        not found that way, or a broken user file; `find` then looks at every theme)."""
+        for path in self._user_files():
+            if path.stem.casefold() == wanted:
+                try:
+                    return self._load_user(path, self._bundled)
+                except ConfigError:
+                    return None
+        for path in self._bundled_dir.glob("*.toml"):
+            if path.stem.casefold() == wanted:
+                return self._bundled(path.stem)
+        return None
+
     def find(self, key: str) -> Theme | None:
         """The theme whose id or name is ``key`` (case-insensitive), or None."""
         wanted = key.casefold()
+        theme = self._find_by_id(wanted)  # the usual case, and the one at start-up
+        if theme is not None:
+            return theme
         for theme in self.available():
             if theme.id.casefold() == wanted or theme.name.casefold() == wanted:
                 return theme
@@ -284,6 +330,9 @@ def _peek_kind(path: Path) -> str:
 
 def cross_fade(window: QWidget, duration_ms: int = FADE_MS) -> QLabel:
     """Cover ``window`` with a snapshot of itself and fade that out; returns the overlay."""
+    from PySide6.QtCore import QEasingCurve, QPropertyAnimation
+    from PySide6.QtWidgets import QGraphicsOpacityEffect
+
     overlay = QLabel(window)
     overlay.setObjectName("themeCrossFade")
     overlay.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)

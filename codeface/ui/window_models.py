@@ -12,18 +12,18 @@ import shutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QProcess, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
-from codeface.api import ProviderStatus, SessionView
 from codeface.core.errors import CodefaceError
-from codeface.core.events import Progress
 from codeface.ui.bridge import bridge_task
 from codeface.ui.window_actions import apply_shortcuts
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
+    from codeface.api import ProviderStatus, SessionView
+    from codeface.core.events import Progress
     from codeface.ui.bridge import Bridge
     from codeface.ui.conversation import Conversation
     from codeface.ui.widgets.status_bar import StatusBar
@@ -125,6 +125,8 @@ class ModelActions(_WindowBase):
             self.show_welcome()
             self.welcome.set_ollama_status("Ollama is not installed; install it first (see above).")
             return
+        from PySide6.QtCore import QProcess
+
         QProcess.startDetached(binary, ["serve"])
         if self.welcome is not None:
             self.welcome.set_ollama_status("Starting Ollama…")

@@ -6,18 +6,18 @@ only through ``self.bridge``.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QFileDialog, QMainWindow
+from PySide6.QtWidgets import QMainWindow
 
-from codeface.api import SessionView
 from codeface.core.errors import CodefaceError
 from codeface.ui.bridge import bridge_task
-from codeface.ui.errors_dialog import report_unexpected
 
 if TYPE_CHECKING:
+    import asyncio
+
+    from codeface.api import SessionView
     from codeface.ui.bridge import Bridge
     from codeface.ui.conversation import Conversation
     from codeface.ui.widgets.sessions_sidebar import SessionsSidebar
@@ -38,7 +38,6 @@ class SessionActions(_WindowBase):
     status: StatusBar
     chat: Any
     model_in_use: str
-    ready: asyncio.Event
     trashed: list[str]
 
     if TYPE_CHECKING:  # provided by MainWindow and ModelActions
@@ -48,6 +47,8 @@ class SessionActions(_WindowBase):
         def _show_residency(self) -> None: ...
         @property
         def sig_session_opened(self) -> Any: ...
+        @property
+        def ready(self) -> asyncio.Event: ...
 
     # ------------------------------------------------------------------ sessions
     async def open_session(self, session_id: str, message_id: str = "", query: str = "") -> None:
@@ -81,6 +82,8 @@ class SessionActions(_WindowBase):
         except CodefaceError as error:
             self.chat.show_notice("error", error.one_line(), [])
         except Exception as error:
+            from codeface.ui.errors_dialog import report_unexpected
+
             report_unexpected(error)
 
     @bridge_task
@@ -246,6 +249,8 @@ class SessionActions(_WindowBase):
         session = self.sessions.get(self.conversation.session_id or "")
         if session is None:
             return
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self, "Export session", f"{session.title}.md", "Markdown (*.md)"
         )
@@ -253,6 +258,8 @@ class SessionActions(_WindowBase):
             return
 
         async def work() -> None:
+            import asyncio
+
             text = await self.bridge.export_session(session.id, "md")
             await asyncio.to_thread(Path(path).write_text, text, encoding="utf-8")
             self.status.showMessage(f"Exported to {path}", 6000)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,12 @@ from pytestqt.qtbot import QtBot
 from codeface.core.errors import ConfigError
 from codeface.ui.chat import ChatPane
 from codeface.ui.chat.code_block import CodeBlockWidget
-from codeface.ui.theme import ThemeManager, load_theme, user_themes_dir
+from codeface.ui.theme import (
+    ThemeManager,
+    load_theme,
+    pygments_style_installed,
+    user_themes_dir,
+)
 from tests.ui.chat_fixtures import answer, theme_named
 
 
@@ -28,6 +36,8 @@ def test_bundled_themes_include_light_dark_and_high_contrast() -> None:
         assert theme.chat.user_bubble
         assert theme.code.background
         assert not theme.user
+        # Loading skips the pygments lookup for bundled themes, so check their styles here.
+        assert pygments_style_installed(theme.pygments_style), theme.id
 
 
 def test_a_user_theme_in_the_config_dir_appears_with_defaults_filled_in(
@@ -57,6 +67,25 @@ def test_a_theme_with_an_unknown_pygments_style_is_refused(tmp_path: Path) -> No
     path.write_text('pygments_style = "no-such-style"\n')
     with pytest.raises(ConfigError, match="no-such-style"):
         load_theme(path)
+
+
+def test_choosing_the_start_up_theme_does_not_import_pygments() -> None:
+    probe = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from codeface.ui.theme import ThemeManager\n"
+        "app = QApplication([])\n"
+        "manager = ThemeManager()\n"
+        "ids = [manager.resolve(key).id for key in ('system', 'dark', 'High Contrast')]\n"
+        "print(ids, 'pygments' in sys.modules)"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("]")[1].strip() == "False"
+    assert "'dark', 'high-contrast']" in result.stdout
 
 
 def test_system_default_follows_the_os_colour_scheme(qapp: QApplication) -> None:

@@ -7,26 +7,28 @@ box emits `sig_search` after a short pause; an empty box shows the sessions agai
 
 from __future__ import annotations
 
-import html
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMenu,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from codeface.api import SearchHit, SessionView
+# The sidebar is part of the window's first paint: what only menus, dialogs and search
+# results need is imported when they are used.
+if TYPE_CHECKING:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QMenu
+
+    from codeface.api import SearchHit, SessionView
 
 SEARCH_DEBOUNCE_MS = 200
 SIDEBAR_STYLE = """
@@ -48,6 +50,8 @@ ROLE_MESSAGE = Qt.ItemDataRole.UserRole + 1
 
 def highlighted_snippet(hit: SearchHit) -> str:
     """The snippet as rich text with each match in bold on a marker colour."""
+    import html
+
     parts: list[str] = []
     cursor = 0
     for start, end in sorted(hit.match_offsets):
@@ -178,6 +182,8 @@ class SessionsSidebar(QWidget):
 
     def set_search_results(self, query: str, hits: list[SearchHit]) -> None:
         """Show search hits for ``query`` (ignored if the box changed meanwhile)."""
+        import html
+
         if query != self.search_box.text().strip():
             return
         self.hit_list.clear()
@@ -242,6 +248,9 @@ class SessionsSidebar(QWidget):
 
     def build_menu(self, session_id: str) -> QMenu:
         """The context menu of one session (rename, pin, archive, delete)."""
+        from PySide6.QtGui import QAction
+        from PySide6.QtWidgets import QMenu
+
         session = self._sessions[session_id]
         menu = QMenu(self)
         rename = QAction("Rename…", menu)
@@ -263,6 +272,8 @@ class SessionsSidebar(QWidget):
         session = self._sessions.get(session_id)
         if session is None:
             return
+        from PySide6.QtWidgets import QInputDialog
+
         title, ok = QInputDialog.getText(self, "Rename session", "Title:", text=session.title)
         if ok and title.strip() and title.strip() != session.title:
             self.sig_rename.emit(session_id, title.strip())
@@ -272,6 +283,8 @@ class SessionsSidebar(QWidget):
         session = self._sessions.get(session_id)
         if session is None:
             return
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(
             self,
             "Move to trash",

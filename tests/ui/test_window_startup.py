@@ -1,0 +1,98 @@
+"""Start-up order: the real window paints before the slow parts load, and they still load."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+DRIVER = """
+import json, logging, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+from codeface.ui import launch
+from codeface.ui.main_window import MainWindow
+
+seen = {}
+def build_backend():  # the fake engine, imported only when the window asks for it
+    from tests.ui.fake_backend import FakeBackend
+
+    backend = FakeBackend()
+    backend.add_session("Hello there", [("user", "hi"), ("assistant", "hello")])
+    return backend
+launch.build_backend = build_backend
+SLOW = ("asyncio", "qasync", "codeface.api", "codeface.ui.chat", "codeface.ui.conversation",
+        "markdown_it", "pygments", "logging.handlers", "codeface.app")
+
+apply_font = launch._apply_font
+def logging_apply_font(*args):
+    logging.getLogger("codeface.test").warning("logged before the first paint")
+    apply_font(*args)
+launch._apply_font = logging_apply_font
+
+class AtFirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and "slow_at_paint" not in seen:
+            window = watched
+            seen["slow_at_paint"] = [name for name in SLOW if name in sys.modules]
+            seen["sidebar_visible"] = window.sidebar.isVisible()
+            seen["center_visible"] = window.center.isVisible()
+        return False
+
+probe = AtFirstPaint()
+original_show = MainWindow.show
+def show(window):
+    window.installEventFilter(probe)
+    original_show(window)
+MainWindow.show = show
+
+def poll():
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    # (`ready` is only looked at once the chat pane exists: it is an asyncio.Event.)
+    if windows and windows[0].chat is not None and windows[0].ready.is_set():
+        import linecache
+        window = windows[0]
+        seen["title"] = window.windowTitle()
+        seen["chat"] = type(window.chat).__name__
+        seen["sources_kept"] = [f for f in linecache.cache if "codeface/ui/chat" in f]
+        window.close()
+    else:
+        QTimer.singleShot(10, poll)
+
+QTimer.singleShot(0, poll)
+seen["code"] = launch.run_window(None)
+print(json.dumps(seen))
+"""
+
+
+def test_the_window_paints_before_the_engine_and_chat_load_then_they_do(
+    codeface_home: Path,
+) -> None:
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
+    result = subprocess.run(
+        [sys.executable, "-c", DRIVER],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["code"] == 0
+    # The first paint is the real window: sidebar and centre, and nothing slow loaded yet.
+    assert seen["sidebar_visible"] is True
+    assert seen["center_visible"] is True
+    assert seen["slow_at_paint"] == []
+    # Right after it, the chat pane and the engine arrive and the last session reopens.
+    assert seen["chat"] == "ChatPane"
+    assert seen["title"] == "Hello there — CodeFace"
+    # PySide6 no longer keeps the source of every module imported after it.
+    assert seen["sources_kept"] == []
+    # What was logged before the log file opened is in it.
+    log_text = (codeface_home / "logs" / "codeface.log").read_text()
+    assert "logged before the first paint" in log_text
