@@ -21,7 +21,7 @@ from codeface.providers.ollama_provider import OllamaProvider
 from tests.fakes.ollama_server import OllamaServer
 
 CHUNKS = 10_000
-RUNS = 5
+RUNS = 9
 TTFT_RUNS = 30
 MODEL = "qwen2.5-coder:7b"
 

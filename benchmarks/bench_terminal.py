@@ -35,6 +35,7 @@ def _row(name: str, value: float, unit: str, budget: float | None, baseline: flo
         "budget": budget,
         "baseline": None if baseline is None else round(baseline, 3),
         "ratio": ratio,
+        "higher_is_better": unit.endswith("/s"),
     }
 
 

@@ -36,12 +36,16 @@ def _format(value: Any) -> str:
     return str(value)
 
 
+def _budget_on_ratio(row: Row) -> bool:
+    return row.get("budget_on") == "ratio" or "budget: ratio" in str(row.get("name", ""))
+
+
 def verdict(row: Row) -> str:
     """``ok`` / ``OVER`` against the budget (lower is better unless ``higher_is_better``)."""
     budget, value = row.get("budget"), row.get("value")
     if budget is None or value is None:
         return ""
-    compared = row.get("ratio") if row.get("budget_on") == "ratio" else value
+    compared = row.get("ratio") if _budget_on_ratio(row) else value
     if compared is None:
         return ""
     good = compared >= budget if row.get("higher_is_better") else compared <= budget
@@ -55,7 +59,7 @@ def print_rows(area: str, rows: list[Row]) -> None:
     for row in rows:
         budget = row.get("budget")
         shown_budget = _format(budget)
-        if budget is not None and row.get("budget_on") == "ratio":
+        if budget is not None and _budget_on_ratio(row):
             shown_budget = f"×{_format(budget)}"
         print(
             f"{row['name']:<58} {_format(row.get('value')):>12} {row.get('unit', ''):<8} "

@@ -271,15 +271,21 @@ class LoopbackServer:
             return True
         headers["transfer-encoding"] = "chunked"
         headers["cache-control"] = "no-cache"
+        # The watcher below reads from the socket to notice a client hanging up, so the
+        # connection cannot safely carry another request: close it after the stream.
+        headers["connection"] = "close"
         writer.write(_head(plan.status, reason, headers))
         await writer.drain()
         watcher = asyncio.ensure_future(reader.read(1))
-        how, sent = await self._stream(plan, writer, watcher)
-        watcher.cancel()
+        try:
+            how, sent = await self._stream(plan, writer, watcher)
+        finally:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
         with self._stream_end_signal:
             self._stream_ends.append(StreamEnd(request.path, how, sent, time.monotonic()))
             self._stream_end_signal.notify_all()
-        return how == END_COMPLETE
+        return False
 
     async def _stream(
         self, plan: Plan, writer: asyncio.StreamWriter, watcher: asyncio.Future[bytes]
