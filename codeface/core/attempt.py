@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from codeface.core.context import estimate_tokens
@@ -31,21 +31,26 @@ class Attempt:
     choice: Choice
     started: float
     first_token: float | None = None
-    text: str = ""
+    parts: list[str] = field(default_factory=list)
     input_tokens: int | None = None
     output_tokens: int | None = None
     finish: FinishReason = "stop"
     tool_calls: list[ToolCall] = field(default_factory=list)
 
-    def absorb(self, event: StreamEvent, now: float) -> None:
-        """Account for one stream event that arrived at ``now``."""
+    @property
+    def text(self) -> str:
+        """The answer text so far."""
+        return "".join(self.parts)
+
+    def absorb(self, event: StreamEvent, clock: Callable[[], float]) -> None:
+        """Account for one stream event (``clock`` is read only for the first token)."""
         if isinstance(event, TextDelta):
             if self.first_token is None:
-                self.first_token = now
-            self.text += event.text
+                self.first_token = clock()
+            self.parts.append(event.text)
         elif isinstance(event, ToolCallRequested):
             if self.first_token is None:
-                self.first_token = now
+                self.first_token = clock()
             self.tool_calls.append(event.call)
         elif isinstance(event, Usage):
             self.input_tokens = event.input_tokens or self.input_tokens

@@ -257,17 +257,36 @@ class Router:
                 provider=provider.id, model=choice.model, host=provider.host, tier=provider.tier
             )
             try:
-                events = self._guarded(provider, outgoing)
-                async with aclosing(events):
-                    async for event in events:
-                        attempt.absorb(event, self._clock())
+                # The provider's stream is read here, not through another generator layer:
+                # this loop runs once per token, and every layer costs.
+                watchdog = StallWatchdog(self.settings.general.stall_timeout)
+                stream = provider.stream_chat(outgoing)
+                try:
+                    while True:
+                        watchdog.waiting = True
+                        try:
+                            event = await anext(stream)
+                        except StopAsyncIteration:
+                            break
+                        except asyncio.CancelledError as error:
+                            if not watchdog.absorb_own_cancel():
+                                raise
+                            raise self._stalled(provider) from error
+                        watchdog.waiting = False
+                        watchdog.progress += 1
+                        attempt.absorb(event, self._clock)
                         yield event
+                finally:
+                    watchdog.stop()
+                    aclose = getattr(stream, "aclose", None)
+                    if aclose is not None:
+                        await aclose()
             except CodefaceError as error:
                 if isinstance(error, _AVAILABILITY_ERRORS):
                     breaker.record_failure()
                 else:
                     breaker.release_probe()
-                if attempt.text:
+                if attempt.parts:
                     yield Outcome(attempt, error)
                     return
                 if error.retryable and attempt_number < retries:
@@ -293,35 +312,13 @@ class Router:
             yield Outcome(attempt)
             return
 
-    async def _guarded(
-        self, provider: Provider, request: ChatRequest
-    ) -> AsyncGenerator[StreamEvent, None]:
-        """The provider's stream, failing with StreamInterrupted when it stalls."""
+    def _stalled(self, provider: Provider) -> StreamInterrupted:
         stall = self.settings.general.stall_timeout
-        watchdog = StallWatchdog(stall)
-        iterator = aiter(provider.stream_chat(request))
-        try:
-            while True:
-                watchdog.waiting()
-                try:
-                    event = await anext(iterator)
-                except StopAsyncIteration:
-                    return
-                except asyncio.CancelledError as error:
-                    if not watchdog.absorb_own_cancel():
-                        raise
-                    raise StreamInterrupted(
-                        f"{provider_label(provider)} stopped sending for {stall:.0f} s",
-                        retryable=True,
-                        provider=provider.id,
-                    ) from error
-                watchdog.idle()
-                yield event
-        finally:
-            watchdog.stop()
-            aclose = getattr(iterator, "aclose", None)
-            if aclose is not None:
-                await aclose()
+        return StreamInterrupted(
+            f"{provider_label(provider)} stopped sending for {stall:.0f} s",
+            retryable=True,
+            provider=provider.id,
+        )
 
     def _request_for(
         self, provider: Provider, choice: Choice, request: ChatRequest, partial: str

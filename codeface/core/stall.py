@@ -1,4 +1,10 @@
-"""Noticing a provider that stopped sending, without a timeout per chunk."""
+"""Noticing a provider that stopped sending, without a timer or a clock read per chunk.
+
+The stream loop only bumps `progress` and flips `waiting`; a check that runs four times
+per stall period decides. It counts only time spent waiting on the provider, not time
+the consumer spends with an event, and fires between 1 and 1¼ stall periods after the
+provider went quiet.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +12,30 @@ import asyncio
 
 
 class StallWatchdog:
-    """Cancels the current task when the provider sends nothing for ``stall`` seconds.
-
-    One timer per stream instead of a timeout per chunk (which would cost more than the
-    chunk); it counts only time spent waiting on the provider, not the consumer's time.
-    """
+    """Cancels the current task when the provider sends nothing for ``stall`` seconds."""
 
     def __init__(self, stall: float) -> None:
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
         self._stall = stall
-        self._since = self._loop.time()
-        self._waiting = False
+        self._period = max(stall / 4, 0.005)
+        self.progress = 0
+        self.waiting = False
         self.fired = False
-        self._handle = self._loop.call_at(self._since + stall, self._check)
-
-    def waiting(self) -> None:
-        """We are about to wait on the provider."""
-        self._since = self._loop.time()
-        self._waiting = True
-
-    def idle(self) -> None:
-        """An event arrived; the consumer has it."""
-        self._waiting = False
+        self._seen = 0
+        self._quiet_since = self._loop.time()
+        self._handle = self._loop.call_later(self._period, self._check)
 
     def _check(self) -> None:
-        idle = self._loop.time() - self._since
-        if self._waiting and idle >= self._stall and self._task is not None:
+        now = self._loop.time()
+        if self.progress != self._seen or not self.waiting:
+            self._seen = self.progress
+            self._quiet_since = now
+        elif now - self._quiet_since >= self._stall and self._task is not None:
             self.fired = True
             self._task.cancel()
             return
-        delay = self._stall - idle if self._waiting else self._stall
-        self._handle = self._loop.call_at(self._loop.time() + max(delay, 0.01), self._check)
+        self._handle = self._loop.call_later(self._period, self._check)
 
     def absorb_own_cancel(self) -> bool:
         """True (and the cancel undone) when the watchdog caused the cancellation."""
