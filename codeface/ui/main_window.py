@@ -377,8 +377,11 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         if terminal is None or self.chat is None:
             return
         text = (await terminal.capture(50)).rstrip()  # type: ignore[attr-defined]
-        if text:
-            self.chat.insert_into_composer(f"Terminal output:\n```\n{text}\n```\n")
+        recent = terminal.recent_commands_context()  # type: ignore[attr-defined]
+        parts = [f"Terminal output:\n```\n{text}\n```" if text else "", recent]
+        context = "\n\n".join(part for part in parts if part)
+        if context:
+            self.chat.insert_into_composer(context + "\n")
             self.chat.focus_composer()
         else:
             self.status.showMessage("The terminal has no output to capture yet.", 5000)

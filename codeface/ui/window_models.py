@@ -280,6 +280,9 @@ class ModelActions(_WindowBase):
         if hasattr(self.chat, "set_enter_sends"):
             self.chat.set_enter_sends(settings.ui.enter_sends)
         self.apply_theme_setting(settings.ui.theme)
+        terminal = getattr(getattr(self, "docks", None), "terminal", None)
+        if terminal is not None:
+            terminal.set_history_sharing(settings.terminal.share_history_with_chat)
         self.check_providers()
 
     def apply_theme_setting(self, setting: str) -> None:

@@ -43,3 +43,31 @@ async def test_shell_code_goes_to_the_terminal_and_its_output_comes_back(
     assert inserted.startswith("Terminal output:\n```")
     assert "codeface-42" in inserted
     await window.shutdown()
+
+
+@pytest.mark.usefixtures("close_windows")
+@pytest.mark.asyncio
+async def test_recent_commands_reach_the_chat_only_with_consent(
+    fake_backend: FakeBackend, recording_pane: RecordingChatPane, state_path: Path
+) -> None:
+    fake_backend.settings.terminal.shell = "/bin/sh"
+    window = MainWindow(
+        Bridge(fake_backend), chat_factory=lambda: recording_pane, state_path=state_path
+    )
+    window.show()
+    await window.start()
+    terminal = window.docks.ensure_terminal()
+    assert terminal is not None
+    terminal.history.record("main", "make test", 2)
+
+    await window.capture_terminal()
+    without_consent = [t for name, t in recording_pane.calls if name == "insert_into_composer"]
+    assert all("make test" not in text for text in without_consent)
+
+    terminal.set_history_sharing(True)
+    terminal.history.record("main", "make test", 2)
+    await window.capture_terminal()
+    inserted = [t for name, t in recording_pane.calls if name == "insert_into_composer"][-1]
+    assert "Recent terminal commands:" in inserted
+    assert "$ make test  (exit 2)" in inserted
+    await window.shutdown()

@@ -256,6 +256,16 @@ class SettingsDialog(QDialog):
         ):
             widget.setAccessibleName(label)
             form.addRow(f"{label}:", widget)
+        self.share_history = QCheckBox(
+            "Offer my recent terminal commands and their exit statuses to the chat"
+        )
+        self.share_history.setToolTip(
+            "Off by default. When on, capturing the terminal into a message also lists the "
+            "last commands you ran in CodeFace's terminals. Nothing is sent until you send."
+        )
+        self.share_history.setAccessibleName("Share terminal history with the chat")
+        self.share_history.setChecked(self.settings.terminal.share_history_with_chat)
+        form.addRow("Terminal:", self.share_history)
         return page
 
     def _appearance_tab(self) -> QWidget:
@@ -364,6 +374,7 @@ class SettingsDialog(QDialog):
         settings.general.model = self.model_edit.text().strip()
         settings.general.temperature = round(self.temperature.value(), 2)
         settings.general.context_size = self.context_size.value()
+        settings.terminal.share_history_with_chat = self.share_history.isChecked()
         settings.ui.theme = self.theme.currentData()
         settings.ui.font_family = self.font_family.currentFont().family()
         settings.ui.font_size = self.font_size.value()
