@@ -31,15 +31,18 @@ class BackgroundRunner(QObject):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="terminal-tmux")
         self.sig_finished.connect(self._deliver)
         self.busy = 0
+        self.closed = False
 
     def submit(
         self,
         function: Callable[[], Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None] | None = None,
-    ) -> Future[Any]:
+    ) -> Future[Any] | None:
         """Run ``function()`` on the worker; then ``on_done(result)`` or
-        ``on_error(exception)`` on the GUI thread."""
+        ``on_error(exception)`` on the GUI thread. After `shutdown` nothing runs (None)."""
+        if self.closed:
+            return None
         self.busy += 1
 
         def finished(future: Future[Any]) -> None:
@@ -53,6 +56,8 @@ class BackgroundRunner(QObject):
 
     def _deliver(self, callbacks: Any, result: Any, error: Any) -> None:
         self.busy -= 1
+        if self.closed:
+            return  # the panel is gone: a late answer has nobody to tell
         on_done, on_error = callbacks
         if error is None:
             on_done(result)
@@ -62,5 +67,6 @@ class BackgroundRunner(QObject):
             log.error("terminal background call failed", exc_info=error)
 
     def shutdown(self) -> None:
-        """Stop accepting work (running calls finish in the background)."""
+        """Stop accepting work (running calls finish in the background, unreported)."""
+        self.closed = True
         self._executor.shutdown(wait=False, cancel_futures=True)
