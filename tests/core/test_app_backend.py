@@ -135,7 +135,7 @@ async def test_fallback_is_visible_in_the_events(
     refused_url: str, anthropic_server: AnthropicServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OLLAMA_HOST", refused_url)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-000000000000")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-anthropic-key")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", anthropic_server.url)
     anthropic_server.reply_text("from the cloud")
     backend = AppBackend(build_engine(Settings()))

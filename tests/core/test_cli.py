@@ -78,7 +78,7 @@ def test_fallback_reason_goes_to_stderr_not_into_the_answer(
 ) -> None:
     no_stdin(monkeypatch)
     monkeypatch.setenv("OLLAMA_HOST", refused_url)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000000000")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-anthropic-key")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", anthropic_server.url)
     anthropic_server.reply_text("cloud says hi")
 
@@ -170,7 +170,7 @@ def test_pull_shows_progress_and_rm_deletes(
 def test_doctor_reports_without_revealing_keys(
     ollama_env: OllamaServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    secret = "sk-ant-doctor-secret-123456789"
+    secret = "doctor-test-secret-42"
     monkeypatch.setenv("ANTHROPIC_API_KEY", secret)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
 
