@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Literal
@@ -174,30 +174,29 @@ class AppBackend:
         return await store.export_markdown([session_id])
 
     # conversation ---------------------------------------------------------------
-    async def send(
+    def send(
         self, session_id: str, text: str, attachments: tuple[Attachment, ...] = ()
-    ) -> AsyncIterator[ConversationEvent]:
+    ) -> AsyncGenerator[ConversationEvent, None]:
         """Save the prompt and stream the answer."""
-        conversation = await self._conversation()
-        async with aclosing(conversation.send(session_id, text, attachments)) as events:
-            async for event in events:
-                yield event
+        return self._relay(lambda c: c.send(session_id, text, attachments))
 
-    async def regenerate(self, answer_id: str) -> AsyncIterator[ConversationEvent]:
-        conversation = await self._conversation()
-        async with aclosing(conversation.regenerate(answer_id)) as events:
-            async for event in events:
-                yield event
+    def regenerate(self, answer_id: str) -> AsyncGenerator[ConversationEvent, None]:
+        """A new answer to the same prompt, as a sibling."""
+        return self._relay(lambda c: c.regenerate(answer_id))
 
-    async def edit(self, message_id: str, text: str) -> AsyncIterator[ConversationEvent]:
-        conversation = await self._conversation()
-        async with aclosing(conversation.edit(message_id, text)) as events:
-            async for event in events:
-                yield event
+    def edit(self, message_id: str, text: str) -> AsyncGenerator[ConversationEvent, None]:
+        """An edited sibling of a prompt, answered."""
+        return self._relay(lambda c: c.edit(message_id, text))
 
-    async def continue_answer(self, answer_id: str) -> AsyncIterator[ConversationEvent]:
+    def continue_answer(self, answer_id: str) -> AsyncGenerator[ConversationEvent, None]:
+        """More text for an interrupted answer."""
+        return self._relay(lambda c: c.continue_answer(answer_id))
+
+    async def _relay(
+        self, start: Callable[[Conversation], AsyncGenerator[ConversationEvent, None]]
+    ) -> AsyncGenerator[ConversationEvent, None]:
         conversation = await self._conversation()
-        async with aclosing(conversation.continue_answer(answer_id)) as events:
+        async with aclosing(start(conversation)) as events:
             async for event in events:
                 yield event
 

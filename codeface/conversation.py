@@ -20,7 +20,7 @@ from codeface.core.events import TextDelta, TurnDone, TurnFailed, TurnStarted
 from codeface.core.messages import ChatMessage, ChatRequest
 from codeface.core.router import CONTINUE_PROMPT
 from codeface.core.settings import POLICIES, Policy
-from codeface.store.models import Message
+from codeface.store.models import Message, Session
 from codeface.store.service import AsyncAnswerWriter, Store
 
 log = logging.getLogger(__name__)
@@ -116,9 +116,8 @@ class Conversation:
             async for event in events:
                 yield event
 
-    async def _request(self, session_id: str, continuing: bool) -> ChatRequest:
-        session = await self.store.get_session(session_id)
-        history = await self.store.chat_messages(session_id)
+    async def _request(self, session: Session, continuing: bool) -> ChatRequest:
+        history = await self.store.chat_messages(session.id)
         if continuing:
             history = (*history, ChatMessage("user", CONTINUE_PROMPT))
         system_parts = [session.system_prompt or ""]
@@ -136,7 +135,7 @@ class Conversation:
     ) -> AsyncGenerator[ConversationEvent, None]:
         session = await self.store.get_session(session_id)
         writer = await start()
-        request = await self._request(session_id, continuing)
+        request = await self._request(session, continuing)
         yield MessageSaved(await self.view(writer.message_id))
         policy: Policy | None = session.policy if session.policy in POLICIES else None  # type: ignore[assignment]
         finished = False

@@ -21,9 +21,9 @@ from codeface.core.events import (
     Usage,
 )
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
-from codeface.providers.base import Health, ModelInfo, Tier
+from codeface.providers.base import ModelInfo, Tier
 from codeface.providers.cloud_base import CloudProviderBase
-from codeface.providers.streaming import Translating, call, parse_arguments
+from codeface.providers.streaming import Translating, call, count_or_none, parse_arguments
 
 if TYPE_CHECKING:
     import anthropic
@@ -121,11 +121,11 @@ class AnthropicProvider(CloudProviderBase):
                         arguments = parse_arguments("".join(pieces), name, context)
                         yield ToolCallRequested(ToolCall(call_id, name, arguments))
                     elif event.type == "message_start":
-                        input_tokens = _count(event.message.usage.input_tokens)
+                        input_tokens = count_or_none(event.message.usage.input_tokens)
                     elif event.type == "message_delta":
                         if isinstance(event.delta.stop_reason, str):
                             stop_reason = event.delta.stop_reason
-                        output_tokens = _count(event.usage.output_tokens)
+                        output_tokens = count_or_none(event.usage.output_tokens)
                     elif event.type == "message_stop":
                         stopped = True
                         break
@@ -173,24 +173,6 @@ class AnthropicProvider(CloudProviderBase):
             return [model.id async for model in self._sdk().models.list(limit=100)]
 
         return await call(collect(), self._context())
-
-    async def health(self) -> Health:
-        """A cheap authenticated call (list models): tells a bad key from no connection."""
-        try:
-            names = await self._model_names()
-        except CodefaceError as error:
-            return Health(False, error.user_message, error=error)
-        return Health(True, f"{self._name} at {self.host}: {len(names)} models")
-
-    async def aclose(self) -> None:
-        """Close the HTTP client."""
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
-
-
-def _count(value: object) -> int | None:
-    return value if isinstance(value, int) else None
 
 
 def convert_messages(messages: tuple[ChatMessage, ...]) -> list[dict[str, Any]]:

@@ -4,10 +4,11 @@ are, where they live, and their key — registered so it never appears in logs o
 from __future__ import annotations
 
 import urllib.parse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from codeface.core.errors import CodefaceError
 from codeface.core.logs import register_secret
-from codeface.providers.base import Tier
+from codeface.providers.base import Health, Tier
 from codeface.providers.errors import ErrorContext
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class CloudProviderBase:
         self._id = provider_id
         self._name = name
         self._tier: Tier = tier
+        self._client: Any = None
 
     @property
     def id(self) -> str:
@@ -70,3 +72,20 @@ class CloudProviderBase:
         import httpx2
 
         return httpx2.Timeout(self._read_timeout, connect=self._connect_timeout)
+
+    async def _model_names(self) -> list[str]:
+        raise NotImplementedError
+
+    async def health(self) -> Health:
+        """A cheap authenticated call (list models): tells a bad key from no connection."""
+        try:
+            names = await self._model_names()
+        except CodefaceError as error:
+            return Health(False, error.user_message, error=error)
+        return Health(True, f"{self._name} at {self.host}: {len(names)} models")
+
+    async def aclose(self) -> None:
+        """Close the SDK's HTTP client."""
+        if self._client is not None:
+            await self._client.close()
+            self._client = None

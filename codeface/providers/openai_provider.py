@@ -23,9 +23,9 @@ from codeface.core.events import (
     Usage,
 )
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
-from codeface.providers.base import Health, ModelInfo, Tier
+from codeface.providers.base import ModelInfo, Tier
 from codeface.providers.cloud_base import CloudProviderBase
-from codeface.providers.streaming import Translating, call, parse_arguments
+from codeface.providers.streaming import Translating, call, count_or_none, parse_arguments
 
 if TYPE_CHECKING:
     import openai
@@ -103,7 +103,8 @@ class OpenAIProvider(CloudProviderBase):
                     guard.started = True
                     if chunk.usage is not None:
                         usage = Usage(
-                            _count(chunk.usage.prompt_tokens), _count(chunk.usage.completion_tokens)
+                            count_or_none(chunk.usage.prompt_tokens),
+                            count_or_none(chunk.usage.completion_tokens),
                         )
                     # Compatible servers send odd chunks, and the SDK does not validate them.
                     for choice in chunk.choices or ():
@@ -199,24 +200,6 @@ class OpenAIProvider(CloudProviderBase):
             return [model.id async for model in self._sdk().models.list()]
 
         return await call(collect(), self._context())
-
-    async def health(self) -> Health:
-        """A cheap call (list models): tells a bad key from no connection; never raises."""
-        try:
-            names = await self._model_names()
-        except CodefaceError as error:
-            return Health(False, error.user_message, error=error)
-        return Health(True, f"{self._name} at {self.host}: {len(names)} models")
-
-    async def aclose(self) -> None:
-        """Close the HTTP client."""
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
-
-
-def _count(value: object) -> int | None:
-    return value if isinstance(value, int) else None
 
 
 def convert_message(message: ChatMessage) -> dict[str, Any]:

@@ -101,3 +101,8 @@ def parse_arguments(text: str, tool: str, context: ErrorContext) -> dict[str, An
             provider=context.provider,
         )
     return value
+
+
+def count_or_none(value: object) -> int | None:
+    """A token count as the SDK reported it, or None when it sent something else."""
+    return value if isinstance(value, int) else None
