@@ -23,6 +23,8 @@ from codeface.core.events import (
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.providers.base import ModelInfo, Tier
 from codeface.providers.cloud_base import CloudProviderBase
+from codeface.providers.lazy_client import LazyClient
+from codeface.providers.sdk_warmup import warm_anthropic
 from codeface.providers.streaming import Translating, call, count_or_none, parse_arguments
 
 if TYPE_CHECKING:
@@ -71,19 +73,18 @@ class AnthropicProvider(CloudProviderBase):
             tier=tier,
         )
         self._default_max_tokens = default_max_tokens
-        self._client: anthropic.AsyncAnthropic | None = None
+        self._client: LazyClient[anthropic.AsyncAnthropic] = LazyClient(self._build_client)
 
-    def _sdk(self) -> anthropic.AsyncAnthropic:
-        if self._client is None:
-            import anthropic
+    def _build_client(self) -> anthropic.AsyncAnthropic:
+        import anthropic
 
-            self._client = anthropic.AsyncAnthropic(
-                api_key=self._api_key,
-                base_url=self._base_url,
-                max_retries=0,
-                timeout=self._timeout(),
-            )
-        return self._client
+        warm_anthropic()
+        return anthropic.AsyncAnthropic(
+            api_key=self._api_key,
+            base_url=self._base_url,
+            max_retries=0,
+            timeout=self._timeout(),
+        )
 
     # ------------------------------------------------------------ chat
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
@@ -96,7 +97,8 @@ class AnthropicProvider(CloudProviderBase):
             output_tokens: int | None = None
             stop_reason: str | None = None
             stopped = False
-            async with self._sdk().messages.stream(**self._arguments(request)) as stream:
+            sdk = await self._client.get()
+            async with sdk.messages.stream(**self._arguments(request)) as stream:
                 # The SDK builds events without validating them, so check what the fields hold.
                 async for event in stream:
                     guard.started = True
@@ -170,7 +172,8 @@ class AnthropicProvider(CloudProviderBase):
 
     async def _model_names(self) -> list[str]:
         async def collect() -> list[str]:
-            return [model.id async for model in self._sdk().models.list(limit=100)]
+            sdk = await self._client.get()
+            return [model.id async for model in sdk.models.list(limit=100)]
 
         return await call(collect(), self._context())
 

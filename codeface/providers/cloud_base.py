@@ -10,6 +10,7 @@ from codeface.core.errors import CodefaceError
 from codeface.core.logs import register_secret
 from codeface.providers.base import Health, Tier
 from codeface.providers.errors import ErrorContext
+from codeface.providers.lazy_client import LazyClient
 
 if TYPE_CHECKING:
     import httpx2
@@ -19,6 +20,7 @@ class CloudProviderBase:
     """Identity, address, timeouts and key of one HTTP provider."""
 
     default_host = ""
+    _client: LazyClient[Any]
 
     def __init__(
         self,
@@ -41,7 +43,6 @@ class CloudProviderBase:
         self._id = provider_id
         self._name = name
         self._tier: Tier = tier
-        self._client: Any = None
 
     @property
     def id(self) -> str:
@@ -86,6 +87,6 @@ class CloudProviderBase:
 
     async def aclose(self) -> None:
         """Close the SDK's HTTP client."""
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
+        client = self._client.take()
+        if client is not None:
+            await client.close()

@@ -32,6 +32,7 @@ from codeface.core.events import (
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.providers.base import Health, ModelInfo, Residency, Tier
 from codeface.providers.errors import ErrorContext
+from codeface.providers.lazy_client import LazyClient
 from codeface.providers.streaming import Translating, call, guarded
 
 if TYPE_CHECKING:
@@ -111,8 +112,8 @@ class OllamaProvider:
         self._read_timeout = read_timeout
         self._default_model = default_model
         self._tier: Tier = tier
-        self._client: ollama.AsyncClient | None = None
-        self._http: httpx.AsyncClient | None = None
+        self._client: LazyClient[ollama.AsyncClient] = LazyClient(self._build_client)
+        self._http: LazyClient[httpx.AsyncClient] = LazyClient(self._build_http)
         self._show_cache: dict[tuple[str, str], ModelInfo] = {}
 
     # ------------------------------------------------------------ identity
@@ -149,12 +150,15 @@ class OllamaProvider:
 
         return httpx.Timeout(self._read_timeout, connect=self._connect_timeout)
 
-    def _sdk(self) -> ollama.AsyncClient:
-        if self._client is None:
-            import ollama
+    def _build_client(self) -> ollama.AsyncClient:
+        import ollama
 
-            self._client = ollama.AsyncClient(host=self._base_url, timeout=self._timeout())
-        return self._client
+        return ollama.AsyncClient(host=self._base_url, timeout=self._timeout())
+
+    def _build_http(self) -> httpx.AsyncClient:
+        import httpx
+
+        return httpx.AsyncClient(base_url=self._base_url, timeout=self._timeout())
 
     # ------------------------------------------------------------ chat
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
@@ -162,7 +166,8 @@ class OllamaProvider:
         # One generator, no wrapper: this loop runs per token, so every layer counts.
         guard = Translating(self._context(request.model))
         with guard:
-            parts = await self._sdk().chat(**self._payload(request))
+            sdk = await self._client.get()
+            parts = await sdk.chat(**self._payload(request))
             # Close the client's generator (and its response) here, in this task, even
             # when we return at `done` or the consumer stops early: left to the garbage
             # collector it is closed later from another task, or after the loop is gone.
@@ -242,9 +247,8 @@ class OllamaProvider:
         import asyncio
 
         context = self._context()
-        tags, loaded = await asyncio.gather(
-            call(self._sdk().list(), context), call(self._sdk().ps(), context)
-        )
+        sdk = await self._client.get()
+        tags, loaded = await asyncio.gather(call(sdk.list(), context), call(sdk.ps(), context))
         vram = {(m.model or m.name or ""): (m.size, m.size_vram) for m in loaded.models}
         names = [(m.model or "", m.digest or "") for m in tags.models]
         shown = await asyncio.gather(*(self._show_cached(name, digest) for name, digest in names))
@@ -285,7 +289,8 @@ class OllamaProvider:
 
     async def show(self, name: str) -> ModelInfo:
         """Details of one installed model (context length from ``model_info``)."""
-        shown = await call(self._sdk().show(name), self._context(name))
+        sdk = await self._client.get()
+        shown = await call(sdk.show(name), self._context(name))
         model_info = dict(shown.modelinfo or {})
         architecture = model_info.get("general.architecture")
         length = model_info.get(f"{architecture}.context_length")
@@ -305,7 +310,8 @@ class OllamaProvider:
 
     async def ps(self) -> list[ModelInfo]:
         """The models loaded in memory now, with where they live (gpu/partial/cpu)."""
-        loaded = await call(self._sdk().ps(), self._context())
+        sdk = await self._client.get()
+        loaded = await call(sdk.ps(), self._context())
         return [
             ModelInfo(
                 name=m.model or m.name or "",
@@ -335,23 +341,22 @@ class OllamaProvider:
             ) from error
 
     async def _pull(self, name: str) -> AsyncGenerator[Progress, None]:
-        parts = await self._sdk().pull(name, stream=True)
+        sdk = await self._client.get()
+        parts = await sdk.pull(name, stream=True)
         async with aclosing(cast(AsyncGenerator[Any, None], parts)):
             async for part in parts:
                 yield Progress(part.status or "", part.completed, part.total, part.digest)
 
     async def delete(self, name: str) -> None:
         """Remove an installed model (`ModelMissing` if it is not installed)."""
-        await call(self._sdk().delete(name), self._context(name))
+        sdk = await self._client.get()
+        await call(sdk.delete(name), self._context(name))
         self._show_cache = {k: v for k, v in self._show_cache.items() if k[0] != name}
 
     async def version(self) -> str:
         """The server version from ``GET /api/version`` (the client has no call for it)."""
-        import httpx
-
-        if self._http is None:
-            self._http = httpx.AsyncClient(base_url=self._base_url, timeout=self._timeout())
-        response = await call(self._http.get("/api/version"), self._context())
+        http = await self._http.get()
+        response = await call(http.get("/api/version"), self._context())
         try:
             version = response.json()["version"] if response.status_code == 200 else None
         except (ValueError, TypeError, KeyError):
@@ -374,12 +379,12 @@ class OllamaProvider:
 
     async def aclose(self) -> None:
         """Close the HTTP clients."""
-        if self._client is not None:
-            await self._client.close()  # type: ignore[no-untyped-call]
-            self._client = None
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        client = self._client.take()
+        if client is not None:
+            await client.close()  # type: ignore[no-untyped-call]
+        http = self._http.take()
+        if http is not None:
+            await http.aclose()
 
 
 def _message(message: ChatMessage) -> dict[str, Any]:

@@ -25,6 +25,8 @@ from codeface.core.events import (
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.providers.base import ModelInfo, Tier
 from codeface.providers.cloud_base import CloudProviderBase
+from codeface.providers.lazy_client import LazyClient
+from codeface.providers.sdk_warmup import warm_openai
 from codeface.providers.streaming import Translating, call, count_or_none, parse_arguments
 
 if TYPE_CHECKING:
@@ -74,19 +76,18 @@ class OpenAIProvider(CloudProviderBase):
         if fallback_models is None:
             fallback_models = FALLBACK_MODELS if provider_id == "openai" else ()
         self._fallback_models = fallback_models
-        self._client: openai.AsyncOpenAI | None = None
+        self._client: LazyClient[openai.AsyncOpenAI] = LazyClient(self._build_client)
 
-    def _sdk(self) -> openai.AsyncOpenAI:
-        if self._client is None:
-            import openai
+    def _build_client(self) -> openai.AsyncOpenAI:
+        import openai
 
-            self._client = openai.AsyncOpenAI(
-                api_key=self._api_key,
-                base_url=self._base_url,
-                max_retries=0,
-                timeout=self._timeout(),
-            )
-        return self._client
+        warm_openai()
+        return openai.AsyncOpenAI(
+            api_key=self._api_key,
+            base_url=self._base_url,
+            max_retries=0,
+            timeout=self._timeout(),
+        )
 
     # ------------------------------------------------------------ chat
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
@@ -97,7 +98,8 @@ class OpenAIProvider(CloudProviderBase):
             calls: dict[int, list[str]] = {}  # index -> [id, name, arguments...]
             usage: Usage | None = None
             finish: str | None = None
-            stream = await self._sdk().chat.completions.create(**self._arguments(request))
+            sdk = await self._client.get()
+            stream = await sdk.chat.completions.create(**self._arguments(request))
             async with stream:
                 async for chunk in stream:
                     guard.started = True
@@ -197,7 +199,8 @@ class OpenAIProvider(CloudProviderBase):
 
     async def _model_names(self) -> list[str]:
         async def collect() -> list[str]:
-            return [model.id async for model in self._sdk().models.list()]
+            sdk = await self._client.get()
+            return [model.id async for model in sdk.models.list()]
 
         return await call(collect(), self._context())
 

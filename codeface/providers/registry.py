@@ -15,6 +15,7 @@ from codeface.providers.anthropic_provider import AnthropicProvider
 from codeface.providers.base import Provider
 from codeface.providers.ollama_provider import OllamaProvider
 from codeface.providers.openai_provider import OpenAIProvider
+from codeface.providers.sdk_warmup import warm_anthropic, warm_openai
 
 
 def ollama_hosts(settings: Settings, env: Mapping[str, str]) -> list[str]:
@@ -109,10 +110,11 @@ def order_providers(providers: list[Provider], order: list[str]) -> list[Provide
 
 
 async def prewarm_sdks() -> None:
-    """Import the cloud SDKs in a worker thread so their first use does not freeze a UI."""
+    """Load the cloud SDKs and their response models in a worker thread, so that their first
+    use does not freeze a UI."""
 
     def load() -> None:
-        import anthropic  # noqa: F401
-        import openai  # noqa: F401
+        warm_anthropic()
+        warm_openai()
 
     await asyncio.to_thread(load)

@@ -188,7 +188,7 @@ class Bridge(QObject):
     async def _consume(self, make: Callable[[], AsyncIterator[ConversationEvent]]) -> None:
         import asyncio
 
-        from codeface.core.events import TurnFailed
+        from codeface.core.events import TextDelta, ThinkingDelta, TurnFailed
         from codeface.ui.errors_dialog import report_unexpected
 
         self._answer_id = ""
@@ -201,6 +201,10 @@ class Bridge(QObject):
             events = make()
             async for event in events:
                 self._dispatch(event)
+                if not isinstance(event, TextDelta | ThinkingDelta):
+                    # Messages, notices and status changes each rebuild some widgets: let
+                    # Qt paint between them rather than doing them all in one turn.
+                    await asyncio.sleep(0)
         except asyncio.CancelledError:
             self._flush()
             self.sig_turn_stopped.emit(self._answer_id, "".join(self._answer_parts))

@@ -28,6 +28,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("codeface.ui.launch")
 
+FUSION_SET = "codeface-fusion"
+"""Application property: the app was created with the Fusion style already applied."""
+
+GUI_SWITCH_INTERVAL = 0.001
+"""Seconds a thread may hold the GIL while another waits (Python's default is 0.005)."""
+
 
 def _uses_pyside(module: ModuleType) -> bool:
     """Whether a module refers to PySide6 (one of its globals comes from it)."""
@@ -65,7 +71,13 @@ def create_application() -> Any:
     from PySide6.QtWidgets import QApplication
 
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    if isinstance(existing, QApplication):
+        app = existing
+    else:
+        # Fusion (so palettes work on every OS) chosen by argument: asking for the style
+        # from Python would build QStyle's enums before the first paint.
+        app = QApplication([*sys.argv[:1], "-style", "Fusion"])
+        app.setProperty(FUSION_SET, True)
     app.setApplicationName("CodeFace")
     app.setApplicationDisplayName("CodeFace")
     app.setOrganizationName("CodeFace")
@@ -78,8 +90,11 @@ def create_application() -> Any:
     return app
 
 
-def _theme_manager(app: Any, setting: str) -> Any | None:
-    """Apply the configured theme before the first paint (None if themes are unavailable)."""
+def _theme_manager(app: Any, setting: str, os_scheme: str = "") -> Any | None:
+    """Apply the configured theme before the first paint (None if themes are unavailable).
+
+    ``os_scheme`` is the OS scheme seen last time ("dark"/"light"): following it spares the
+    first paint the question to the OS; `ThemeManager.recheck_system` asks right after."""
     try:
         from codeface.ui.theme import ThemeManager
     except ImportError:
@@ -87,7 +102,8 @@ def _theme_manager(app: Any, setting: str) -> Any | None:
     manager = ThemeManager()
     try:
         if setting in ("", "system"):
-            manager.follow_system(app)
+            assume_dark = {"dark": True, "light": False}.get(os_scheme)
+            manager.follow_system(app, assume_dark=assume_dark)
         else:
             manager.apply(app, manager.resolve(setting), animate=False)
     except Exception as error:  # a broken theme file must not stop the window opening
@@ -220,6 +236,8 @@ async def main(window: Any, bridge: Any, *, painted: bool = False) -> None:
     if not painted:
         await first_paint(window)
     window.install_chat()
+    if window.theme_manager is not None and app is not None:
+        window.theme_manager.recheck_system(app)
     try:
         if not bridge.attached:
             # Importing the engine and reading keys is slow: keep it off the GUI thread.
@@ -231,6 +249,7 @@ async def main(window: Any, bridge: Any, *, painted: bool = False) -> None:
         # Everything built so far lives as long as the app: keep it out of the cyclic
         # collector's full passes, which otherwise stall the GUI for tens of ms.
         gc.freeze()
+        window.chat.warm_highlighters()
         if wants_prewarm(window):
             bridge.spawn(prewarm_sdks())
         window.sig_cloud_key_added.connect(lambda: bridge.spawn(prewarm_sdks()))
@@ -250,6 +269,7 @@ def _show_window(verbose: bool) -> tuple[Any, Any, Any, bool]:
     from codeface.core.settings import Settings, load_settings
     from codeface.ui.bridge import Bridge
     from codeface.ui.main_window import MainWindow
+    from codeface.ui.window_state import load_window_state
 
     hold_records()  # the log file is opened after the first paint
     app = create_application()
@@ -258,7 +278,7 @@ def _show_window(verbose: bool) -> tuple[Any, Any, Any, bool]:
     except CodefaceError:
         settings = Settings()  # the engine reports the broken file as a start-up notice
     _apply_font(app, settings.ui.font_family, settings.ui.font_size)
-    theme_manager = _theme_manager(app, settings.ui.theme)
+    theme_manager = _theme_manager(app, settings.ui.theme, load_window_state().os_scheme)
     bridge = Bridge()
     theme = theme_manager.current if theme_manager is not None else None
 
@@ -297,6 +317,10 @@ def run_window(args: argparse.Namespace | None = None, *, verbose: bool = False)
     from codeface.ui.event_loop import QtEventLoop
 
     setup_logging(verbose=verbose)
+    # Worker threads (SDK loading, the store's writer, highlighting) hold the GIL for up to the
+    # switch interval each time the GUI thread gives it up, which PySide does around every
+    # Qt call: at the default 5 ms a busy worker stretched a GUI event-loop turn to 70-100 ms.
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL)
     handler = ExceptionHandler()
     handler.install()
     try:

@@ -12,19 +12,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Signal
 from PySide6.QtWidgets import (
     QApplication,
+    QHBoxLayout,
+    QLabel,
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from codeface.core.errors import CodefaceError
 from codeface.ui.bridge import Bridge, bridge_task
-from codeface.ui.widgets.docks import DockArea
-from codeface.ui.widgets.empty_state import EmptyState
 from codeface.ui.widgets.sessions_sidebar import SessionsSidebar
 from codeface.ui.widgets.status_bar import StatusBar
 from codeface.ui.window_actions import build_actions
@@ -33,7 +34,8 @@ from codeface.ui.window_sessions import SessionActions
 from codeface.ui.window_state import WindowState, load_window_state, save_window_state
 
 # The window is built and painted before asyncio, the engine's types, the conversation
-# logic and the chat pane are imported (they load right after the first paint).
+# logic, the chat pane and the docks are imported (they load right after the first paint),
+# and without PySide6's ``Qt`` namespace, whose first use builds ~95 enums (15-25 ms).
 if TYPE_CHECKING:
     import asyncio
 
@@ -44,6 +46,21 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("codeface.ui.window")
 ChatFactory = Callable[[], QWidget]
+
+
+def starting_placeholder() -> QWidget:
+    """ "Starting…" in the middle of the chat area until the chat pane is built (centred by
+    stretches, which need no alignment flags)."""
+    placeholder = QWidget()
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(QLabel("Starting…"))
+    row.addStretch(1)
+    column = QVBoxLayout(placeholder)
+    column.addStretch(1)
+    column.addLayout(row)
+    column.addStretch(2)
+    return placeholder
 
 
 def default_chat_pane() -> QWidget:
@@ -94,14 +111,14 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         self.setObjectName("mainWindow")
         self.resize(1280, 820)
 
-        self.sidebar = SessionsSidebar()
+        self.sidebar = SessionsSidebar(defer=defer_chat)
         self._chat_factory = chat_factory or default_chat_pane
         self.chat: Any = None
         self.center = QStackedWidget()
-        self.loading: QWidget | None = EmptyState("Starting…", "") if defer_chat else None
+        self.loading: QWidget | None = starting_placeholder() if defer_chat else None
         if self.loading is not None:
             self.center.addWidget(self.loading)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = QSplitter()  # horizontal
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.center)
@@ -115,7 +132,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             | QMainWindow.DockOption.AllowTabbedDocks
             | QMainWindow.DockOption.AllowNestedDocks
         )
-        self.docks = DockArea(self, self._terminal_options)
+        self.docks: Any = None
+        """The `DockArea`, built with the chat pane (`install_chat`)."""
         self.actions_by_id: dict[str, QAction] = {}
         self._connect()
         self._restore_layout()
@@ -136,6 +154,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         (once). Nothing of it is needed for the first paint."""
         if self.chat is not None:
             return
+        self._install_docks()
+        self.sidebar.complete()
         self._install_actions()
         from codeface.ui.conversation import Conversation
 
@@ -154,6 +174,14 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             self.chat.zoom(self.saved_state.zoom)
 
     # ------------------------------------------------------------------ wiring
+    def _install_docks(self) -> None:
+        from codeface.ui.widgets.docks import DockArea
+
+        self.docks = DockArea(self, self._terminal_options)
+        state = self.saved_state.dock_state
+        if state:
+            self.restoreState(QByteArray(WindowState.decode(state)))
+
     def _install_actions(self) -> None:
         shortcuts = self.bridge.settings.extra.get("shortcuts", {})
         self.actions_by_id = build_actions(self, shortcuts if isinstance(shortcuts, dict) else {})
@@ -212,8 +240,6 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         state = self.saved_state
         if state.geometry:
             self.restoreGeometry(QByteArray(WindowState.decode(state.geometry)))
-        if state.dock_state:
-            self.restoreState(QByteArray(WindowState.decode(state.dock_state)))
         if state.splitter:
             self.splitter.restoreState(QByteArray(WindowState.decode(state.splitter)))
         self.sidebar.setVisible(state.sidebar_visible)
@@ -222,11 +248,16 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         """The layout and open session as they are now."""
         return WindowState(
             geometry=WindowState.encode(bytes(self.saveGeometry().data())),
-            dock_state=WindowState.encode(bytes(self.saveState().data())),
+            dock_state=(
+                WindowState.encode(bytes(self.saveState().data()))
+                if self.docks is not None
+                else self.saved_state.dock_state
+            ),
             splitter=WindowState.encode(bytes(self.splitter.saveState().data())),
             session_id=self.conversation.session_id if self.chat is not None else None,
             zoom=self.saved_state.zoom,
             sidebar_visible=not self.sidebar.isHidden(),
+            os_scheme=getattr(self.theme_manager, "os_scheme", "") or self.saved_state.os_scheme,
         )
 
     def save_state(self) -> None:
@@ -402,7 +433,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             return
         self._shut_down = True
         self.save_state()
-        self.docks.shutdown()
+        if self.docks is not None:
+            self.docks.shutdown()
         await self.bridge.aclose()
 
     def closeEvent(self, event: QCloseEvent) -> None:

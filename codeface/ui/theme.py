@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
@@ -197,9 +197,10 @@ class ThemeManager(QObject):
         bundled_dir: Path | None = None,
         user_dir: Path | None = None,
         parent: QObject | None = None,
-        color_scheme: Callable[[], Qt.ColorScheme] | None = None,
+        color_scheme: Callable[[], Any] | None = None,
     ) -> None:
-        """``color_scheme`` reports the OS scheme (default: ``QStyleHints.colorScheme``)."""
+        """``color_scheme`` reports the OS scheme as a ``Qt.ColorScheme`` (default:
+        ``QStyleHints.colorScheme``)."""
         super().__init__(parent)
         self._color_scheme = color_scheme or _os_color_scheme
         self._bundled_dir = bundled_dir or themes_dir()
@@ -208,6 +209,8 @@ class ThemeManager(QObject):
         self.errors: list[str] = []
         """Why user theme files were skipped, from the last `available()` call."""
         self._follow_system = False
+        self.os_scheme = ""
+        """The OS scheme as last asked ("dark"/"light"; "" until asked)."""
 
     def available(self) -> list[Theme]:
         """Bundled themes, then valid user themes (a user theme may shadow a bundled id)."""
@@ -269,9 +272,19 @@ class ThemeManager(QObject):
                 return theme
         return None
 
-    def system_default(self) -> Theme:
-        """Dark or Light, following the OS colour scheme."""
-        dark = self._color_scheme() == Qt.ColorScheme.Dark
+    def os_is_dark(self) -> bool:
+        """Whether the OS asks for dark colours (the first call builds PySide6's ``Qt``
+        enums: 15-25 ms)."""
+        from PySide6.QtCore import Qt
+
+        dark = bool(self._color_scheme() == Qt.ColorScheme.Dark)
+        self.os_scheme = "dark" if dark else "light"
+        return dark
+
+    def system_default(self, dark: bool | None = None) -> Theme:
+        """Dark or Light, following the OS colour scheme (or ``dark`` when given)."""
+        if dark is None:
+            dark = self.os_is_dark()
         theme = self.find("dark" if dark else "light")
         if theme is None:
             raise ConfigError(f"The bundled themes are missing from {self._bundled_dir}")
@@ -285,8 +298,13 @@ class ThemeManager(QObject):
                 return theme
         return self.system_default()
 
-    def follow_system(self, app: QApplication, enabled: bool = True) -> None:
-        """Apply the OS scheme now and whenever it changes (until disabled)."""
+    def follow_system(
+        self, app: QApplication, enabled: bool = True, *, assume_dark: bool | None = None
+    ) -> None:
+        """Apply the OS scheme now and whenever it changes (until disabled).
+
+        With ``assume_dark`` (the scheme seen last time) the OS is not asked now: call
+        `recheck_system` once the window is up."""
         hints = QGuiApplication.styleHints()
         if enabled and not self._follow_system and hints is not None:
             hints.colorSchemeChanged.connect(self._on_scheme_changed)
@@ -294,9 +312,17 @@ class ThemeManager(QObject):
             hints.colorSchemeChanged.disconnect(self._on_scheme_changed)
         self._follow_system = enabled
         if enabled:
-            self.apply(app, self.system_default(), animate=False)
+            self.apply(app, self.system_default(assume_dark), animate=False)
 
-    def _on_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
+    def recheck_system(self, app: QApplication) -> None:
+        """Ask the OS for its scheme and switch theme if it differs from the one shown."""
+        if not self._follow_system:
+            return
+        dark = self.os_is_dark()
+        if self.current is None or self.current.is_dark != dark:
+            self.apply(app, self.system_default(dark), animate=False)
+
+    def _on_scheme_changed(self, _scheme: object) -> None:
         app = QApplication.instance()
         if isinstance(app, QApplication):
             self.apply(app, self.system_default())
@@ -307,14 +333,16 @@ class ThemeManager(QObject):
             for window in app.topLevelWidgets():
                 if window.isVisible() and window.width() > 0:
                     cross_fade(window)
-        if app.style().name().casefold() != "fusion":
+        if not app.property("codeface-fusion") and app.style().name().casefold() != "fusion":
             app.setStyle("Fusion")
         app.setPalette(theme.qpalette())
         self.current = theme
         self.sig_theme_changed.emit(theme)
 
 
-def _os_color_scheme() -> Qt.ColorScheme:
+def _os_color_scheme() -> Any:
+    from PySide6.QtCore import Qt
+
     hints = QGuiApplication.styleHints()
     return hints.colorScheme() if hints is not None else Qt.ColorScheme.Unknown
 
@@ -330,7 +358,7 @@ def _peek_kind(path: Path) -> str:
 
 def cross_fade(window: QWidget, duration_ms: int = FADE_MS) -> QLabel:
     """Cover ``window`` with a snapshot of itself and fade that out; returns the overlay."""
-    from PySide6.QtCore import QEasingCurve, QPropertyAnimation
+    from PySide6.QtCore import QEasingCurve, QPropertyAnimation, Qt
     from PySide6.QtWidgets import QGraphicsOpacityEffect
 
     overlay = QLabel(window)

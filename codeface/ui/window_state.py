@@ -31,6 +31,9 @@ class WindowState:
     session_id: str | None = None
     zoom: int = 0
     sidebar_visible: bool = True
+    os_scheme: str = ""
+    """The OS colour scheme last seen ("dark", "light" or ""): the first paint uses it,
+    because asking Qt costs 15-25 ms there; the real answer is checked right after."""
 
     @staticmethod
     def encode(blob: bytes) -> str:

@@ -144,3 +144,28 @@ def test_switching_the_chat_theme_recolours_code_live(qtbot: QtBot) -> None:
     assert block.view.toHtml() != light_html
     assert "#ff7b72" in block.view.toHtml().lower()  # github-dark keyword colour
     assert "#1b1d21" in pane.styleSheet()
+
+
+def test_the_scheme_seen_last_time_spares_asking_the_os_until_rechecked(
+    qapp: QApplication,
+) -> None:
+    asked: list[str] = []
+    scheme = [Qt.ColorScheme.Light]
+
+    def os_scheme() -> Qt.ColorScheme:
+        asked.append("asked")
+        return scheme[0]
+
+    manager = ThemeManager(color_scheme=os_scheme)
+    manager.follow_system(qapp, assume_dark=True)
+    assert manager.current is not None
+    assert manager.current.id == "dark"
+    assert asked == []  # the first paint did not ask the OS
+    manager.recheck_system(qapp)
+    assert manager.current.id == "light"  # the OS changed since: switched right after
+    assert manager.os_scheme == "light"
+    assert asked == ["asked"]
+    manager.follow_system(qapp, False)
+    scheme[0] = Qt.ColorScheme.Dark
+    manager.recheck_system(qapp)  # not following the OS: nothing changes
+    assert manager.current.id == "light"

@@ -9,7 +9,13 @@ import sys
 from pathlib import Path
 
 DRIVER = """
-import json, logging, sys
+import enum, json, logging, sys
+enums_made = []
+make_enum = enum.EnumType.__new__
+def recording_enum(metacls, name, *args, **kwargs):
+    enums_made.append(name)
+    return make_enum(metacls, name, *args, **kwargs)
+enum.EnumType.__new__ = recording_enum
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 from codeface.ui import launch
@@ -37,6 +43,8 @@ class AtFirstPaint(QObject):
         if event.type() == QEvent.Type.Paint and "slow_at_paint" not in seen:
             window = watched
             seen["slow_at_paint"] = [name for name in SLOW if name in sys.modules]
+            # PySide6's Qt namespace builds ~95 enums (AlignmentFlag among them) when first used
+            seen["qt_namespace_at_paint"] = "AlignmentFlag" in enums_made
             seen["sidebar_visible"] = window.sidebar.isVisible()
             seen["center_visible"] = window.center.isVisible()
         return False
@@ -57,6 +65,9 @@ def poll():
         seen["title"] = window.windowTitle()
         seen["chat"] = type(window.chat).__name__
         seen["sources_kept"] = [f for f in linecache.cache if "codeface/ui/chat" in f]
+        seen["style"] = QApplication.instance().style().name()
+        seen["switch_interval"] = sys.getswitchinterval()
+        seen["docks"] = sorted(window.docks.docks)
         window.close()
     else:
         QTimer.singleShot(10, poll)
@@ -72,6 +83,10 @@ def test_the_window_paints_before_the_engine_and_chat_load_then_they_do(
 ) -> None:
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
+    # Not the first start ever: the OS colour scheme seen last time is remembered.
+    state = codeface_home / "config" / "window-state.json"
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_text(json.dumps({"os_scheme": "dark"}))
     result = subprocess.run(
         [sys.executable, "-c", DRIVER],
         env=env,
@@ -88,9 +103,17 @@ def test_the_window_paints_before_the_engine_and_chat_load_then_they_do(
     assert seen["sidebar_visible"] is True
     assert seen["center_visible"] is True
     assert seen["slow_at_paint"] == []
+    assert seen["qt_namespace_at_paint"] is False
     # Right after it, the chat pane and the engine arrive and the last session reopens.
     assert seen["chat"] == "ChatPane"
     assert seen["title"] == "Hello there — CodeFace"
+    assert seen["docks"] == ["agents", "code", "terminal"]
+    assert seen["style"].casefold() == "fusion"
+    # Worker threads give the GIL back to the GUI thread within 1 ms, not Python's 5 ms.
+    assert seen["switch_interval"] == 0.001
+    # The OS was asked for its scheme after the first paint, and the answer remembered.
+    saved = json.loads(state.read_text())
+    assert saved["os_scheme"] in ("light", "dark")
     # PySide6 no longer keeps the source of every module imported after it.
     assert seen["sources_kept"] == []
     # What was logged before the log file opened is in it.

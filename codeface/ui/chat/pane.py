@@ -151,10 +151,14 @@ class ChatPane(QWidget):
         if not self.transcript.replace(message):
             self.transcript.append(message)
 
+    def warm_highlighters(self) -> None:
+        """Build the lexers most answers need, in a worker thread (call when idle)."""
+        warm_common_highlighters(self.context.theme.pygments_style)
+
     def begin_answer(self, message: MessageView) -> None:
         """Show an answer that is about to stream (usually empty, status "streaming")."""
         message = replace(message, status="streaming")
-        warm_common_highlighters(self.context.theme.pygments_style)
+        self.warm_highlighters()  # a no-op unless the theme changed since
         if self.transcript.item(message.id) is None:
             self.transcript.append(message)
         else:

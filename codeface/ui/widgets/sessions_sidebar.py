@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 # The sidebar is part of the window's first paint: what only menus, dialogs and search
-# results need is imported when they are used.
+# results need is imported when they are used. That includes PySide6's ``Qt`` namespace:
+# its first use builds ~95 Python enums (15-25 ms), so the first paint does without it and
+# `complete()` sets what needs it right after.
 if TYPE_CHECKING:
     from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QMenu
@@ -44,8 +47,8 @@ SIDEBAR_STYLE = """
     border: 1px solid palette(mid); background: palette(base); }
 #sessionsSidebar QPushButton { padding: 5px 10px; border-radius: 6px; }
 """
-ROLE_SESSION = Qt.ItemDataRole.UserRole
-ROLE_MESSAGE = Qt.ItemDataRole.UserRole + 1
+ROLE_SESSION = 0x0100  # Qt.ItemDataRole.UserRole
+ROLE_MESSAGE = ROLE_SESSION + 1
 
 
 def highlighted_snippet(hit: SearchHit) -> str:
@@ -64,7 +67,7 @@ def highlighted_snippet(hit: SearchHit) -> str:
     return "".join(parts).replace("\n", " ")
 
 
-class SessionsSidebar(QWidget):
+class SessionsSidebar(QFrame):
     """Lists sessions (pinned first) or search hits; emits what the user asked for."""
 
     sig_open_session = Signal(str)
@@ -84,10 +87,10 @@ class SessionsSidebar(QWidget):
     sig_delete = Signal(str)
     """(session_id): move to trash (the user already confirmed)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, defer: bool = False) -> None:
+        """With ``defer``, call `complete()` after the first paint."""
         super().__init__(parent)
         self.setObjectName("sessionsSidebar")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(SIDEBAR_STYLE)
         self.setMinimumWidth(180)
         self._sessions: dict[str, SessionView] = {}
@@ -110,24 +113,18 @@ class SessionsSidebar(QWidget):
         self.stack = QStackedWidget()
         self.session_list = QListWidget()
         self.session_list.setAccessibleName("Sessions")
-        # Long titles end in "…" rather than growing a horizontal scroll bar.
-        self.session_list.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.session_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.session_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.session_list.customContextMenuRequested.connect(self._on_context_menu)
         self.session_list.itemActivated.connect(self._on_session_item)
         self.session_list.itemClicked.connect(self._on_session_item)
         self.hit_list = QListWidget()
         self.hit_list.setAccessibleName("Search results")
         self.hit_list.setWordWrap(True)
-        self.hit_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.hit_list.itemActivated.connect(self._on_hit_item)
         self.hit_list.itemClicked.connect(self._on_hit_item)
         self.stack.addWidget(self.session_list)
         self.stack.addWidget(self.hit_list)
         layout.addWidget(self.stack, 1)
         self.empty_label = QLabel("No results")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.hide()
         layout.addWidget(self.empty_label)
         self._debounce = QTimer(self)
@@ -136,10 +133,26 @@ class SessionsSidebar(QWidget):
         self._debounce.timeout.connect(self._emit_search)
         self.search_box.textChanged.connect(self._on_search_text)
         self.search_box.returnPressed.connect(self._emit_search)
+        if not defer:
+            self.complete()
+
+    def complete(self) -> None:
+        """The settings that need PySide6's ``Qt`` namespace (none of them changes the first
+        paint: the lists are empty and the "No results" label is hidden until then)."""
+        from PySide6.QtCore import Qt
+
+        # Long titles end in "…" rather than growing a horizontal scroll bar.
+        self.session_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.session_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        for view in (self.session_list, self.hit_list):
+            view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
     # ------------------------------------------------------------------ data in
     def set_sessions(self, sessions: list[SessionView]) -> None:
         """Show these sessions, pinned first, newest first within each group."""
+        from PySide6.QtCore import Qt
+
         self._sessions = {s.id: s for s in sessions}
         ordered = sorted(sessions, key=lambda s: s.updated_at, reverse=True)
         ordered.sort(key=lambda s: not s.pinned)
@@ -163,6 +176,8 @@ class SessionsSidebar(QWidget):
         self.set_current(self._current)
 
     def _add_heading(self, text: str) -> None:
+        from PySide6.QtCore import Qt
+
         item = QListWidgetItem(text)
         item.setFlags(Qt.ItemFlag.NoItemFlags)
         font = item.font()
@@ -183,6 +198,8 @@ class SessionsSidebar(QWidget):
     def set_search_results(self, query: str, hits: list[SearchHit]) -> None:
         """Show search hits for ``query`` (ignored if the box changed meanwhile)."""
         import html
+
+        from PySide6.QtCore import Qt
 
         if query != self.search_box.text().strip():
             return
@@ -212,6 +229,8 @@ class SessionsSidebar(QWidget):
 
     def focus_search(self) -> None:
         """Put the cursor in the search box."""
+        from PySide6.QtCore import Qt
+
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_box.selectAll()
 
