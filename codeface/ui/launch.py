@@ -82,33 +82,77 @@ def create_application() -> Any:
     app.setApplicationDisplayName("CodeFace")
     app.setOrganizationName("CodeFace")
     app.setDesktopFileName("codeface")
+    return app
+
+
+def set_window_icon(app: Any) -> None:
+    """The app's icon (after the first paint: the SVG plugin costs a few ms to load)."""
     icon = resource_path("icons", "codeface.svg")
     if icon.is_file():
         from PySide6.QtGui import QIcon
 
         app.setWindowIcon(QIcon(str(icon)))
-    return app
 
 
-def _theme_manager(app: Any, setting: str, os_scheme: str = "") -> Any | None:
-    """Apply the configured theme before the first paint (None if themes are unavailable).
+class Appearance:
+    """Settings, font and theme for the window: loaded before the first paint on a first
+    start, after it when the look remembered from last time was shown instead."""
 
-    ``os_scheme`` is the OS scheme seen last time ("dark"/"light"): following it spares the
-    first paint the question to the OS; `ThemeManager.recheck_system` asks right after."""
-    try:
-        from codeface.ui.theme import ThemeManager
-    except ImportError:
-        return None
-    manager = ThemeManager()
-    try:
-        if setting in ("", "system"):
-            assume_dark = {"dark": True, "light": False}.get(os_scheme)
-            manager.follow_system(app, assume_dark=assume_dark)
-        else:
-            manager.apply(app, manager.resolve(setting), animate=False)
-    except Exception as error:  # a broken theme file must not stop the window opening
-        log.warning("theme not applied: %s", error)
-    return manager
+    def __init__(self, app: Any, os_scheme: str = "") -> None:
+        """``os_scheme`` is the OS scheme seen last time ("dark"/"light"): following it
+        spares the first paint the question to the OS (`recheck` asks right after)."""
+        self.app = app
+        self.os_scheme = os_scheme
+        self.settings: Any = None
+        self.theme_manager: Any = None
+
+    def load(self) -> None:
+        """Read the settings and apply their font and theme (once)."""
+        from codeface.core.errors import CodefaceError
+        from codeface.core.paths import app_paths
+        from codeface.core.settings import Settings, load_settings
+
+        if self.settings is not None:
+            return
+        try:
+            self.settings = load_settings(app_paths().settings_file)
+        except CodefaceError:
+            self.settings = Settings()  # the engine reports the broken file as a notice
+        _apply_font(self.app, self.settings.ui.font_family, self.settings.ui.font_size)
+        self.theme_manager = self._theme_manager(self.settings.ui.theme)
+
+    def _theme_manager(self, setting: str) -> Any | None:
+        try:
+            from codeface.ui.theme import ThemeManager
+        except ImportError:
+            return None
+        manager = ThemeManager()
+        try:
+            if setting in ("", "system"):
+                assume_dark = {"dark": True, "light": False}.get(self.os_scheme)
+                manager.follow_system(self.app, assume_dark=assume_dark)
+            else:
+                manager.apply(self.app, manager.resolve(setting), animate=False)
+        except Exception as error:  # a broken theme file must not stop the window opening
+            log.warning("theme not applied: %s", error)
+        return manager
+
+    def recheck(self) -> None:
+        """Follow the OS scheme as it is now (it may have changed since last time)."""
+        if self.theme_manager is not None:
+            self.theme_manager.recheck_system(self.app)
+
+    def chat_pane(self) -> Any:
+        """The real chat pane in these settings and theme."""
+        from codeface.ui.chat import ChatPane
+
+        self.load()
+        current = self.theme_manager.current if self.theme_manager is not None else None
+        return ChatPane(
+            theme=current,
+            point_size=self.settings.ui.font_size,
+            enter_sends=self.settings.ui.enter_sends,
+        )
 
 
 def _apply_font(app: Any, family: str, size: int) -> None:
@@ -117,7 +161,8 @@ def _apply_font(app: Any, family: str, size: int) -> None:
         font.setFamily(family)
     if size:
         font.setPointSize(size)
-    app.setFont(font)
+    if font != app.font():  # the same font again would still re-lay out every widget
+        app.setFont(font)
 
 
 async def prewarm_sdks() -> None:
@@ -235,9 +280,13 @@ async def main(window: Any, bridge: Any, *, painted: bool = False) -> None:
     window.destroyed.connect(closed.set)
     if not painted:
         await first_paint(window)
+    appearance = getattr(window, "appearance", None)
+    if appearance is not None:
+        appearance.load()  # a no-op unless the remembered look was shown
+        window.theme_manager = appearance.theme_manager
     window.install_chat()
-    if window.theme_manager is not None and app is not None:
-        window.theme_manager.recheck_system(app)
+    if appearance is not None:
+        appearance.recheck()
     try:
         if not bridge.attached:
             # Importing the engine and reading keys is slow: keep it off the GUI thread.
@@ -263,37 +312,35 @@ async def main(window: Any, bridge: Any, *, painted: bool = False) -> None:
 def _show_window(verbose: bool) -> tuple[Any, Any, Any, bool]:
     """Everything before the event loop: the application, the window shown and (where the
     window system allows) painted. Returns (app, window, bridge, painted)."""
-    from codeface.core.errors import CodefaceError
     from codeface.core.logs import hold_records
-    from codeface.core.paths import app_paths
-    from codeface.core.settings import Settings, load_settings
     from codeface.ui.bridge import Bridge
     from codeface.ui.main_window import MainWindow
     from codeface.ui.window_state import load_window_state
 
     hold_records()  # the log file is opened after the first paint
     app = create_application()
-    try:
-        settings = load_settings(app_paths().settings_file)
-    except CodefaceError:
-        settings = Settings()  # the engine reports the broken file as a start-up notice
-    _apply_font(app, settings.ui.font_family, settings.ui.font_size)
-    theme_manager = _theme_manager(app, settings.ui.theme, load_window_state().os_scheme)
+    saved = load_window_state()
+    appearance = Appearance(app, saved.os_scheme)
+    if not _remembered_look_applied(app, saved.look):
+        appearance.load()  # a first start: settings and theme files before the first paint
     bridge = Bridge()
-    theme = theme_manager.current if theme_manager is not None else None
-
-    def chat_pane() -> Any:
-        from codeface.ui.chat import ChatPane
-
-        return ChatPane(
-            theme=theme, point_size=settings.ui.font_size, enter_sends=settings.ui.enter_sends
-        )
-
     window = MainWindow(
-        bridge, chat_factory=chat_pane, theme_manager=theme_manager, defer_chat=True
+        bridge,
+        chat_factory=appearance.chat_pane,
+        theme_manager=appearance.theme_manager,
+        defer_chat=True,
     )
+    window.appearance = appearance
     window.show()
     return app, window, bridge, paint_now(app, window)
+
+
+def _remembered_look_applied(app: Any, look: dict[str, Any]) -> bool:
+    if not look:
+        return False
+    from codeface.ui.palette import apply_look
+
+    return apply_look(app, look)
 
 
 def run_window(args: argparse.Namespace | None = None, *, verbose: bool = False) -> int:
@@ -306,10 +353,11 @@ def run_window(args: argparse.Namespace | None = None, *, verbose: bool = False)
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _app, window, bridge, painted = _show_window(verbose)
+        app, window, bridge, painted = _show_window(verbose)
     finally:
         if collecting:
             gc.enable()
+    set_window_icon(app)
     import asyncio
 
     from codeface.core.logs import setup_logging

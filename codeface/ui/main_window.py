@@ -28,7 +28,6 @@ from codeface.core.errors import CodefaceError
 from codeface.ui.bridge import Bridge, bridge_task
 from codeface.ui.widgets.sessions_sidebar import SessionsSidebar
 from codeface.ui.widgets.status_bar import StatusBar
-from codeface.ui.window_actions import build_actions
 from codeface.ui.window_models import ModelActions, needs_welcome
 from codeface.ui.window_sessions import SessionActions
 from codeface.ui.window_state import WindowState, load_window_state, save_window_state
@@ -95,6 +94,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         super().__init__()
         self.bridge = bridge
         self.theme_manager = theme_manager
+        self.appearance: Any = None
+        """The launcher's settings/theme loader (`codeface.ui.launch.Appearance`), if any."""
         self.state_path = state_path
         self.saved_state = load_window_state(state_path)
         self.sessions: dict[str, SessionView] = {}
@@ -183,6 +184,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             self.restoreState(QByteArray(WindowState.decode(state)))
 
     def _install_actions(self) -> None:
+        from codeface.ui.window_actions import build_actions
+
         shortcuts = self.bridge.settings.extra.get("shortcuts", {})
         self.actions_by_id = build_actions(self, shortcuts if isinstance(shortcuts, dict) else {})
         self.actions_by_id["stop"].setEnabled(self.bridge.streaming)
@@ -258,7 +261,17 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             zoom=self.saved_state.zoom,
             sidebar_visible=not self.sidebar.isHidden(),
             os_scheme=getattr(self.theme_manager, "os_scheme", "") or self.saved_state.os_scheme,
+            look=self._look(),
         )
+
+    def _look(self) -> dict[str, Any]:
+        from codeface.ui.palette import remembered_look
+
+        theme = getattr(self.theme_manager, "current", None)
+        if theme is None:
+            return self.saved_state.look
+        font = QApplication.font()
+        return remembered_look(theme.palette, theme.muted, font.family(), font.pointSize())
 
     def save_state(self) -> None:
         """Write the layout and open session to the state file."""

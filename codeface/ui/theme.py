@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from codeface.core.errors import ConfigError
 from codeface.core.paths import app_paths, themes_dir
+from codeface.ui.palette import PALETTE_ROLES, make_palette
 
 log = logging.getLogger(__name__)
 
@@ -63,27 +64,6 @@ class CodeColors:
     border: str = "#d0d7de"
 
 
-_PALETTE_ROLES: dict[str, QPalette.ColorRole] = {
-    "window": QPalette.ColorRole.Window,
-    "window_text": QPalette.ColorRole.WindowText,
-    "base": QPalette.ColorRole.Base,
-    "alternate_base": QPalette.ColorRole.AlternateBase,
-    "text": QPalette.ColorRole.Text,
-    "button": QPalette.ColorRole.Button,
-    "button_text": QPalette.ColorRole.ButtonText,
-    "bright_text": QPalette.ColorRole.BrightText,
-    "highlight": QPalette.ColorRole.Highlight,
-    "highlighted_text": QPalette.ColorRole.HighlightedText,
-    "link": QPalette.ColorRole.Link,
-    "tooltip_base": QPalette.ColorRole.ToolTipBase,
-    "tooltip_text": QPalette.ColorRole.ToolTipText,
-    "placeholder_text": QPalette.ColorRole.PlaceholderText,
-    "mid": QPalette.ColorRole.Mid,
-    "dark": QPalette.ColorRole.Dark,
-    "light": QPalette.ColorRole.Light,
-}
-
-
 @dataclass(frozen=True)
 class Theme:
     """One theme: ``id`` is the file stem ("dark"), ``name`` what the user sees."""
@@ -103,20 +83,14 @@ class Theme:
         """True for dark themes (used to pick icons and the OS default)."""
         return self.kind == "dark"
 
+    @property
+    def muted(self) -> str:
+        """The colour of disabled text."""
+        return self.palette.get("placeholder_text", self.chat.muted)
+
     def qpalette(self) -> QPalette:
         """The Qt palette for this theme (disabled text greyed with the placeholder colour)."""
-        palette = QPalette()
-        for key, role in _PALETTE_ROLES.items():
-            if key in self.palette:
-                palette.setColor(role, QColor(self.palette[key]))
-        muted = QColor(self.palette.get("placeholder_text", self.chat.muted))
-        for role in (
-            QPalette.ColorRole.Text,
-            QPalette.ColorRole.WindowText,
-            QPalette.ColorRole.ButtonText,
-        ):
-            palette.setColor(QPalette.ColorGroup.Disabled, role, muted)
-        return palette
+        return make_palette(self.palette, self.muted)
 
 
 def _color(path: Path, key: str, value: Any) -> str:
@@ -166,7 +140,7 @@ def load_theme(
         raise ConfigError(f"Theme {path.name}: [palette] must be a table")
     palette = dict(base.palette) if base else {}
     for key, value in palette_table.items():
-        if key in _PALETTE_ROLES:
+        if key in PALETTE_ROLES:
             palette[key] = _color(path, f"palette.{key}", value)
     return Theme(
         id=path.stem,
@@ -335,7 +309,9 @@ class ThemeManager(QObject):
                     cross_fade(window)
         if not app.property("codeface-fusion") and app.style().name().casefold() != "fusion":
             app.setStyle("Fusion")
-        app.setPalette(theme.qpalette())
+        palette = theme.qpalette()
+        if palette != app.palette():  # e.g. already shown from the look remembered at start
+            app.setPalette(palette)
         self.current = theme
         self.sig_theme_changed.emit(theme)
 

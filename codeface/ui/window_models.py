@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from codeface.core.errors import CodefaceError
 from codeface.ui.bridge import bridge_task
-from codeface.ui.window_actions import apply_shortcuts
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
@@ -276,6 +275,8 @@ class ModelActions(_WindowBase):
         """Apply what changed: shortcuts, Enter-sends, theme; look for providers again."""
         settings = self.bridge.settings
         shortcuts = settings.extra.get("shortcuts", {})
+        from codeface.ui.window_actions import apply_shortcuts
+
         apply_shortcuts(self.actions_by_id, shortcuts if isinstance(shortcuts, dict) else {})
         if hasattr(self.chat, "set_enter_sends"):
             self.chat.set_enter_sends(settings.ui.enter_sends)

@@ -12,8 +12,9 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from codeface.core.paths import app_paths
 
@@ -32,6 +33,8 @@ class WindowState:
     zoom: int = 0
     sidebar_visible: bool = True
     os_scheme: str = ""
+    look: dict[str, Any] = field(default_factory=dict)
+    """The theme colours and font last shown (`codeface.ui.palette.remembered_look`)."""
     """The OS colour scheme last seen ("dark", "light" or ""): the first paint uses it,
     because asking Qt costs 15-25 ms there; the real answer is checked right after."""
 

@@ -45,6 +45,8 @@ class AtFirstPaint(QObject):
             seen["slow_at_paint"] = [name for name in SLOW if name in sys.modules]
             # PySide6's Qt namespace builds ~95 enums (AlignmentFlag among them) when first used
             seen["qt_namespace_at_paint"] = "AlignmentFlag" in enums_made
+            seen["theme_files_read_at_paint"] = "codeface.ui.theme" in sys.modules
+            seen["window_color_at_paint"] = QApplication.instance().palette().window().color().name()
             seen["sidebar_visible"] = window.sidebar.isVisible()
             seen["center_visible"] = window.center.isVisible()
         return False
@@ -68,6 +70,8 @@ def poll():
         seen["style"] = QApplication.instance().style().name()
         seen["switch_interval"] = sys.getswitchinterval()
         seen["docks"] = sorted(window.docks.docks)
+        seen["window_color"] = QApplication.instance().palette().window().color().name()
+        seen["theme"] = window.theme_manager.current.id
         window.close()
     else:
         QTimer.singleShot(10, poll)
@@ -81,23 +85,11 @@ print(json.dumps(seen))
 def test_the_window_paints_before_the_engine_and_chat_load_then_they_do(
     codeface_home: Path,
 ) -> None:
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
     # Not the first start ever: the OS colour scheme seen last time is remembered.
     state = codeface_home / "config" / "window-state.json"
     state.parent.mkdir(parents=True, exist_ok=True)
     state.write_text(json.dumps({"os_scheme": "dark"}))
-    result = subprocess.run(
-        [sys.executable, "-c", DRIVER],
-        env=env,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = _start_the_window()
     assert seen["code"] == 0
     # The first paint is the real window: sidebar and centre, and nothing slow loaded yet.
     assert seen["sidebar_visible"] is True
@@ -119,3 +111,43 @@ def test_the_window_paints_before_the_engine_and_chat_load_then_they_do(
     # What was logged before the log file opened is in it.
     log_text = (codeface_home / "logs" / "codeface.log").read_text()
     assert "logged before the first paint" in log_text
+
+
+def test_the_next_start_paints_in_the_remembered_colours_before_reading_themes(
+    codeface_home: Path,
+) -> None:
+    settings = codeface_home / "config" / "settings.toml"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('[ui]\ntheme = "dark"\n')
+    first = _start_the_window()
+    assert first["theme"] == "dark"
+    assert first["theme_files_read_at_paint"] is True  # nothing remembered yet
+    second = _start_the_window()
+    assert second["theme_files_read_at_paint"] is False
+    assert second["window_color_at_paint"] == first["window_color"]
+    assert second["window_color"] == first["window_color"]
+    assert second["theme"] == "dark"
+    # The theme changed while the app was closed: the first paint shows the remembered
+    # colours, and the theme from the files replaces them right after.
+    settings.write_text('[ui]\ntheme = "light"\n')
+    third = _start_the_window()
+    assert third["window_color_at_paint"] == first["window_color"]
+    assert third["theme"] == "light"
+    assert third["window_color"] != first["window_color"]
+
+
+def _start_the_window() -> dict[str, object]:
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
+    result = subprocess.run(
+        [sys.executable, "-c", DRIVER],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seen: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    return seen

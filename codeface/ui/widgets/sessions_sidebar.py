@@ -110,19 +110,7 @@ class SessionsSidebar(QFrame):
         top.addWidget(self.search_box, 1)
         top.addWidget(self.new_button)
         layout.addLayout(top)
-        self.stack = QStackedWidget()
-        self.session_list = QListWidget()
-        self.session_list.setAccessibleName("Sessions")
-        self.session_list.customContextMenuRequested.connect(self._on_context_menu)
-        self.session_list.itemActivated.connect(self._on_session_item)
-        self.session_list.itemClicked.connect(self._on_session_item)
-        self.hit_list = QListWidget()
-        self.hit_list.setAccessibleName("Search results")
-        self.hit_list.setWordWrap(True)
-        self.hit_list.itemActivated.connect(self._on_hit_item)
-        self.hit_list.itemClicked.connect(self._on_hit_item)
-        self.stack.addWidget(self.session_list)
-        self.stack.addWidget(self.hit_list)
+        self.stack = QStackedWidget()  # the lists arrive with `complete()`
         layout.addWidget(self.stack, 1)
         self.empty_label = QLabel("No results")
         self.empty_label.hide()
@@ -131,22 +119,37 @@ class SessionsSidebar(QFrame):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self._emit_search)
-        self.search_box.textChanged.connect(self._on_search_text)
-        self.search_box.returnPressed.connect(self._emit_search)
+        self._completed = False
         if not defer:
             self.complete()
 
     def complete(self) -> None:
-        """The settings that need PySide6's ``Qt`` namespace (none of them changes the first
-        paint: the lists are empty and the "No results" label is hidden until then)."""
+        """Build the (still empty) lists and wire the search box: what the first paint does
+        without, because their types and PySide6's ``Qt`` namespace build ~110 enums."""
         from PySide6.QtCore import Qt
 
+        if self._completed:
+            return
+        self._completed = True
+        self.session_list = QListWidget()
+        self.session_list.setAccessibleName("Sessions")
         # Long titles end in "…" rather than growing a horizontal scroll bar.
         self.session_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.session_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.session_list.customContextMenuRequested.connect(self._on_context_menu)
+        self.session_list.itemActivated.connect(self._on_session_item)
+        self.session_list.itemClicked.connect(self._on_session_item)
+        self.hit_list = QListWidget()
+        self.hit_list.setAccessibleName("Search results")
+        self.hit_list.setWordWrap(True)
+        self.hit_list.itemActivated.connect(self._on_hit_item)
+        self.hit_list.itemClicked.connect(self._on_hit_item)
         for view in (self.session_list, self.hit_list):
             view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.stack.addWidget(view)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.search_box.textChanged.connect(self._on_search_text)
+        self.search_box.returnPressed.connect(self._emit_search)
 
     # ------------------------------------------------------------------ data in
     def set_sessions(self, sessions: list[SessionView]) -> None:
