@@ -34,6 +34,7 @@ from codeface.providers.base import Health, ModelInfo, Residency, Tier
 from codeface.providers.errors import ErrorContext
 from codeface.providers.lazy_client import LazyClient
 from codeface.providers.streaming import Translating, call, guarded
+from codeface.providers.tls import shared_ssl_context
 
 if TYPE_CHECKING:
     import httpx
@@ -153,12 +154,16 @@ class OllamaProvider:
     def _build_client(self) -> ollama.AsyncClient:
         import ollama
 
-        return ollama.AsyncClient(host=self._base_url, timeout=self._timeout())
+        return ollama.AsyncClient(
+            host=self._base_url, timeout=self._timeout(), verify=shared_ssl_context()
+        )
 
     def _build_http(self) -> httpx.AsyncClient:
         import httpx
 
-        return httpx.AsyncClient(base_url=self._base_url, timeout=self._timeout())
+        return httpx.AsyncClient(
+            base_url=self._base_url, timeout=self._timeout(), verify=shared_ssl_context()
+        )
 
     # ------------------------------------------------------------ chat
     async def stream_chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:

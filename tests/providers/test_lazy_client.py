@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import ssl
 import subprocess
 import sys
 import threading
@@ -94,3 +95,18 @@ def test_a_failing_warm_up_is_logged_and_never_raises(
     assert [r.getMessage() for r in caplog.records] == [
         "warming up the anthropic SDK failed: RuntimeError('the SDK changed shape')"
     ]
+
+
+def test_ollama_clients_share_one_verifying_ssl_context() -> None:
+    from codeface.providers.ollama_provider import OllamaProvider
+
+    first = OllamaProvider("https://gpu-box.example:11434")
+    second = OllamaProvider("http://127.0.0.1:11434")
+    contexts = [
+        client._transport._pool._ssl_context
+        for provider in (first, second)
+        for client in (provider._build_http(), provider._build_client()._client)
+    ]
+    assert all(context is contexts[0] for context in contexts)
+    assert contexts[0].verify_mode == ssl.CERT_REQUIRED
+    assert contexts[0].check_hostname is True
