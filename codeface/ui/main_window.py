@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from codeface.api import BackendState, ProviderStatus, SessionView
     from codeface.core.events import AnswerStats
+    from codeface.ui.widgets.docks import DockArea
 
 log = logging.getLogger("codeface.ui.window")
 ChatFactory = Callable[[], QWidget]
@@ -133,8 +134,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             | QMainWindow.DockOption.AllowTabbedDocks
             | QMainWindow.DockOption.AllowNestedDocks
         )
-        self.docks: Any = None
-        """The `DockArea`, built with the chat pane (`install_chat`)."""
+        self.docks: DockArea | None = None
+        """Built with the chat pane (`install_chat`), after the first paint."""
         self.actions_by_id: dict[str, QAction] = {}
         self._connect()
         self._restore_layout()
@@ -175,13 +176,15 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             self.chat.zoom(self.saved_state.zoom)
 
     # ------------------------------------------------------------------ wiring
-    def _install_docks(self) -> None:
+    def _install_docks(self) -> DockArea:
         from codeface.ui.widgets.docks import DockArea
 
-        self.docks = DockArea(self, self._terminal_options)
-        state = self.saved_state.dock_state
-        if state:
-            self.restoreState(QByteArray(WindowState.decode(state)))
+        if self.docks is None:
+            self.docks = DockArea(self, self._terminal_options)
+            state = self.saved_state.dock_state
+            if state:
+                self.restoreState(QByteArray(WindowState.decode(state)))
+        return self.docks
 
     def _install_actions(self) -> None:
         from codeface.ui.window_actions import build_actions
@@ -392,15 +395,15 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
 
     def show_code(self) -> None:
         """Show the Code panel."""
-        self.docks.toggle("code")
+        self._install_docks().toggle("code")
 
     def show_agents(self) -> None:
         """Show the Agents panel."""
-        self.docks.toggle("agents")
+        self._install_docks().toggle("agents")
 
     def show_terminal(self) -> None:
         """Show the Terminal panel."""
-        self.docks.toggle("terminal")
+        self._install_docks().toggle("terminal")
 
     def _terminal_options(self) -> dict[str, Any]:
         """How the terminal panel starts: the user's shell, scrollback and consent."""
@@ -417,7 +420,7 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
     @bridge_task
     async def capture_terminal(self) -> None:
         """Put the last lines of the terminal (or tmux pane) into the message box as context."""
-        terminal = self.docks.ensure_terminal()
+        terminal = self._install_docks().ensure_terminal()
         if terminal is None or self.chat is None:
             return
         text = (await terminal.capture(50)).rstrip()  # type: ignore[attr-defined]
@@ -432,10 +435,10 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
 
     def send_to_terminal(self, text: str) -> None:
         """Type a code block's text into the terminal panel."""
-        dock = self.docks.docks["terminal"]
+        dock = self._install_docks().docks["terminal"]
         dock.show()
         dock.raise_()
-        terminal = self.docks.ensure_terminal()
+        terminal = self._install_docks().ensure_terminal()
         if terminal is not None:
             terminal.send_to_terminal(text)  # type: ignore[attr-defined]
 
