@@ -32,9 +32,9 @@ from codeface.core.events import (
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.providers.base import Health, ModelInfo, Residency, Tier
 from codeface.providers.errors import ErrorContext
+from codeface.providers.http_clients import preload_async_transport, shared_ssl_context
 from codeface.providers.lazy_client import LazyClient
 from codeface.providers.streaming import Translating, call, guarded
-from codeface.providers.tls import shared_ssl_context
 
 if TYPE_CHECKING:
     import httpx
@@ -154,6 +154,7 @@ class OllamaProvider:
     def _build_client(self) -> ollama.AsyncClient:
         import ollama
 
+        preload_async_transport()
         return ollama.AsyncClient(
             host=self._base_url, timeout=self._timeout(), verify=shared_ssl_context()
         )
@@ -161,6 +162,7 @@ class OllamaProvider:
     def _build_http(self) -> httpx.AsyncClient:
         import httpx
 
+        preload_async_transport()
         return httpx.AsyncClient(
             base_url=self._base_url, timeout=self._timeout(), verify=shared_ssl_context()
         )

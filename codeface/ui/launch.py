@@ -258,6 +258,21 @@ async def first_paint(window: Any, limit: float = 1.0) -> None:
         watch.remove()
 
 
+AFTER_FIRST_PAINT = (
+    "codeface.ui.chat",
+    "codeface.ui.conversation",
+    "codeface.ui.window_actions",
+    "codeface.ui.widgets.docks",
+    "codeface.ui.theme",
+)
+"""Modules the window needs right after its first paint (imported in a worker thread)."""
+
+
+def _import_all(names: tuple[str, ...]) -> None:
+    for name in names:
+        importlib.import_module(name)
+
+
 def wants_prewarm(window: Any) -> bool:
     """Import the cloud SDKs only when a cloud provider has a key (they cost ~70 MB)."""
     return any(p.tier == "cloud" and p.has_key for p in window.providers)
@@ -280,6 +295,9 @@ async def main(window: Any, bridge: Any, *, painted: bool = False) -> None:
     window.destroyed.connect(closed.set)
     if not painted:
         await first_paint(window)
+    # The chat pane's modules (Markdown, highlighting, the transcript) take ~60 ms to
+    # import: a worker thread does it while the window goes on answering input.
+    await asyncio.to_thread(_import_all, AFTER_FIRST_PAINT)
     appearance = getattr(window, "appearance", None)
     if appearance is not None:
         appearance.load()  # a no-op unless the remembered look was shown

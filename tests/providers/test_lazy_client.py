@@ -110,3 +110,25 @@ def test_ollama_clients_share_one_verifying_ssl_context() -> None:
     assert all(context is contexts[0] for context in contexts)
     assert contexts[0].verify_mode == ssl.CERT_REQUIRED
     assert contexts[0].check_hostname is True
+
+
+def test_building_an_ollama_client_leaves_nothing_for_its_first_request_to_import() -> None:
+    # In a fresh process: the client is built (as in the app's worker thread), then the
+    # first request is sent from the event loop; it must not import anything itself.
+    probe = (
+        "import asyncio, sys\n"
+        "from codeface.providers.ollama_provider import OllamaProvider\n"
+        "async def main():\n"
+        "    provider = OllamaProvider('http://127.0.0.1:9')\n"
+        "    await provider._http.get()\n"
+        "    before = set(sys.modules)\n"
+        "    await provider.health()\n"
+        "    print(sorted(set(sys.modules) - before))\n"
+        "    await provider.aclose()\n"
+        "asyncio.run(main())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
