@@ -302,7 +302,9 @@ async def main(window: Any, bridge: Any, *, painted: bool = False) -> None:
     if appearance is not None:
         appearance.load()  # a no-op unless the remembered look was shown
         window.theme_manager = appearance.theme_manager
-    window.install_chat()
+    for step in window.startup_steps():
+        step()
+        await asyncio.sleep(0)  # let Qt paint and take input between the steps
     if appearance is not None:
         appearance.recheck()
     try:

@@ -151,6 +151,15 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             self._ready = asyncio.Event()
         return self._ready
 
+    def startup_steps(self) -> list[Callable[[], object]]:
+        """What `install_chat` does, in pieces the launcher runs one event-loop turn apart."""
+        return [
+            self._install_docks,
+            self.sidebar.complete,
+            self._install_actions,
+            self.install_chat,
+        ]
+
     def install_chat(self) -> None:
         """Build the chat pane and the window's actions, and wire them to the bridge
         (once). Nothing of it is needed for the first paint."""
@@ -158,7 +167,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             return
         self._install_docks()
         self.sidebar.complete()
-        self._install_actions()
+        if not self.actions_by_id:
+            self._install_actions()
         from codeface.ui.conversation import Conversation
 
         self.chat = self._chat_factory()
