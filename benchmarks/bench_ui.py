@@ -142,6 +142,13 @@ on_app(lambda: when(ready, lambda: QTimer.singleShot(1500, lambda: done(rss=rss(
 from codeface.cli import main
 main([])
 """,
+    "startup_stall": r"""
+probe = Probe()
+first_paint = FirstPaint(probe.start)
+on_app(lambda: when(ready, lambda: QTimer.singleShot(500, lambda: done(stall_ms=probe.stop()))))
+from codeface.cli import main
+main([])
+""",
     "stream": r"""
 expected = os.environ["BENCH_EXPECTED"]
 probe = Probe()
@@ -363,6 +370,28 @@ def bench_start(tmp: Path, repeats: int = 9) -> list[dict[str, Any]]:
     ]
 
 
+def bench_startup_stall(tmp: Path) -> list[dict[str, Any]]:
+    """Longest GUI stall from the first paint until the window is ready (+0.5 s), for a
+    returning user with Ollama running and a session to reopen."""
+    from tests.fakes.ollama_server import OllamaServer
+
+    home = tmp / "startup"
+    with OllamaServer() as server:
+        _settings(home, ollama={"hosts": [server.url]}, general={"model": "qwen2.5-coder:7b"})
+        _seed(home, 40)
+        _opened_before(home)
+        stalls = [_child("startup_stall", home)[0]["stall_ms"] for _ in range(3)]
+    return [
+        _row(
+            "longest GUI stall from first paint to ready (median of 3)",
+            _median(stalls),
+            "ms",
+            50,
+            None,
+        )
+    ]
+
+
 def bench_stream(tmp: Path) -> list[dict[str, Any]]:
     """Longest GUI stall while ~1,000 chunks/s stream in; every character must arrive."""
     from tests.fakes.ollama_server import OllamaServer
@@ -476,7 +505,13 @@ def run() -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="codeface-bench-ui-") as folder:
         tmp = Path(folder)
         rows: list[dict[str, Any]] = []
-        for bench in (bench_start, bench_stream, bench_open_session, bench_cloud):
+        for bench in (
+            bench_start,
+            bench_startup_stall,
+            bench_stream,
+            bench_open_session,
+            bench_cloud,
+        ):
             rows += bench(tmp)
         return rows
 
