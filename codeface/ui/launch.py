@@ -94,77 +94,6 @@ def set_window_icon(app: Any) -> None:
         app.setWindowIcon(QIcon(str(icon)))
 
 
-class Appearance:
-    """Settings, font and theme for the window: loaded before the first paint on a first
-    start, after it when the look remembered from last time was shown instead."""
-
-    def __init__(self, app: Any, os_scheme: str = "") -> None:
-        """``os_scheme`` is the OS scheme seen last time ("dark"/"light"): following it
-        spares the first paint the question to the OS (`recheck` asks right after)."""
-        self.app = app
-        self.os_scheme = os_scheme
-        self.settings: Any = None
-        self.theme_manager: Any = None
-
-    def load(self) -> None:
-        """Read the settings and apply their font and theme (once)."""
-        from codeface.core.errors import CodefaceError
-        from codeface.core.paths import app_paths
-        from codeface.core.settings import Settings, load_settings
-
-        if self.settings is not None:
-            return
-        try:
-            self.settings = load_settings(app_paths().settings_file)
-        except CodefaceError:
-            self.settings = Settings()  # the engine reports the broken file as a notice
-        _apply_font(self.app, self.settings.ui.font_family, self.settings.ui.font_size)
-        self.theme_manager = self._theme_manager(self.settings.ui.theme)
-
-    def _theme_manager(self, setting: str) -> Any | None:
-        try:
-            from codeface.ui.theme import ThemeManager
-        except ImportError:
-            return None
-        manager = ThemeManager()
-        try:
-            if setting in ("", "system"):
-                assume_dark = {"dark": True, "light": False}.get(self.os_scheme)
-                manager.follow_system(self.app, assume_dark=assume_dark)
-            else:
-                manager.apply(self.app, manager.resolve(setting), animate=False)
-        except Exception as error:  # a broken theme file must not stop the window opening
-            log.warning("theme not applied: %s", error)
-        return manager
-
-    def recheck(self) -> None:
-        """Follow the OS scheme as it is now (it may have changed since last time)."""
-        if self.theme_manager is not None:
-            self.theme_manager.recheck_system(self.app)
-
-    def chat_pane(self) -> Any:
-        """The real chat pane in these settings and theme."""
-        from codeface.ui.chat import ChatPane
-
-        self.load()
-        current = self.theme_manager.current if self.theme_manager is not None else None
-        return ChatPane(
-            theme=current,
-            point_size=self.settings.ui.font_size,
-            enter_sends=self.settings.ui.enter_sends,
-        )
-
-
-def _apply_font(app: Any, family: str, size: int) -> None:
-    font = app.font()
-    if family:
-        font.setFamily(family)
-    if size:
-        font.setPointSize(size)
-    if font != app.font():  # the same font again would still re-lay out every widget
-        app.setFont(font)
-
-
 async def prewarm_sdks() -> None:
     """Import the cloud SDKs ahead of first use, off the GUI thread."""
     import asyncio
@@ -333,6 +262,7 @@ def _show_window(verbose: bool) -> tuple[Any, Any, Any, bool]:
     """Everything before the event loop: the application, the window shown and (where the
     window system allows) painted. Returns (app, window, bridge, painted)."""
     from codeface.core.logs import hold_records
+    from codeface.ui.appearance import Appearance
     from codeface.ui.bridge import Bridge
     from codeface.ui.main_window import MainWindow
     from codeface.ui.window_state import load_window_state
@@ -341,7 +271,7 @@ def _show_window(verbose: bool) -> tuple[Any, Any, Any, bool]:
     app = create_application()
     saved = load_window_state()
     appearance = Appearance(app, saved.os_scheme)
-    if not _remembered_look_applied(app, saved.look):
+    if not appearance.show_remembered(saved.look):
         appearance.load()  # a first start: settings and theme files before the first paint
     bridge = Bridge()
     window = MainWindow(
@@ -353,14 +283,6 @@ def _show_window(verbose: bool) -> tuple[Any, Any, Any, bool]:
     window.appearance = appearance
     window.show()
     return app, window, bridge, paint_now(app, window)
-
-
-def _remembered_look_applied(app: Any, look: dict[str, Any]) -> bool:
-    if not look:
-        return False
-    from codeface.ui.palette import apply_look
-
-    return apply_look(app, look)
 
 
 def run_window(args: argparse.Namespace | None = None, *, verbose: bool = False) -> int:

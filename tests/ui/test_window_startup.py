@@ -32,11 +32,12 @@ launch.build_backend = build_backend
 SLOW = ("asyncio", "qasync", "codeface.api", "codeface.ui.chat", "codeface.ui.conversation",
         "markdown_it", "pygments", "logging.handlers", "codeface.app")
 
-apply_font = launch._apply_font
+from codeface.ui import appearance
+apply_font = appearance._apply_font
 def logging_apply_font(*args):
     logging.getLogger("codeface.test").warning("logged before the first paint")
     apply_font(*args)
-launch._apply_font = logging_apply_font
+appearance._apply_font = logging_apply_font
 
 class AtFirstPaint(QObject):
     def eventFilter(self, watched, event):
