@@ -238,10 +238,8 @@ main([])
 }
 
 
-def _child(
-    mode: str, home: Path, extra_env: dict[str, str] | None = None
-) -> tuple[dict[str, Any], float]:
-    """Run one child; returns its RESULT figures and the wall time at spawn."""
+def _child_env(home: Path) -> dict[str, str]:
+    """A child's environment: offscreen, its own home, no provider keys or hosts."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -256,6 +254,14 @@ def _child(
         PYTHONPATH=str(ROOT),
         PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
     )
+    return env
+
+
+def _child(
+    mode: str, home: Path, extra_env: dict[str, str] | None = None
+) -> tuple[dict[str, Any], float]:
+    """Run one child; returns its RESULT figures and the wall time at spawn."""
+    env = _child_env(home)
     env.update(extra_env or {})
     if not mode.startswith("bare"):
         env["BENCH_CODEFACE"] = "1"
@@ -316,9 +322,8 @@ def _median(values: list[float]) -> float:
 def _opened_before(home: Path) -> Path:
     """A home where CodeFace was opened and closed once (its window state saved), as it is
     for everyone but a first-time user."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CODEFACE_HOME=str(home))
-    env.update(CODEFACE_SMOKE_TEST="1", PYTHONPATH=str(ROOT))
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    env = _child_env(home)
+    env["CODEFACE_SMOKE_TEST"] = "1"
     subprocess.run(
         [sys.executable, "-m", "codeface"],
         env=env,

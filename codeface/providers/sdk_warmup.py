@@ -91,11 +91,19 @@ async def _exercise_anthropic() -> None:
             ("message_start", {"type": "message_start", "message": message}),
             (
                 "content_block_start",
-                {"type": "content_block_start", "index": 0, "content_block": _text_block()},
+                {
+                    "type": "content_block_start",
+                    "index": 0,
+                    "content_block": {"type": "text", "text": ""},
+                },
             ),
             (
                 "content_block_delta",
-                {"type": "content_block_delta", "index": 0, "delta": _text_delta()},
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {"type": "text_delta", "text": "hi"},
+                },
             ),
             ("content_block_stop", {"type": "content_block_stop", "index": 0}),
             (
@@ -162,14 +170,6 @@ async def _exercise_openai() -> None:
             )
         )
         await _drain(client.models.list())
-
-
-def _text_block() -> dict[str, Any]:
-    return {"type": "text", "text": ""}
-
-
-def _text_delta() -> dict[str, Any]:
-    return {"type": "text_delta", "text": "hi"}
 
 
 def _model(name: str) -> dict[str, Any]:

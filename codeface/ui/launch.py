@@ -28,9 +28,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("codeface.ui.launch")
 
-FUSION_SET = "codeface-fusion"
-"""Application property: the app was created with the Fusion style already applied."""
-
 GUI_SWITCH_INTERVAL = 0.001
 """Seconds a thread may hold the GIL while another waits (Python's default is 0.005)."""
 
@@ -76,6 +73,8 @@ def create_application() -> Any:
     else:
         # Fusion (so palettes work on every OS) chosen by argument: asking for the style
         # from Python would build QStyle's enums before the first paint.
+        from codeface.ui.palette import FUSION_SET
+
         app = QApplication([*sys.argv[:1], "-style", "Fusion"])
         app.setProperty(FUSION_SET, True)
     app.setApplicationName("CodeFace")

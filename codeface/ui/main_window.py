@@ -167,8 +167,7 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             return
         self._install_docks()
         self.sidebar.complete()
-        if not self.actions_by_id:
-            self._install_actions()
+        self._install_actions()
         from codeface.ui.conversation import Conversation
 
         self.chat = self._chat_factory()
@@ -199,6 +198,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
     def _install_actions(self) -> None:
         from codeface.ui.window_actions import build_actions
 
+        if self.actions_by_id:
+            return
         shortcuts = self.bridge.settings.extra.get("shortcuts", {})
         self.actions_by_id = build_actions(self, shortcuts if isinstance(shortcuts, dict) else {})
         self.actions_by_id["stop"].setEnabled(self.bridge.streaming)

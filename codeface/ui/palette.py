@@ -12,6 +12,10 @@ from typing import Any
 
 from PySide6.QtGui import QColor, QPalette
 
+FUSION_SET = "codeface-fusion"
+"""Application property: the app was created with the Fusion style (palettes apply fully
+only in Fusion), so nobody needs to ask for the style, which builds QStyle's enums."""
+
 PALETTE_ROLES: dict[str, QPalette.ColorRole] = {
     "window": QPalette.ColorRole.Window,
     "window_text": QPalette.ColorRole.WindowText,

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from codeface.core.errors import ConfigError
 from codeface.core.paths import app_paths, themes_dir
-from codeface.ui.palette import PALETTE_ROLES, make_palette
+from codeface.ui.palette import FUSION_SET, PALETTE_ROLES, make_palette
 
 log = logging.getLogger(__name__)
 
@@ -307,7 +307,7 @@ class ThemeManager(QObject):
             for window in app.topLevelWidgets():
                 if window.isVisible() and window.width() > 0:
                     cross_fade(window)
-        if not app.property("codeface-fusion") and app.style().name().casefold() != "fusion":
+        if not app.property(FUSION_SET) and app.style().name().casefold() != "fusion":
             app.setStyle("Fusion")
         palette = theme.qpalette()
         if palette != app.palette():  # e.g. already shown from the look remembered at start

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.ui.window_driver import run_window_driver
 
 DRIVER = """
 import enum, json, logging, sys
@@ -138,17 +137,4 @@ def test_the_next_start_paints_in_the_remembered_colours_before_reading_themes(
 
 
 def _start_the_window() -> dict[str, object]:
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
-    result = subprocess.run(
-        [sys.executable, "-c", DRIVER],
-        env=env,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    seen: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
-    return seen
+    return run_window_driver(DRIVER)

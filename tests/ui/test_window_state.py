@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +13,7 @@ from codeface.ui.window_state import (
     save_window_state,
     state_file,
 )
+from tests.ui.window_driver import run_window_driver
 
 
 def test_state_round_trips_under_codeface_home(codeface_home: Path) -> None:
@@ -81,19 +79,7 @@ print(json.dumps(seen))
 
 def test_run_window_shows_loads_and_cleans_up(codeface_home: Path) -> None:
     """The real entry point in a fresh process: shown, state loaded, closed cleanly."""
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
-    result = subprocess.run(
-        [sys.executable, "-c", DRIVER],
-        env=env,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = run_window_driver(DRIVER)
     assert seen["code"] == 0
     assert seen["closed"] is True
     assert seen["title"] == "Hello there — CodeFace"
