@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 KeyLookup = Callable[[str], str | None]
+KeyPresence = Callable[[str], bool]
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Engine:
     router: Router
     get_key: KeyLookup
     settings_error: ConfigError | None = None
+    has_key: KeyPresence | None = None
     _closed: bool = field(default=False, repr=False)
 
     def provider(self, provider_id: str) -> Provider | None:
@@ -53,7 +55,7 @@ class Engine:
 
         if settings is not None:
             self.settings = settings
-        self.providers = build_providers(self.settings, self.get_key)
+        self.providers = build_providers(self.settings, self.get_key, has_key=self.has_key)
         self.router = Router(self.providers, self.settings)
 
     def save_settings(self, settings: Settings) -> None:
@@ -80,6 +82,13 @@ def default_key_lookup(provider: str) -> str | None:
     return get_key(provider)
 
 
+def default_key_presence(provider: str) -> bool:
+    """Whether a key is set, without opening the OS keyring for names it was asked before."""
+    from codeface.store.secrets import has_key
+
+    return has_key(provider)
+
+
 def load_app_settings(paths: AppPaths) -> tuple[Settings, ConfigError | None]:
     """Settings from disk; a broken file gives defaults plus the error to show."""
     try:
@@ -98,7 +107,8 @@ def build_engine(settings: Settings | None = None, *, get_key: KeyLookup | None 
     if settings is None:
         settings, error = load_app_settings(paths)
     lookup = get_key or default_key_lookup
-    providers = build_providers(settings, lookup)
+    presence = None if get_key else default_key_presence
+    providers = build_providers(settings, lookup, has_key=presence)
     return Engine(
         settings=settings,
         paths=paths,
@@ -106,6 +116,7 @@ def build_engine(settings: Settings | None = None, *, get_key: KeyLookup | None 
         router=Router(providers, settings),
         get_key=lookup,
         settings_error=error,
+        has_key=presence,
     )
 
 

@@ -201,6 +201,15 @@ class AppBackend:
                 yield event
 
     # models and providers -------------------------------------------------------
+    async def prepare_to_send(self) -> None:
+        """Build the local providers' clients while the user writes, so the first answer
+        does not wait for the SDK to load (cloud SDKs are prewarmed apart)."""
+        local = [p for p in self.engine.providers if p.tier == "local"]
+        outcomes = await asyncio.gather(*(p.prepare() for p in local), return_exceptions=True)
+        for provider, outcome in zip(local, outcomes, strict=True):
+            if isinstance(outcome, Exception):  # shown again, with its reason, when sending
+                log.warning("preparing %s failed: %r", provider.id, outcome)
+
     async def list_models(self) -> list[ModelInfo]:
         """Models of every provider that answers (the others are left out)."""
 

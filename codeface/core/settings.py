@@ -7,13 +7,12 @@ version, or the user's own notes) are kept and written back untouched.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
+from codeface.core.atomic import write_atomically
 from codeface.core.errors import ConfigError
 
 Policy = Literal["local-only", "local-first", "cloud-first", "pinned"]
@@ -233,15 +232,4 @@ def save_settings(settings: Settings, path: Path) -> None:
     """Write settings atomically (temp file in the same folder, then ``os.replace``)."""
     import tomli_w
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = tomli_w.dumps(settings.to_toml_dict())
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(payload)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_atomically(path, tomli_w.dumps(settings.to_toml_dict()))

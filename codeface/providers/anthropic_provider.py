@@ -22,7 +22,7 @@ from codeface.core.events import (
 )
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.providers.base import ModelInfo, Tier
-from codeface.providers.cloud_base import CloudProviderBase
+from codeface.providers.cloud_base import CloudProviderBase, KeySource
 from codeface.providers.lazy_client import LazyClient
 from codeface.providers.sdk_warmup import warm_anthropic
 from codeface.providers.streaming import Translating, call, count_or_none, parse_arguments
@@ -51,7 +51,7 @@ class AnthropicProvider(CloudProviderBase):
 
     def __init__(
         self,
-        api_key: str,
+        api_key: KeySource,
         *,
         base_url: str | None = None,
         default_model: str | None = None,
@@ -80,7 +80,7 @@ class AnthropicProvider(CloudProviderBase):
 
         warm_anthropic()
         return anthropic.AsyncAnthropic(
-            api_key=self._api_key,
+            api_key=self._api_key(),
             base_url=self._base_url,
             max_retries=0,
             timeout=self._timeout(),

@@ -83,6 +83,11 @@ class Provider(Protocol):
         """The models this provider offers now."""
         ...
 
+    async def prepare(self) -> None:
+        """Build the client now, off the loop's thread, so the first request does not wait
+        for it; never raises (a failure shows on that first request)."""
+        ...
+
     async def health(self) -> Health:
         """Check reachability (and the key, where cheap) without raising."""
         ...

@@ -1,12 +1,17 @@
 """What the SDK-backed HTTP providers (Anthropic, OpenAI and compatible) share: who they
-are, where they live, and their key — registered so it never appears in logs or messages."""
+are, where they live, and their key — registered so it never appears in logs or messages.
+
+The key may be given as a function, called the first time the SDK client is built (in a
+worker thread): reading the OS keyring then waits until the provider is really used."""
 
 from __future__ import annotations
 
+import contextlib
 import urllib.parse
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from codeface.core.errors import CodefaceError
+from codeface.core.errors import AuthenticationFailed, CodefaceError
 from codeface.core.logs import register_secret
 from codeface.providers.base import Health, Tier
 from codeface.providers.errors import ErrorContext
@@ -15,16 +20,21 @@ from codeface.providers.lazy_client import LazyClient
 if TYPE_CHECKING:
     import httpx2
 
+KeySource = str | Callable[[], str | None] | None
+"""A key, a function that finds it when first needed, or None (no key)."""
+
 
 class CloudProviderBase:
     """Identity, address, timeouts and key of one HTTP provider."""
 
     default_host = ""
+    placeholder_key: str | None = None
+    """Sent when no key is set (a local server that wants none), instead of refusing."""
     _client: LazyClient[Any]
 
     def __init__(
         self,
-        api_key: str,
+        api_key: KeySource,
         *,
         base_url: str | None,
         default_model: str | None,
@@ -34,8 +44,9 @@ class CloudProviderBase:
         name: str,
         tier: Tier,
     ) -> None:
-        self._api_key = api_key
-        register_secret(api_key)
+        self._key_source = api_key
+        if isinstance(api_key, str):
+            register_secret(api_key)
         self._base_url = base_url.rstrip("/") if base_url else None
         self._default_model = default_model
         self._connect_timeout = connect_timeout
@@ -66,6 +77,21 @@ class CloudProviderBase:
         """The model used when a request names none."""
         return self._default_model
 
+    def _api_key(self) -> str:
+        """The key, looked up now if it was given as a function."""
+        source = self._key_source
+        key = source() if callable(source) else source
+        if key:
+            register_secret(key)
+            return key
+        if self.placeholder_key is not None:
+            return self.placeholder_key
+        raise AuthenticationFailed(
+            f"No API key is set for {self._name}",
+            provider=self._id,
+            hint=f"Add one in Settings, or with `codeface keys set {self._id}`.",
+        )
+
     def _context(self, model: str | None = None) -> ErrorContext:
         return ErrorContext(self._id, self._name, self.host, model, key_hint=self._id)
 
@@ -76,6 +102,11 @@ class CloudProviderBase:
 
     async def _model_names(self) -> list[str]:
         raise NotImplementedError
+
+    async def prepare(self) -> None:
+        """Build the SDK client in a worker thread (reads the key); failures wait for use."""
+        with contextlib.suppress(CodefaceError):  # e.g. no key: the first request says so
+            await self._client.get()
 
     async def health(self) -> Health:
         """A cheap authenticated call (list models): tells a bad key from no connection."""

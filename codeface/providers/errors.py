@@ -96,7 +96,9 @@ TABLE: dict[str, Rule] = {
     "builtins.IndexError": _GARBLED_IN_SDK,
     "builtins.AttributeError": _GARBLED_IN_SDK,
     "pydantic_core.ValidationError": _GARBLED,
-    # --- ollama ----------------------------------------------------------------------
+    # --- ollama, and CodeFace's own requests to it (providers.ollama_api) --------------
+    "codeface.StatusFailure": _STATUS,
+    "codeface.UnreadableAnswer": _GARBLED,
     "ollama.ResponseError": _STATUS,
     "ollama.RequestError": _BAD_REQUEST,
 }
@@ -297,12 +299,13 @@ def translate(
     kind, retryable = rule.error, rule.retryable
     if started and kind is ProviderUnavailable:
         kind, retryable = StreamInterrupted, True
-    if kind is ProviderUnavailable and context.provider.startswith("ollama"):
+    local_down = rule is _UNREACHABLE and kind is ProviderUnavailable
+    if local_down and context.provider.startswith("ollama"):
         message = f"{context.name} is not running at {context.host}"
     else:
         message = rule.message.format(name=context.name, host=context.host, detail=_detail(error))
     hint = rule.hint
-    if kind is ProviderUnavailable and context.provider.startswith("ollama"):
+    if local_down and context.provider.startswith("ollama"):
         hint = "Start it (ollama serve), or switch to a cloud model."
     return kind(redact(message), retryable=retryable, hint=hint, provider=context.provider)
 

@@ -2,21 +2,25 @@
 
 Streams chat with tools, and manages models: list (with GPU residency from ``/api/ps`` and
 context length / capabilities from ``/api/show``), pull with progress, delete, show, ps,
-version and health.
+version and health. The status calls (list, show, ps, version, health) are plain JSON
+requests (`ollama_api`), so the SDK and its 25 MB load only when a model is used or pulled.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import urllib.parse
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from codeface.core.errors import (
     CodefaceError,
     MalformedResponse,
     ModelMissing,
+    ProviderUnavailable,
     StreamInterrupted,
 )
 from codeface.core.events import (
@@ -30,6 +34,7 @@ from codeface.core.events import (
     Usage,
 )
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
+from codeface.providers import ollama_api as api
 from codeface.providers.base import Health, ModelInfo, Residency, Tier
 from codeface.providers.errors import ErrorContext
 from codeface.providers.http_clients import preload_async_transport, shared_ssl_context
@@ -114,7 +119,9 @@ class OllamaProvider:
         self._default_model = default_model
         self._tier: Tier = tier
         self._client: LazyClient[ollama.AsyncClient] = LazyClient(self._build_client)
-        self._http: LazyClient[httpx.AsyncClient] = LazyClient(self._build_http)
+        self._api = api.OllamaAPI(
+            self._base_url, connect_timeout=connect_timeout, read_timeout=read_timeout
+        )
         self._show_cache: dict[tuple[str, str], ModelInfo] = {}
 
     # ------------------------------------------------------------ identity
@@ -157,14 +164,6 @@ class OllamaProvider:
         preload_async_transport()
         return ollama.AsyncClient(
             host=self._base_url, timeout=self._timeout(), verify=shared_ssl_context()
-        )
-
-    def _build_http(self) -> httpx.AsyncClient:
-        import httpx
-
-        preload_async_transport()
-        return httpx.AsyncClient(
-            base_url=self._base_url, timeout=self._timeout(), verify=shared_ssl_context()
         )
 
     # ------------------------------------------------------------ chat
@@ -251,39 +250,45 @@ class OllamaProvider:
     # ------------------------------------------------------------ models
     async def list_models(self) -> list[ModelInfo]:
         """Installed models with residency, context length and capabilities."""
-        import asyncio
-
         context = self._context()
-        sdk = await self._client.get()
-        tags, loaded = await asyncio.gather(call(sdk.list(), context), call(sdk.ps(), context))
-        vram = {(m.model or m.name or ""): (m.size, m.size_vram) for m in loaded.models}
-        names = [(m.model or "", m.digest or "") for m in tags.models]
-        shown = await asyncio.gather(*(self._show_cached(name, digest) for name, digest in names))
+        tags, loaded = await asyncio.gather(call(self._api.get("/api/tags"), context), self.ps())
+        running = {model.name: model for model in loaded}
+        with Translating(context):
+            installed = [
+                (self._entry(entry), api.text(entry, "digest") or "")
+                for entry in api.objects(tags, "models")
+            ]
+        shown = await asyncio.gather(*(self._show_cached(m.name, d) for m, d in installed))
         models = []
-        for entry, details in zip(tags.models, shown, strict=True):
-            name = entry.model or ""
-            residency: Residency = "not_loaded"
-            size_vram = None
-            if name in vram:
-                size, size_vram = vram[name]
-                residency = residency_of(size, size_vram)
-            info = entry.details
+        for (model, _), details in zip(installed, shown, strict=True):
+            loaded_as = running.get(model.name)
             models.append(
-                ModelInfo(
-                    name=name,
-                    provider=self._id,
-                    tier=self._tier,
-                    size_bytes=entry.size,
-                    parameter_size=info.parameter_size if info else None,
-                    quantization=info.quantization_level if info else None,
-                    family=info.family if info else None,
+                replace(
+                    model,
                     context_length=details.context_length if details else None,
                     capabilities=details.capabilities if details else (),
-                    residency=residency,
-                    size_vram=size_vram,
+                    residency=loaded_as.residency if loaded_as else "not_loaded",
+                    size_vram=loaded_as.size_vram if loaded_as else None,
                 )
             )
         return models
+
+    def _entry(self, entry: dict[str, Any]) -> ModelInfo:
+        """A model as ``/api/tags`` or ``/api/ps`` lists it (details, size, residency)."""
+        details = api.child(entry, "details")
+        size, size_vram = api.whole(entry, "size"), api.whole(entry, "size_vram")
+        return ModelInfo(
+            name=api.text(entry, "model") or api.text(entry, "name") or "",
+            provider=self._id,
+            tier=self._tier,
+            size_bytes=size,
+            parameter_size=api.text(details, "parameter_size"),
+            quantization=api.text(details, "quantization_level"),
+            family=api.text(details, "family"),
+            context_length=api.whole(entry, "context_length"),
+            residency=residency_of(size, size_vram) if "size_vram" in entry else "not_loaded",
+            size_vram=size_vram,
+        )
 
     async def _show_cached(self, name: str, digest: str) -> ModelInfo | None:
         key = (name, digest)
@@ -296,42 +301,30 @@ class OllamaProvider:
 
     async def show(self, name: str) -> ModelInfo:
         """Details of one installed model (context length from ``model_info``)."""
-        sdk = await self._client.get()
-        shown = await call(sdk.show(name), self._context(name))
-        model_info = dict(shown.modelinfo or {})
-        architecture = model_info.get("general.architecture")
-        length = model_info.get(f"{architecture}.context_length")
-        if length is None:
-            length = next((v for k, v in model_info.items() if k.endswith(".context_length")), None)
-        details = shown.details
-        return ModelInfo(
-            name=name,
-            provider=self._id,
-            tier=self._tier,
-            parameter_size=details.parameter_size if details else None,
-            quantization=details.quantization_level if details else None,
-            family=details.family if details else None,
+        context = self._context(name)
+        shown = await call(self._api.post("/api/show", {"model": name}), context)
+        with Translating(context):
+            model_info = api.child(shown, "model_info")
+            architecture = model_info.get("general.architecture")
+            length = model_info.get(f"{architecture}.context_length")
+            if length is None:
+                length = next(
+                    (v for k, v in model_info.items() if k.endswith(".context_length")), None
+                )
+            listed = self._entry({**shown, "model": name})
+            capabilities = api.texts(shown, "capabilities")
+        return replace(
+            listed,
             context_length=int(length) if isinstance(length, int | float) else None,
-            capabilities=tuple(shown.capabilities or ()),
+            capabilities=capabilities,
         )
 
     async def ps(self) -> list[ModelInfo]:
         """The models loaded in memory now, with where they live (gpu/partial/cpu)."""
-        sdk = await self._client.get()
-        loaded = await call(sdk.ps(), self._context())
-        return [
-            ModelInfo(
-                name=m.model or m.name or "",
-                provider=self._id,
-                tier=self._tier,
-                size_bytes=m.size,
-                context_length=m.context_length,
-                residency=residency_of(m.size, m.size_vram),
-                size_vram=m.size_vram,
-                family=m.details.family if m.details else None,
-            )
-            for m in loaded.models
-        ]
+        context = self._context()
+        loaded = await call(self._api.get("/api/ps"), context)
+        with Translating(context):
+            return [self._entry(entry) for entry in api.objects(loaded, "models")]
 
     async def pull(self, name: str) -> AsyncIterator[Progress]:
         """Download a model, yielding progress (bytes when known)."""
@@ -362,19 +355,25 @@ class OllamaProvider:
 
     async def version(self) -> str:
         """The server version from ``GET /api/version`` (the client has no call for it)."""
-        http = await self._http.get()
-        response = await call(http.get("/api/version"), self._context())
         try:
-            version = response.json()["version"] if response.status_code == 200 else None
-        except (ValueError, TypeError, KeyError):
-            version = None
-        if not isinstance(version, str):
+            answer = await call(self._api.get("/api/version"), self._context())
+        except ProviderUnavailable:
+            raise
+        except CodefaceError as error:
+            status = f"HTTP {error.status_code}" if error.status_code else "no JSON"
+            answer = {"answered": status}
+        version = answer.get("version")
+        if not isinstance(version, str) or not version:
             raise MalformedResponse(
                 f"The server at {self._netloc} does not look like Ollama"
-                f" (GET /api/version answered HTTP {response.status_code})",
+                f" (GET /api/version answered {answer.get('answered', 'without a version')})",
                 provider=self._id,
             )
         return version
+
+    async def prepare(self) -> None:
+        """Load the SDK and build its client in a worker thread (about 0.3 s, 25 MB)."""
+        await self._client.get()
 
     async def health(self) -> Health:
         """Reachability and version; never raises."""
@@ -385,13 +384,10 @@ class OllamaProvider:
         return Health(True, f"Ollama {version} at {self._netloc}", version=version)
 
     async def aclose(self) -> None:
-        """Close the HTTP clients."""
+        """Close the SDK client (the status requests keep no connection open)."""
         client = self._client.take()
         if client is not None:
             await client.close()  # type: ignore[no-untyped-call]
-        http = self._http.take()
-        if http is not None:
-            await http.aclose()
 
 
 def _message(message: ChatMessage) -> dict[str, Any]:

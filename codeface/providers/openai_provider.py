@@ -24,7 +24,7 @@ from codeface.core.events import (
 )
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.providers.base import ModelInfo, Tier
-from codeface.providers.cloud_base import CloudProviderBase
+from codeface.providers.cloud_base import CloudProviderBase, KeySource
 from codeface.providers.lazy_client import LazyClient
 from codeface.providers.sdk_warmup import warm_openai
 from codeface.providers.streaming import Translating, call, count_or_none, parse_arguments
@@ -52,7 +52,7 @@ class OpenAIProvider(CloudProviderBase):
 
     def __init__(
         self,
-        api_key: str | None,
+        api_key: KeySource,
         *,
         base_url: str | None = None,
         default_model: str | None = None,
@@ -64,7 +64,7 @@ class OpenAIProvider(CloudProviderBase):
         fallback_models: tuple[str, ...] | None = None,
     ) -> None:
         super().__init__(
-            api_key or PLACEHOLDER_KEY,
+            api_key,
             base_url=base_url,
             default_model=default_model or (DEFAULT_MODEL if provider_id == "openai" else None),
             connect_timeout=connect_timeout,
@@ -73,6 +73,8 @@ class OpenAIProvider(CloudProviderBase):
             name=name,
             tier=tier,
         )
+        if provider_id != "openai":
+            self.placeholder_key = PLACEHOLDER_KEY
         if fallback_models is None:
             fallback_models = FALLBACK_MODELS if provider_id == "openai" else ()
         self._fallback_models = fallback_models
@@ -83,7 +85,7 @@ class OpenAIProvider(CloudProviderBase):
 
         warm_openai()
         return openai.AsyncOpenAI(
-            api_key=self._api_key,
+            api_key=self._api_key(),
             base_url=self._base_url,
             max_retries=0,
             timeout=self._timeout(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Mapping
+from functools import partial
 
 from codeface.core.settings import Settings
 from codeface.providers.anthropic_provider import AnthropicProvider
@@ -29,13 +30,17 @@ def build_providers(
     settings: Settings,
     get_key: Callable[[str], str | None],
     env: Mapping[str, str] = os.environ,
+    *,
+    has_key: Callable[[str], bool] | None = None,
 ) -> list[Provider]:
     """Every usable provider, ordered by ``settings.router.order``.
 
-    One Ollama provider per host; Anthropic and OpenAI only when ``get_key`` finds a key
-    (the caller handles keyring and environment look-ups); then ``settings.compatible``.
+    One Ollama provider per host; Anthropic and OpenAI only when ``has_key`` says a key is
+    set (by default: when ``get_key`` finds one); then ``settings.compatible``. A provider
+    asks ``get_key`` for its key only when it first connects, from a worker thread.
     """
     general = settings.general
+    present = has_key or (lambda name: get_key(name) is not None)
     providers: list[Provider] = []
     seen: set[str] = set()
     for host in ollama_hosts(settings, env):
@@ -47,21 +52,19 @@ def build_providers(
         if ollama.id not in seen:
             seen.add(ollama.id)
             providers.append(ollama)
-    anthropic_key = get_key("anthropic") if settings.anthropic.enabled else None
-    if anthropic_key:
+    if settings.anthropic.enabled and present("anthropic"):
         providers.append(
             AnthropicProvider(
-                anthropic_key,
+                partial(get_key, "anthropic"),
                 base_url=settings.anthropic.base_url or env.get("ANTHROPIC_BASE_URL") or None,
                 default_model=settings.anthropic.model or None,
                 connect_timeout=general.connect_timeout,
             )
         )
-    openai_key = get_key("openai") if settings.openai.enabled else None
-    if openai_key:
+    if settings.openai.enabled and present("openai"):
         providers.append(
             OpenAIProvider(
-                openai_key,
+                partial(get_key, "openai"),
                 base_url=settings.openai.base_url or env.get("OPENAI_BASE_URL") or None,
                 default_model=settings.openai.model or None,
                 connect_timeout=general.connect_timeout,
@@ -73,7 +76,7 @@ def build_providers(
         name = server.name or urlsafe_name(server.base_url)
         providers.append(
             OpenAIProvider(
-                get_key(f"compat:{name}"),
+                partial(get_key, f"compat:{name}"),
                 base_url=server.base_url,
                 default_model=server.model or None,
                 connect_timeout=general.connect_timeout,

@@ -4,18 +4,25 @@ When no keyring works (headless Linux raises ``NoKeyringError``), keys are read 
 environment variables, then from a 0600 file in the config folder, and
 `backend_description()` says so plainly for ``codeface doctor`` and the settings
 window. Every key value read or written is registered with the log redactor.
+
+Whether a provider has a key (`has_key`, `list_keys`) is answered without opening the
+keyring: the names (never the values) of the keys CodeFace keeps there are listed in
+``keyring-index.json`` beside the settings. Opening the keyring costs 3-15 MB of imports
+and, on Linux, a D-Bus call that may ask the user to unlock it; with the index that happens
+only when a key's value is needed. A name the index has never checked is looked up once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from codeface.core.atomic import write_atomically
 from codeface.core.errors import ConfigError, StoreError
 from codeface.core.logs import register_secret
 from codeface.core.paths import app_paths
@@ -23,6 +30,7 @@ from codeface.core.paths import app_paths
 SERVICE = "codeface"
 KNOWN_PROVIDERS = ("anthropic", "openai")
 KEY_FILE_NAME = "keys.json"
+INDEX_FILE_NAME = "keyring-index.json"
 Location = Literal["keyring", "environment", "file"]
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 
@@ -47,6 +55,11 @@ def env_var(provider: str) -> str:
 def key_file() -> Path:
     """The unencrypted fallback file used only when no keyring works."""
     return app_paths().config / KEY_FILE_NAME
+
+
+def index_file() -> Path:
+    """The names of the keys kept in the keyring, and of those checked there."""
+    return app_paths().config / INDEX_FILE_NAME
 
 
 def _check_name(provider: str) -> None:
@@ -103,30 +116,76 @@ def _read_file() -> dict[str, str]:
 
 def _write_file(keys: dict[str, str]) -> None:
     path = key_file()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not keys:
         path.unlink(missing_ok=True)
         return
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".keys-", suffix=".tmp")
+    _write_private_json(path, keys)
+
+
+def _write_private_json(path: Path, data: object) -> None:
+    """Write ``data`` as JSON atomically, readable only by this user."""
+    write_atomically(path, json.dumps(data, indent=2, sort_keys=True), folder_mode=0o700)
+
+
+@dataclass
+class _Index:
+    """Which names were looked up in the keyring, and which of them are stored there."""
+
+    checked: set[str]
+    stored: set[str]
+
+
+def _read_index() -> _Index:
     try:
-        os.chmod(temp, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(keys, stream, indent=2, sort_keys=True)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        data = json.loads(index_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = None
+    if not isinstance(data, dict):
+        return _Index(set(), set())  # missing or damaged: every name is looked up again
+    checked, stored = data.get("checked"), data.get("stored")
+    if not isinstance(checked, list) or not isinstance(stored, list):
+        return _Index(set(), set())
+    names = {name for name in checked if isinstance(name, str)}
+    return _Index(names, {name for name in stored if name in names})
 
 
-def _lookup(provider: str) -> tuple[str, Location] | None:
+def _note(provider: str, stored: bool) -> None:
+    """Record in the index whether ``provider``'s key is in the keyring (best effort)."""
+    index = _read_index()
+    if provider in index.checked and (provider in index.stored) == stored:
+        return
+    index.checked.add(provider)
+    if stored:
+        index.stored.add(provider)
+    else:
+        index.stored.discard(provider)
+    with contextlib.suppress(OSError):  # unwritten: the next start looks the name up again
+        _write_private_json(
+            index_file(), {"checked": sorted(index.checked), "stored": sorted(index.stored)}
+        )
+
+
+def _in_keyring(provider: str) -> bool:
+    """Whether the keyring holds a key for ``provider``, from the index when it knows."""
+    index = _read_index()
+    if provider in index.checked:
+        return provider in index.stored
+    return _keyring_value(provider) is not None
+
+
+def _keyring_value(provider: str) -> str | None:
     import keyring
 
     try:
-        value = keyring.get_password(SERVICE, provider)
+        value = keyring.get_password(SERVICE, provider) or None
     except _keyring_error():
-        value = None
+        return None  # not recorded: a locked or broken keyring may work next time
+    _note(provider, value is not None)
+    return value
+
+
+def _lookup(provider: str) -> tuple[str, Location] | None:
+    value = _keyring_value(provider)
     if value:
         return value, "keyring"
     value = os.environ.get(env_var(provider))
@@ -136,6 +195,22 @@ def _lookup(provider: str) -> tuple[str, Location] | None:
     if value:
         return value, "file"
     return None
+
+
+def _location(provider: str) -> Location | None:
+    """Where ``provider``'s key is, in `_lookup`'s order, without reading the keyring."""
+    if _in_keyring(provider):
+        return "keyring"
+    if os.environ.get(env_var(provider)):
+        return "environment"
+    if _read_file().get(provider):
+        return "file"
+    return None
+
+
+def has_key(provider: str) -> bool:
+    """Whether a key is set for ``provider`` (the keyring is opened only for unknown names)."""
+    return _location(provider) is not None
 
 
 def get_key(provider: str) -> str | None:
@@ -169,6 +244,7 @@ def set_key(provider: str, value: str) -> Location:
             f"The OS keyring refused to save the key ({type(error).__name__}: {error}).",
             hint="Unlock the keyring and try again.",
         ) from error
+    _note(provider, True)
     keys = _read_file()
     if keys.pop(provider, None) is not None:
         _write_file(keys)
@@ -184,8 +260,9 @@ def delete_key(provider: str) -> list[Location]:
     try:
         keyring.delete_password(SERVICE, provider)
         removed.append("keyring")
+        _note(provider, False)
     except PasswordDeleteError:
-        pass
+        _note(provider, False)
     except _keyring_error():
         pass
     keys = _read_file()
@@ -200,13 +277,13 @@ def list_keys(providers: tuple[str, ...] | list[str] = ()) -> list[KeyInfo]:
     names = list(dict.fromkeys([*KNOWN_PROVIDERS, *providers, *_read_file()]))
     found = []
     for name in names:
-        hit = _lookup(name)
-        if hit is None:
+        location = _location(name)
+        if location is None:
             continue
         detail = {
             "keyring": f"OS keyring, service {SERVICE!r}",
             "environment": f"environment variable {env_var(name)}",
             "file": f"unencrypted file {key_file()}",
-        }[hit[1]]
-        found.append(KeyInfo(name, hit[1], detail))
+        }[location]
+        found.append(KeyInfo(name, location, detail))
     return found

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codeface.core.atomic import write_atomically
 from codeface.core.paths import app_paths
 
 log = logging.getLogger(__name__)
@@ -69,13 +68,4 @@ def save_project_state(project: str | Path, state: ProjectTerminalState) -> None
     """Remember ``state`` for ``project`` (other projects' entries are kept)."""
     data = _read_all()
     data[_key(project)] = asdict(state)
-    path = _state_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".terminal-state-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, indent=2, sort_keys=True)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(_state_path(), json.dumps(data, indent=2, sort_keys=True))

@@ -427,6 +427,11 @@ class Bridge(QObject):
         """A session as Markdown or JSON text."""
         return await self.backend.export_session(session_id, fmt)
 
+    def prepare_to_send(self) -> None:
+        """The user is writing: let the backend connect while they do (in the background)."""
+        if self._backend is not None:
+            self.spawn(self._backend.prepare_to_send())
+
     async def list_models(self) -> list[ModelInfo]:
         """Local and cloud models available now."""
         return await self.backend.list_models()

@@ -85,12 +85,18 @@ def create_application() -> Any:
 
 
 def set_window_icon(app: Any) -> None:
-    """The app's icon (after the first paint: the SVG plugin costs a few ms to load)."""
-    icon = resource_path("icons", "codeface.svg")
-    if icon.is_file():
-        from PySide6.QtGui import QIcon
+    """The app's icon from its PNG sizes (after the first paint). PNG needs no image plugin;
+    the SVG would load Qt's SVG module and plugin, about 1 MB and a few ms, for one icon."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
 
-        app.setWindowIcon(QIcon(str(icon)))
+    icon = QIcon()
+    for size in (16, 22, 24, 32, 48, 64, 128, 256):
+        path = resource_path("icons", "hicolor", f"{size}x{size}", "apps", "codeface.png")
+        if path.is_file():
+            icon.addFile(str(path), QSize(size, size))  # read only when shown at that size
+    if not icon.isNull():
+        app.setWindowIcon(icon)
 
 
 async def prewarm_sdks() -> None:

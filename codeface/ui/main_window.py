@@ -230,6 +230,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             self.chat.sig_send_to_terminal.connect(self.send_to_terminal)
         if hasattr(self.chat, "sig_zoom_changed"):
             self.chat.sig_zoom_changed.connect(self._on_zoom_changed)
+        if hasattr(self.chat, "sig_composing"):
+            self.chat.sig_composing.connect(self.bridge.prepare_to_send)
         if self.theme_manager is not None:
             self.theme_manager.sig_theme_changed.connect(self.chat.set_theme)
         self._take_over_zoom_keys()

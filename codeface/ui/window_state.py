@@ -10,12 +10,11 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from codeface.core.atomic import write_atomically
 from codeface.core.paths import app_paths
 
 log = logging.getLogger("codeface.ui.state")
@@ -80,13 +79,4 @@ def load_window_state(path: Path | None = None) -> WindowState:
 
 def save_window_state(state: WindowState, path: Path | None = None) -> None:
     """Write the state atomically (temp file, then ``os.replace``)."""
-    path = path or state_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".window-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(asdict(state), stream, indent=2)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_atomically(path or state_file(), json.dumps(asdict(state), indent=2))

@@ -103,10 +103,10 @@ def test_ollama_clients_share_one_verifying_ssl_context() -> None:
     first = OllamaProvider("https://gpu-box.example:11434")
     second = OllamaProvider("http://127.0.0.1:11434")
     contexts = [
-        client._transport._pool._ssl_context
+        provider._build_client()._client._transport._pool._ssl_context
         for provider in (first, second)
-        for client in (provider._build_http(), provider._build_client()._client)
     ]
+    contexts.append(first._api._connection()._context)  # type: ignore[attr-defined]
     assert all(context is contexts[0] for context in contexts)
     assert contexts[0].verify_mode == ssl.CERT_REQUIRED
     assert contexts[0].check_hostname is True
@@ -120,9 +120,12 @@ def test_building_an_ollama_client_leaves_nothing_for_its_first_request_to_impor
         "from codeface.providers.ollama_provider import OllamaProvider\n"
         "async def main():\n"
         "    provider = OllamaProvider('http://127.0.0.1:9')\n"
-        "    await provider._http.get()\n"
+        "    sdk = await provider._client.get()\n"
         "    before = set(sys.modules)\n"
-        "    await provider.health()\n"
+        "    try:\n"
+        "        await sdk.list()\n"
+        "    except ConnectionError:\n"
+        "        pass\n"
         "    print(sorted(set(sys.modules) - before))\n"
         "    await provider.aclose()\n"
         "asyncio.run(main())\n"
@@ -132,3 +135,48 @@ def test_building_an_ollama_client_leaves_nothing_for_its_first_request_to_impor
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("kind", ["anthropic", "openai"])
+async def test_a_cloud_key_is_read_when_the_provider_first_connects(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    from codeface.providers.anthropic_provider import AnthropicProvider
+    from codeface.providers.openai_provider import OpenAIProvider
+
+    server = request.getfixturevalue(f"{kind}_server")
+    readers: list[int] = []
+
+    def read_key() -> str:
+        readers.append(threading.get_ident())
+        return "sk-test-from-the-keyring"
+
+    provider = (
+        AnthropicProvider(read_key, base_url=server.url)
+        if kind == "anthropic"
+        else OpenAIProvider(read_key, base_url=server.url + "/v1")
+    )
+    assert readers == []  # building the provider reads nothing
+    assert (await provider.health()).ok
+    assert (await provider.health()).ok
+    assert len(readers) == 1
+    assert readers[0] != threading.get_ident()
+    sent = server.requests[-1].headers
+    assert "sk-test-from-the-keyring" in (sent.get("x-api-key", "") + sent.get("authorization", ""))
+    await provider.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_key_that_vanished_is_named_not_sent_empty(anthropic_server: object) -> None:
+    from codeface.core.errors import AuthenticationFailed
+    from codeface.providers.anthropic_provider import AnthropicProvider
+
+    provider = AnthropicProvider(lambda: None, base_url=anthropic_server.url)  # type: ignore[attr-defined]
+    health = await provider.health()
+    assert not health.ok
+    assert isinstance(health.error, AuthenticationFailed)
+    assert health.detail == "No API key is set for Anthropic"
+    assert "codeface keys set anthropic" in health.error.hint
+    assert anthropic_server.requests == []  # type: ignore[attr-defined]
+    await provider.aclose()

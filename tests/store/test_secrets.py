@@ -130,3 +130,76 @@ def test_round_trip_through_a_real_secret_service(tmp_path: Path) -> None:
     )
     assert "ROUND-TRIP-OK" in result.stdout, result.stdout + result.stderr
     assert "SecretService" in result.stdout
+
+
+class CountingKeyring(MemoryKeyring):
+    """Counts the reads, as a user would count keyring unlock prompts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list[str] = []
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.reads.append(username)
+        return super().get_password(service, username)
+
+
+def test_whether_a_key_is_set_is_known_without_reading_the_keyring_again() -> None:
+    counting = CountingKeyring()
+    keyring.set_keyring(counting)
+    secrets.set_key("anthropic", KEY)
+    assert secrets.has_key("anthropic")
+    assert not secrets.has_key("openai")  # never asked before: looked up once
+    assert not secrets.has_key("openai")
+    assert [(k.provider, k.location) for k in secrets.list_keys()] == [("anthropic", "keyring")]
+    assert counting.reads == ["openai"]
+    assert KEY not in secrets.index_file().read_text()
+    assert secrets.get_key("anthropic") == KEY  # the value itself is always read
+    secrets.delete_key("anthropic")
+    assert not secrets.has_key("anthropic")
+    assert counting.reads == ["openai", "anthropic"]
+
+
+def test_a_key_removed_outside_codeface_is_noticed_when_it_is_read() -> None:
+    counting = CountingKeyring()
+    keyring.set_keyring(counting)
+    secrets.set_key("anthropic", KEY)
+    counting.passwords.clear()  # e.g. deleted with the desktop's password manager
+    assert secrets.has_key("anthropic")  # the index cannot know yet
+    assert secrets.get_key("anthropic") is None
+    assert not secrets.has_key("anthropic")
+
+
+def test_a_damaged_index_means_looking_again_not_losing_keys(
+    isolated_environment: MemoryKeyring,
+) -> None:
+    isolated_environment.passwords[("codeface", "openai")] = KEY
+    secrets.index_file().parent.mkdir(parents=True, exist_ok=True)
+    for damage in ("{not json", '{"checked": "openai", "stored": []}', "[1, 2]", "\x00\xff"):
+        secrets.index_file().write_text(damage, encoding="latin-1")
+        assert secrets.has_key("openai")
+    assert stat.S_IMODE(secrets.index_file().stat().st_mode) == 0o600
+
+
+def test_opening_codeface_without_keys_never_loads_the_keyring(codeface_home: Path) -> None:
+    # In a fresh process, as the window starts: the second start knows from the index
+    # that no key is set, so the keyring (3-15 MB, perhaps an unlock prompt) is not loaded.
+    probe = (
+        "import sys\n"
+        "from codeface.app import build_engine\n"
+        "engine = build_engine()\n"
+        "print(sorted(p.kind for p in engine.providers), 'keyring' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", probe],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+            env=env,
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    assert runs == ["['ollama'] True", "['ollama'] False"]

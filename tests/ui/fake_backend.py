@@ -404,6 +404,9 @@ class FakeBackend:
         return self._decorate(final)
 
     # -------------------------------------------------------------- models
+    async def prepare_to_send(self) -> None:
+        self.calls.append(("prepare_to_send",))
+
     async def list_models(self) -> list[ModelInfo]:
         self.calls.append(("list_models",))
         return list(self.models)

@@ -29,6 +29,18 @@ def test_enter_sends_and_shift_enter_adds_a_line(chat_pane: ChatPane, qtbot: QtB
     assert edit.toPlainText() == ""
 
 
+def test_starting_to_write_is_announced_once_per_message(chat_pane: ChatPane, qtbot: QtBot) -> None:
+    started: list[str] = []
+    chat_pane.sig_composing.connect(lambda: started.append(chat_pane.composer.edit.toPlainText()))
+    edit = chat_pane.composer.edit
+    edit.setFocus()
+    qtbot.keyClicks(edit, "hello")
+    assert started == ["h"]  # at the first character, not at every one
+    qtbot.keyClick(edit, Qt.Key.Key_Return)  # sent: the box is empty again
+    qtbot.keyClicks(edit, "again")
+    assert started == ["h", "a"]
+
+
 def test_ctrl_enter_sends_when_enter_is_a_newline(chat_pane: ChatPane, qtbot: QtBot) -> None:
     chat_pane.set_enter_sends(False)
     edit = chat_pane.composer.edit

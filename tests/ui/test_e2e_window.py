@@ -166,3 +166,32 @@ async def test_restart_restores_layout_and_session(
     assert (again.width(), again.height()) == (720, 540)
     assert again.docks.docks["code"].isVisible()
     await again.shutdown()
+
+
+@pytest.mark.usefixtures("close_windows")
+@pytest.mark.asyncio
+async def test_writing_a_message_loads_the_ollama_client_before_it_is_sent(
+    configured: Settings, ollama_server: OllamaServer
+) -> None:
+    from codeface.providers.lazy_client import LazyClient
+
+    window = await open_real_window()
+    await window.on_new_session()
+    provider = window.bridge.backend.engine.ollama_providers()[0]  # type: ignore[attr-defined]
+    builds: list[str] = []
+    build = provider._build_client
+
+    def counting_build() -> object:
+        builds.append("built")
+        return build()
+
+    provider._client = LazyClient(counting_build)
+    window.chat.composer.edit.insertPlainText("Explain")
+    await wait_until(lambda: builds == ["built"])  # while the user is still writing
+    window.chat.composer.edit.insertPlainText(" this, please")
+    ollama_server.reply_text("Gladly.", chunks=2)
+    window.chat.composer.submit()
+    await window.bridge.wait_turn()
+    assert pane_text(window, answers(window)[-1].id) == "Gladly."
+    assert builds == ["built"]
+    await window.shutdown()

@@ -72,6 +72,10 @@ def poll():
         seen["docks"] = sorted(window.docks.docks)
         seen["window_color"] = QApplication.instance().palette().window().color().name()
         seen["theme"] = window.theme_manager.current.id
+        icon = QApplication.instance().windowIcon()
+        seen["icon_sizes"] = sorted(size.width() for size in icon.availableSizes())
+        with open("/proc/self/maps") as maps:
+            seen["svg_module_loaded"] = "libQt6Svg" in maps.read()
         window.close()
     else:
         QTimer.singleShot(10, poll)
@@ -108,6 +112,9 @@ def test_the_window_paints_before_the_engine_and_chat_load_then_they_do(
     assert saved["os_scheme"] in ("light", "dark")
     # PySide6 no longer keeps the source of every module imported after it.
     assert seen["sources_kept"] == []
+    # The app's icon at every size a desktop asks for, without loading Qt's SVG module.
+    assert seen["icon_sizes"] == [16, 22, 24, 32, 48, 64, 128, 256]
+    assert seen["svg_module_loaded"] is False
     # What was logged before the log file opened is in it.
     log_text = (codeface_home / "logs" / "codeface.log").read_text()
     assert "logged before the first paint" in log_text

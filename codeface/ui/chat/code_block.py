@@ -31,7 +31,10 @@ from codeface.ui.chat.services import unified_diff, write_atomically
 log = logging.getLogger(__name__)
 _warmer: ThreadPoolExecutor | None = None
 _warmed: set[tuple[str, str]] = set()
-COMMON_LANGUAGES = ("python", "bash", "javascript", "typescript", "json")
+# Warmed ahead, at idle: the most common language of a coding answer, and with it the
+# formatter and style every language shares. Each other lexer is built when a fence naming
+# it opens (about 1 MB for some, so not all of them ahead "just in case").
+AHEAD_LANGUAGES = ("python",)
 
 
 def warm_highlighter(language: str, style_name: str) -> None:
@@ -52,8 +55,8 @@ def warm_highlighter(language: str, style_name: str) -> None:
 
 
 def warm_common_highlighters(style_name: str) -> None:
-    """Warm the languages most answers use (call while waiting for the first token)."""
-    for language in COMMON_LANGUAGES:
+    """Warm the formatter, style and `AHEAD_LANGUAGES` (call when idle)."""
+    for language in AHEAD_LANGUAGES:
         warm_highlighter(language, style_name)
 
 

@@ -109,6 +109,8 @@ class Composer(QFrame):
     """Stop the streaming answer (button or Esc)."""
     sig_notice = Signal(str, str)
     """Something to tell the user inline; arguments: kind ("error"/"info"), text."""
+    sig_composing = Signal()
+    """The text box got its first character: a message is being written."""
 
     def __init__(
         self,
@@ -160,6 +162,8 @@ class Composer(QFrame):
         self.edit.sig_large_paste.connect(self.on_large_paste)
         self.edit.sig_files.connect(self.attach_paths)
         self.edit.document().contentsChanged.connect(self.fit_height)
+        self._empty = True
+        self.edit.document().contentsChanged.connect(self._notice_writing)
         row.addWidget(self.edit, 1)
         self.send_button = QToolButton(self.box)
         self.send_button.setObjectName("sendButton")
@@ -202,6 +206,12 @@ class Composer(QFrame):
         style = self.send_button.style()
         style.unpolish(self.send_button)
         style.polish(self.send_button)
+
+    def _notice_writing(self) -> None:
+        empty = self.edit.document().isEmpty()
+        if self._empty and not empty:
+            self.sig_composing.emit()
+        self._empty = empty
 
     def fit_height(self) -> None:
         """Grow the text box with its text, up to `MAX_VISIBLE_LINES` lines."""

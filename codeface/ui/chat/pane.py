@@ -58,6 +58,8 @@ class ChatPane(QWidget):
     """"Run in terminal" on a shell code block; argument: the code."""
     sig_zoom_changed = Signal(int)
     """The chat font size changed; argument: the new point size."""
+    sig_composing = Signal()
+    """The user started writing a message (time to get ready to send it)."""
 
     def __init__(
         self,
@@ -100,6 +102,7 @@ class ChatPane(QWidget):
         hub.sig_code_notice.connect(lambda kind, text: self.show_notice(kind, text, []))
         self.composer.sig_send.connect(self.sig_send)
         self.composer.sig_stop.connect(self.sig_stop)
+        self.composer.sig_composing.connect(self.sig_composing)
         self.composer.sig_notice.connect(lambda kind, text: self.show_notice(kind, text, []))
 
         self._pending: dict[str, list[str]] = {}

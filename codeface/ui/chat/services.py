@@ -8,8 +8,6 @@ the same folder, fsync, ``os.replace``) so a crash never leaves half a source fi
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
@@ -23,26 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from codeface.core import atomic
+
 MAX_DIFF_SOURCE = 5 * 1024 * 1024
 """Files larger than this are not diffed in the GUI (they are shown as replaced)."""
 
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` in one step, keeping its permission bits."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    atomic.write_atomically(path, text, keep_mode=True)
 
 
 def unified_diff(path: Path, new_text: str) -> str:
