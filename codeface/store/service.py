@@ -25,6 +25,7 @@ from codeface.store import export, memory, sessions, streaming
 from codeface.store import search as search_module
 from codeface.store.db import RecoveryNotice, open_database
 from codeface.store.models import Message
+from codeface.store.open_marker import OpenMarker
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -40,7 +41,10 @@ class SyncStore:
         self.conn: sqlite3.Connection = opened.conn
         self.notice: RecoveryNotice | None = opened.notice
         self.backup: Path | None = opened.backup
-        self.interrupted = sessions.mark_interrupted(self.conn)
+        self.marker = OpenMarker(self.path)
+        # Streaming rows of another live process are its answers in progress, not wrecks.
+        self.interrupted = sessions.mark_interrupted(self.conn) if self.marker.alone else 0
+        self.marker.share()
         self.purged = sessions.purge_trash(self.conn)
 
     def integrity_check(self) -> str:
@@ -53,6 +57,7 @@ class SyncStore:
             self.conn.execute("PRAGMA optimize")
         finally:
             self.conn.close()
+            self.marker.release()
 
     def __enter__(self) -> SyncStore:
         return self

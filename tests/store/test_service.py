@@ -91,6 +91,7 @@ def test_store_reports_answers_interrupted_by_a_crash(codeface_home: Path) -> No
         (session.id,),
     )
     first.conn.close()
+    first.marker.release()  # as the OS does for a process that died
 
     async def reopen() -> int:
         store = await Store.open()

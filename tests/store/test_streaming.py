@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from codeface.store import SyncStore, sessions, streaming
@@ -68,6 +70,7 @@ def test_streaming_answer_left_by_a_dead_process_reopens_as_interrupted(
     writer.append("Once upon")
     writer.append(" a time")  # written; the process "dies" without finish()
     store.conn.close()
+    store.marker.release()  # as the OS does for a process that died
 
     reopened = SyncStore()
     assert reopened.interrupted == 1
@@ -85,3 +88,25 @@ def test_streaming_answer_left_by_a_dead_process_reopens_as_interrupted(
         regenerated.message_id,
     ]
     reopened.close()
+
+
+def test_an_answer_another_process_is_streaming_is_left_alone(codeface_home: Path) -> None:
+    # The window streams an answer while `codeface chat` opens the same database.
+    window = SyncStore()
+    session = sessions.create_session(window.conn)
+    sessions.add_user_message(window.conn, session.id, "a long question")
+    writer = streaming.begin_answer(window.conn, session.id, flush_interval=0)
+    writer.append("Still being written")
+    probe = (
+        "from codeface.store import SyncStore\n"
+        "with SyncStore() as cli:\n"
+        "    print(cli.interrupted)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "0"
+    writer.append(", and finished.")
+    done = writer.finish()
+    assert (done.status, done.content) == ("complete", "Still being written, and finished.")
+    window.close()

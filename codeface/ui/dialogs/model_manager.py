@@ -67,7 +67,7 @@ class ModelManagerDialog(QDialog):
         self.pulling: str | None = None
         self.setWindowTitle("Manage models")
         self.setObjectName("modelManager")
-        self.resize(720, 520)
+        self.resize(780, 540)
         layout = QVBoxLayout(self)
 
         pull_box = QGroupBox("Pull a model")
@@ -123,12 +123,12 @@ class ModelManagerDialog(QDialog):
         self.delete_button.setEnabled(False)
         self.delete_button.clicked.connect(self.on_delete_clicked)
         left.addWidget(self.delete_button)
-        installed_layout.addLayout(left, 1)
+        installed_layout.addLayout(left, 3)  # "name (size · quantisation · where)" fits
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
         self.details.setAccessibleName("Model details")
         self.details.setPlaceholderText("Select a model to see its details.")
-        installed_layout.addWidget(self.details, 1)
+        installed_layout.addWidget(self.details, 2)
         layout.addWidget(installed, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
