@@ -175,11 +175,14 @@ def _in_keyring(provider: str) -> bool:
 
 def _keyring_value(provider: str) -> str | None:
     import keyring
+    from keyring.errors import InitError, NoKeyringError
 
     try:
         value = keyring.get_password(SERVICE, provider) or None
+    except (NoKeyringError, InitError):
+        value = None  # none installed: keys live in the file (set_key notes any new one)
     except _keyring_error():
-        return None  # not recorded: a locked or broken keyring may work next time
+        return None  # not recorded: a locked keyring may open next time
     _note(provider, value is not None)
     return value
 

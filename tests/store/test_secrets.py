@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -203,3 +204,14 @@ def test_opening_codeface_without_keys_never_loads_the_keyring(codeface_home: Pa
         for _ in range(2)
     ]
     assert runs == ["['ollama'] True", "['ollama'] False"]
+
+
+def test_without_any_keyring_the_absence_is_remembered_too() -> None:
+    keyring.set_keyring(fail.Keyring())
+    assert not secrets.has_key("anthropic")
+    assert json.loads(secrets.index_file().read_text()) == {
+        "checked": ["anthropic"],
+        "stored": [],
+    }
+    assert secrets.set_key("anthropic", KEY) == "file"
+    assert secrets.has_key("anthropic")
