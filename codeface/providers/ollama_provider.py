@@ -355,18 +355,19 @@ class OllamaProvider:
 
     async def version(self) -> str:
         """The server version from ``GET /api/version`` (the client has no call for it)."""
+        answered = "without a version"
         try:
             answer = await call(self._api.get("/api/version"), self._context())
         except ProviderUnavailable:
             raise
         except CodefaceError as error:
-            status = f"HTTP {error.status_code}" if error.status_code else "no JSON"
-            answer = {"answered": status}
+            answer = {}
+            answered = f"HTTP {error.status_code}" if error.status_code else "no JSON"
         version = answer.get("version")
         if not isinstance(version, str) or not version:
             raise MalformedResponse(
                 f"The server at {self._netloc} does not look like Ollama"
-                f" (GET /api/version answered {answer.get('answered', 'without a version')})",
+                f" (GET /api/version answered {answered})",
                 provider=self._id,
             )
         return version

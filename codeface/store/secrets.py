@@ -165,9 +165,8 @@ def _note(provider: str, stored: bool) -> None:
         )
 
 
-def _in_keyring(provider: str) -> bool:
+def _in_keyring(provider: str, index: _Index) -> bool:
     """Whether the keyring holds a key for ``provider``, from the index when it knows."""
-    index = _read_index()
     if provider in index.checked:
         return provider in index.stored
     return _keyring_value(provider) is not None
@@ -200,9 +199,9 @@ def _lookup(provider: str) -> tuple[str, Location] | None:
     return None
 
 
-def _location(provider: str) -> Location | None:
+def _location(provider: str, index: _Index) -> Location | None:
     """Where ``provider``'s key is, in `_lookup`'s order, without reading the keyring."""
-    if _in_keyring(provider):
+    if _in_keyring(provider, index):
         return "keyring"
     if os.environ.get(env_var(provider)):
         return "environment"
@@ -213,7 +212,7 @@ def _location(provider: str) -> Location | None:
 
 def has_key(provider: str) -> bool:
     """Whether a key is set for ``provider`` (the keyring is opened only for unknown names)."""
-    return _location(provider) is not None
+    return _location(provider, _read_index()) is not None
 
 
 def get_key(provider: str) -> str | None:
@@ -279,8 +278,9 @@ def list_keys(providers: tuple[str, ...] | list[str] = ()) -> list[KeyInfo]:
     """Providers that have a key (known ones, those named, those in the file), no values."""
     names = list(dict.fromkeys([*KNOWN_PROVIDERS, *providers, *_read_file()]))
     found = []
+    index = _read_index()
     for name in names:
-        location = _location(name)
+        location = _location(name, index)
         if location is None:
             continue
         detail = {
