@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from codeface.core.events import Progress, TurnEvent
+from codeface.core.provider import Health, ModelInfo, Residency
 from codeface.core.settings import Policy, Settings
-from codeface.providers.base import Health, ModelInfo, Residency
 
 MessageStatus = Literal["complete", "streaming", "interrupted", "error", "cancelled"]
 

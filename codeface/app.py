@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from codeface.core.errors import ConfigError
 from codeface.core.paths import AppPaths, app_paths
+from codeface.core.provider import Provider
 from codeface.core.router import Router
 from codeface.core.settings import Settings, load_settings, save_settings
-from codeface.providers.base import Provider
 
 if TYPE_CHECKING:
     from codeface.app_backend import AppBackend

@@ -27,8 +27,8 @@ from codeface.app import Engine
 from codeface.conversation import Conversation, message_view
 from codeface.core.errors import CodefaceError, ModelMissing, NoProviderAvailable
 from codeface.core.events import Progress
+from codeface.core.provider import Health, ModelInfo, Provider
 from codeface.core.settings import POLICIES, Policy, Settings
-from codeface.providers.base import Health, ModelInfo, Provider
 from codeface.store.models import Session
 from codeface.store.service import Store
 

@@ -19,8 +19,8 @@ from codeface.core.events import (
 )
 from codeface.core.messages import ToolCall
 from codeface.core.pricing import answer_cost
+from codeface.core.provider import Provider
 from codeface.core.selection import Choice
-from codeface.providers.base import Provider
 
 
 @dataclass

@@ -140,6 +140,39 @@ class Cancelled(CodefaceError):
     exit_code = 130
 
 
+class WorkspaceError(CodefaceError):
+    """A project file or command could not be used (missing, binary, too large, not UTF-8)."""
+
+    exit_code = 11
+    default_hint = "Check the path and try again."
+
+
+class PathOutsideProject(WorkspaceError):
+    """A path resolves outside the project root (``..``, absolute, or a symlink out)."""
+
+    default_hint = "Only files inside the project can be read or changed."
+
+
+class EditConflict(WorkspaceError):
+    """An edit no longer applies: the text it replaces is gone or the file changed since read."""
+
+    default_hint = "Read the file again and redo the edit."
+
+
+class ApprovalDenied(CodefaceError):
+    """The user (or the approval policy) refused a side effect."""
+
+    exit_code = 12
+    default_hint = "Allow it when asked, or pass --allow."
+
+
+class ModelFileError(CodefaceError):
+    """A model file on disk cannot be used (missing, truncated, not GGUF, too large)."""
+
+    exit_code = 4
+    default_hint = "Register another file, or download a model with `codeface models download`."
+
+
 _KIND_BY_CLASS: dict[type[CodefaceError], str] = {
     ProviderUnavailable: "provider_unavailable",
     NoProviderAvailable: "no_provider",
@@ -155,4 +188,9 @@ _KIND_BY_CLASS: dict[type[CodefaceError], str] = {
     ConfigError: "config",
     StoreError: "store",
     Cancelled: "cancelled",
+    WorkspaceError: "workspace",
+    PathOutsideProject: "outside_project",
+    EditConflict: "edit_conflict",
+    ApprovalDenied: "denied",
+    ModelFileError: "model_file",
 }

@@ -41,6 +41,7 @@ from codeface.core.events import (
     TurnStarted,
 )
 from codeface.core.messages import ChatMessage, ChatRequest
+from codeface.core.provider import ModelInfo, Provider
 from codeface.core.ratelimit import RateLimiter
 from codeface.core.selection import (
     Choice,
@@ -52,7 +53,6 @@ from codeface.core.selection import (
 )
 from codeface.core.settings import Policy, Settings
 from codeface.core.stall import StallWatchdog
-from codeface.providers.base import ModelInfo, Provider
 
 log = logging.getLogger(__name__)
 

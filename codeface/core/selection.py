@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from codeface.core.context import estimate_request_tokens
 from codeface.core.errors import ContextTooLong, ModelMissing, NoProviderAvailable
 from codeface.core.messages import ChatRequest
+from codeface.core.provider import ModelInfo, Provider
 from codeface.core.settings import Policy
-from codeface.providers.base import ModelInfo, Provider
 
 _RESIDENCY_RANK = {"gpu": 0, "partial": 1, "cpu": 2, "not_loaded": 3, "cloud": 4}
 _CLOUD_PREFIXES = {"anthropic": ("claude",), "openai": ("gpt", "o1", "o3", "o4", "chatgpt")}

@@ -42,6 +42,17 @@ class OllamaSettings:
 
 
 @dataclass
+class BuiltinSettings:
+    """The built-in engine: GGUF models run inside CodeFace through llama.cpp."""
+
+    enabled: bool = True
+    model: str = ""
+    gpu_offload: Literal["auto", "off"] = "auto"
+    context_size: int = 0
+    threads: int = 0
+
+
+@dataclass
 class CloudSettings:
     """One cloud provider (Anthropic or OpenAI)."""
 
@@ -64,7 +75,9 @@ class CompatibleServer:
 class RouterSettings:
     """Retries, circuit breaker and rate limits."""
 
-    order: list[str] = field(default_factory=lambda: ["ollama", "anthropic", "openai"])
+    order: list[str] = field(
+        default_factory=lambda: ["ollama", "builtin", "compat", "anthropic", "openai"]
+    )
     max_retries: int = 2
     backoff_base: float = 0.5
     backoff_cap: float = 8.0
@@ -100,6 +113,7 @@ class Settings:
 
     general: GeneralSettings = field(default_factory=GeneralSettings)
     ollama: OllamaSettings = field(default_factory=OllamaSettings)
+    builtin: BuiltinSettings = field(default_factory=BuiltinSettings)
     anthropic: CloudSettings = field(default_factory=CloudSettings)
     openai: CloudSettings = field(default_factory=CloudSettings)
     compatible: list[CompatibleServer] = field(default_factory=list)

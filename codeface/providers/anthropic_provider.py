@@ -21,7 +21,7 @@ from codeface.core.events import (
     Usage,
 )
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
-from codeface.providers.base import ModelInfo, Tier
+from codeface.core.provider import ModelInfo, Tier
 from codeface.providers.cloud_base import CloudProviderBase, KeySource
 from codeface.providers.lazy_client import LazyClient
 from codeface.providers.sdk_warmup import warm_anthropic

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from codeface.core.errors import AuthenticationFailed, CodefaceError
 from codeface.core.logs import register_secret
-from codeface.providers.base import Health, Tier
+from codeface.core.provider import Health, Tier
 from codeface.providers.errors import ErrorContext
 from codeface.providers.lazy_client import LazyClient
 

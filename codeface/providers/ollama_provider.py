@@ -34,8 +34,8 @@ from codeface.core.events import (
     Usage,
 )
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
+from codeface.core.provider import Health, ModelInfo, Residency, Tier
 from codeface.providers import ollama_api as api
-from codeface.providers.base import Health, ModelInfo, Residency, Tier
 from codeface.providers.errors import ErrorContext
 from codeface.providers.http_clients import preload_async_transport, shared_ssl_context
 from codeface.providers.lazy_client import LazyClient

@@ -11,9 +11,9 @@ import os
 from collections.abc import Callable, Mapping
 from functools import partial
 
+from codeface.core.provider import Provider
 from codeface.core.settings import Settings
 from codeface.providers.anthropic_provider import AnthropicProvider
-from codeface.providers.base import Provider
 from codeface.providers.ollama_provider import OllamaProvider
 from codeface.providers.openai_provider import OpenAIProvider
 from codeface.providers.sdk_warmup import warm_anthropic, warm_openai

@@ -30,10 +30,10 @@ from codeface.core.events import (
     TurnStarted,
 )
 from codeface.core.messages import ChatMessage, ChatRequest, ToolSpec
+from codeface.core.provider import Provider
 from codeface.core.router import CONTINUE_PROMPT, Router
 from codeface.core.settings import Settings
 from codeface.providers.anthropic_provider import AnthropicProvider
-from codeface.providers.base import Provider
 from codeface.providers.ollama_provider import OllamaProvider
 from codeface.providers.openai_provider import OpenAIProvider
 from tests.fakes.anthropic_server import AnthropicServer

@@ -10,8 +10,8 @@ import pytest_asyncio
 
 from codeface.core.events import StreamEvent, TextDelta, ToolCallRequested
 from codeface.core.messages import ChatMessage, ChatRequest
+from codeface.core.provider import Provider
 from codeface.providers.anthropic_provider import AnthropicProvider
-from codeface.providers.base import Provider
 from codeface.providers.ollama_provider import OllamaProvider
 from codeface.providers.openai_provider import OpenAIProvider
 from tests.fakes.scripted import ScriptedServer

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from codeface.core.errors import AuthenticationFailed, MalformedResponse, ModelMissing
+from codeface.core.provider import Provider
 from codeface.providers.anthropic_provider import FALLBACK_MODELS as ANTHROPIC_FALLBACK
 from codeface.providers.anthropic_provider import AnthropicProvider
-from codeface.providers.base import Provider
 from codeface.providers.ollama_provider import OllamaProvider
 from codeface.providers.openai_provider import FALLBACK_MODELS as OPENAI_FALLBACK
 from codeface.providers.openai_provider import OpenAIProvider

@@ -37,8 +37,8 @@ from codeface.core.events import (
     TurnFailed,
     TurnStarted,
 )
+from codeface.core.provider import Health, ModelInfo
 from codeface.core.settings import Policy, Settings
-from codeface.providers.base import Health, ModelInfo
 
 DEFAULT_ANSWER = (
     "Here is a function that reverses a string:\n\n```python\ndef reverse(text: str) -> str:\n"

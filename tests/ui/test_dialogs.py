@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from codeface.core.events import Progress
 from codeface.core.logs import register_secret
-from codeface.providers.base import ModelInfo
+from codeface.core.provider import ModelInfo
 from codeface.ui.bridge import Bridge
 from codeface.ui.dialogs.command_palette import CommandPalette
 from codeface.ui.dialogs.model_manager import ModelManagerDialog, format_details

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from codeface.api import ProviderStatus, StartupNotice
 from codeface.core.errors import AuthenticationFailed, NoProviderAvailable
 from codeface.core.events import ProviderSwitched
-from codeface.providers.base import Health
+from codeface.core.provider import Health
 from codeface.ui.bridge import Bridge
 from codeface.ui.main_window import MainWindow
 from tests.ui.conftest import wait_until

@@ -1,4 +1,4 @@
-"""The one interface every model provider implements.
+"""The one interface every model provider implements, and the model types it reports.
 
 A provider streams one answer as `StreamEvent`s and raises only `CodefaceError`
 subclasses (the SDK's exceptions are translated by `codeface.providers.errors`).
