@@ -21,7 +21,7 @@ from PySide6.QtCore import QEvent, QEventLoop, QStringListModel, QTimer
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QListView, QTextEdit
 
-from codeface.api import MessageView
+from codeface.application.contract import MessageView
 from codeface.ui.chat import ChatPane
 from codeface.ui.chat.demo import long_answer, stream_chunks
 from codeface.ui.theme import ThemeManager

@@ -1,5 +1,5 @@
 """The CodeFace window (PySide6 + qasync).
 
 `launch.run_window` starts it; `bridge.Bridge` is the only object that talks to the engine
-(`codeface.api.Backend`); everything else here renders what the bridge signals.
+(`codeface.application.contract.Backend`); everything else here renders what the bridge signals.
 """

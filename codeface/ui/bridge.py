@@ -6,8 +6,8 @@ cancels that task; nothing polls a busy flag. Text deltas are coalesced and flus
 most every ~16 ms, so a 1,000-chunk/s stream repaints about 60 times a second.
 
 Everything else the window needs from the engine (sessions, search, models, settings,
-keys) goes through the thin `async` methods at the bottom, so widgets never hold the
-backend. Expected failures inside a turn become `sig_turn_failed`; unexpected ones go to
+keys) is a plain coroutine of the `Backend` contract, awaited as ``bridge.backend.<call>``
+inside a `bridge_task`; the contract is written once, in `codeface.application.contract`. Expected failures inside a turn become `sig_turn_failed`; unexpected ones go to
 the central handler (`errors_dialog.report_unexpected`).
 """
 
@@ -17,28 +17,22 @@ import functools
 import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from codeface.core.errors import Cancelled, CodefaceError
-from codeface.core.settings import Policy, Settings
+from codeface.core.settings import Settings
 
 # The bridge is built before the window's first paint; asyncio, the engine's event types
 # and the error dialog are imported by the methods that use them, after that paint.
 if TYPE_CHECKING:
     import asyncio
 
-    from codeface.api import (
+    from codeface.application.contract import (
         Backend,
-        BackendState,
         ConversationEvent,
-        Health,
         MessageView,
-        ModelInfo,
-        ProviderStatus,
-        SearchHit,
-        SessionView,
     )
 
 log = logging.getLogger("codeface.ui.bridge")
@@ -226,8 +220,11 @@ class Bridge(QObject):
             self.sig_streaming.emit(False)
 
     def _dispatch(self, event: ConversationEvent) -> None:
-        from codeface.api import MessageSaved
+        from typing import assert_never
+
+        from codeface.application.contract import MessageSaved
         from codeface.core.events import (
+            Finished,
             Progress,
             ProviderSwitched,
             Retrying,
@@ -240,39 +237,45 @@ class Bridge(QObject):
             Usage,
         )
 
-        if isinstance(event, TextDelta):
-            self._answer_parts.append(event.text)
-            self._pending_text.append(event.text)
-            if not self._flush_timer.isActive():
-                self._flush_timer.start()
-            return
-        if isinstance(event, ThinkingDelta):
-            self._pending_thinking.append(event.text)
-            if not self._flush_timer.isActive():
-                self._flush_timer.start()
-            return
-        self._flush()
-        if isinstance(event, MessageSaved):
-            self._on_saved(event.message)
-        elif isinstance(event, TurnStarted):
-            self.sig_turn_started.emit(event)
-        elif isinstance(event, Retrying):
-            self.sig_retrying.emit(event)
-        elif isinstance(event, ProviderSwitched):
-            if not event.partial_kept:
-                self._answer_parts = []
-            self.sig_provider_switched.emit(event)
-        elif isinstance(event, ToolCallRequested):
-            self.sig_tool_call.emit(event.call)
-        elif isinstance(event, Usage):
-            self.sig_usage.emit(event)
-        elif isinstance(event, Progress):
-            self.sig_progress.emit(event)
-        elif isinstance(event, TurnDone):
-            self.sig_turn_done.emit(event)
-        elif isinstance(event, TurnFailed):
-            self.sig_turn_failed.emit(event)
-        # Finished is folded into TurnDone by the engine; nothing to show for it.
+        match event:
+            case TextDelta():
+                self._answer_parts.append(event.text)
+                self._pending_text.append(event.text)
+                if not self._flush_timer.isActive():
+                    self._flush_timer.start()
+                return
+            case ThinkingDelta():
+                self._pending_thinking.append(event.text)
+                if not self._flush_timer.isActive():
+                    self._flush_timer.start()
+                return
+            case _:
+                self._flush()
+        match event:
+            case TextDelta() | ThinkingDelta() | Finished():
+                pass  # text is coalesced above; Finished is folded into TurnDone
+            case MessageSaved():
+                self._on_saved(event.message)
+            case TurnStarted():
+                self.sig_turn_started.emit(event)
+            case Retrying():
+                self.sig_retrying.emit(event)
+            case ProviderSwitched():
+                if not event.partial_kept:
+                    self._answer_parts = []
+                self.sig_provider_switched.emit(event)
+            case ToolCallRequested():
+                self.sig_tool_call.emit(event.call)
+            case Usage():
+                self.sig_usage.emit(event)
+            case Progress():
+                self.sig_progress.emit(event)
+            case TurnDone():
+                self.sig_turn_done.emit(event)
+            case TurnFailed():
+                self.sig_turn_failed.emit(event)
+            case _:
+                assert_never(event)
 
     def _on_saved(self, message: MessageView) -> None:
         if message.role != "assistant":
@@ -370,104 +373,7 @@ class Bridge(QObject):
         if self._backend is not None:
             await self._backend.aclose()
 
-    # thin pass-throughs, so widgets never hold the backend -----------------------
-    async def load_state(self) -> BackendState:
-        """What the window needs at start."""
-        return await self.backend.load_state()
-
-    async def list_sessions(self, *, archived: bool = False) -> list[SessionView]:
-        """The sessions of the sidebar."""
-        return await self.backend.list_sessions(archived=archived)
-
-    async def create_session(self, *, policy: Policy | None = None) -> SessionView:
-        """A new empty session."""
-        return await self.backend.create_session(policy=policy)
-
-    async def rename_session(self, session_id: str, title: str) -> None:
-        """Rename a session."""
-        await self.backend.rename_session(session_id, title)
-
-    async def set_pinned(self, session_id: str, pinned: bool) -> None:
-        """Pin or unpin a session."""
-        await self.backend.set_pinned(session_id, pinned)
-
-    async def set_archived(self, session_id: str, archived: bool) -> None:
-        """Archive or unarchive a session."""
-        await self.backend.set_archived(session_id, archived)
-
-    async def delete_session(self, session_id: str) -> None:
-        """Move a session to the trash."""
-        await self.backend.delete_session(session_id)
-
-    async def restore_session(self, session_id: str) -> None:
-        """Bring a session back from the trash."""
-        await self.backend.restore_session(session_id)
-
-    async def set_session_model(self, session_id: str, model: str | None, policy: Policy) -> None:
-        """Choose the model and routing policy of a session."""
-        await self.backend.set_session_model(session_id, model, policy)
-
-    async def load_branch(self, session_id: str) -> list[MessageView]:
-        """The active branch of a session."""
-        return await self.backend.load_branch(session_id)
-
-    async def switch_sibling(self, message_id: str, step: int) -> list[MessageView]:
-        """Show another sibling; returns the new active branch."""
-        return await self.backend.switch_sibling(message_id, step)
-
-    async def rate(self, message_id: str, rating: int | None) -> None:
-        """Rate an answer (+1 / -1 / None)."""
-        await self.backend.rate(message_id, rating)
-
-    async def search(self, query: str) -> list[SearchHit]:
-        """Full-text search over every session."""
-        return await self.backend.search(query)
-
-    async def export_session(self, session_id: str, fmt: Literal["md", "json"]) -> str:
-        """A session as Markdown or JSON text."""
-        return await self.backend.export_session(session_id, fmt)
-
     def prepare_to_send(self) -> None:
         """The user is writing: let the backend connect while they do (in the background)."""
         if self._backend is not None:
             self.spawn(self._backend.prepare_to_send())
-
-    async def list_models(self) -> list[ModelInfo]:
-        """Local and cloud models available now."""
-        return await self.backend.list_models()
-
-    async def provider_status(self) -> list[ProviderStatus]:
-        """How each provider stands."""
-        return await self.backend.provider_status()
-
-    async def delete_model(self, name: str) -> None:
-        """Delete a local model."""
-        await self.backend.delete_model(name)
-
-    async def model_details(self, name: str) -> dict[str, object]:
-        """Context length, capabilities, family… of a model."""
-        return await self.backend.model_details(name)
-
-    async def test_ollama_host(self, host: str) -> Health:
-        """Whether an Ollama host answers."""
-        return await self.backend.test_ollama_host(host)
-
-    async def save_settings(self, settings: Settings) -> None:
-        """Save and apply settings."""
-        await self.backend.save_settings(settings)
-
-    async def set_key(self, provider: str, key: str) -> None:
-        """Store an API key in the keyring."""
-        await self.backend.set_key(provider, key)
-
-    async def remove_key(self, provider: str) -> None:
-        """Forget an API key."""
-        await self.backend.remove_key(provider)
-
-    async def test_key(self, provider: str, key: str | None = None) -> Health:
-        """Check a key against its provider for real."""
-        return await self.backend.test_key(provider, key)
-
-    async def key_storage_description(self) -> str:
-        """Where keys are kept."""
-        return await self.backend.key_storage_description()

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from codeface.api import Attachment, MessageView
+from codeface.application.contract import Attachment, MessageView
 from codeface.core.errors import CodefaceError
 from codeface.core.events import ProviderSwitched, Retrying, TurnDone, TurnFailed, TurnStarted
 from codeface.ui.bridge import Bridge, bridge_task
@@ -153,7 +153,7 @@ class Conversation(QObject):
     async def on_switch_sibling(self, message_id: str, step: int) -> None:
         """Show the previous/next sibling of a message."""
         try:
-            branch = await self.bridge.switch_sibling(message_id, step)
+            branch = await self.bridge.backend.switch_sibling(message_id, step)
             self.show_branch(self.session_id, branch)
         except CodefaceError as error:
             self.pane.show_notice("error", error.one_line(), [])
@@ -164,7 +164,7 @@ class Conversation(QObject):
     async def on_rate(self, message_id: str, rating: object) -> None:
         """Save a thumbs up/down."""
         try:
-            await self.bridge.rate(message_id, rating if isinstance(rating, int) else None)
+            await self.bridge.backend.rate(message_id, rating if isinstance(rating, int) else None)
         except CodefaceError as error:
             self.pane.show_notice("error", error.one_line(), [])
         except Exception as error:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from PySide6.QtGui import QAction, QCloseEvent
 
-    from codeface.api import BackendState, ProviderStatus, SessionView
+    from codeface.application.contract import BackendState, ProviderStatus, SessionView
     from codeface.core.events import AnswerStats
     from codeface.ui.widgets.docks import DockArea
 
@@ -304,7 +304,7 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
 
         self.install_chat()
         try:
-            state: BackendState = await self.bridge.load_state()
+            state: BackendState = await self.bridge.backend.load_state()
             self.sessions = {s.id: s for s in state.sessions}
             self.sidebar.set_sessions(state.sessions)
             self.providers = state.providers

@@ -21,7 +21,7 @@ from codeface.ui.bridge import bridge_task
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
-    from codeface.api import ProviderStatus, SessionView
+    from codeface.application.contract import ProviderStatus, SessionView
     from codeface.core.events import Progress
     from codeface.ui.bridge import Bridge
     from codeface.ui.conversation import Conversation
@@ -72,7 +72,7 @@ class ModelActions(_WindowBase):
     async def refresh_models(self) -> None:
         """Ask for the model list (status-bar residency, picker)."""
         try:
-            self.models = await self.bridge.list_models()
+            self.models = await self.bridge.backend.list_models()
         except CodefaceError as error:
             log.info("model list unavailable: %s", error.one_line())
             return
@@ -137,7 +137,7 @@ class ModelActions(_WindowBase):
         """Look for providers again; leave the welcome screen when one is usable."""
         had_key = any(p.tier == "cloud" and p.has_key for p in self.providers)
         try:
-            self.providers = await self.bridge.provider_status()
+            self.providers = await self.bridge.backend.provider_status()
         except CodefaceError as error:
             self.providers = []
             log.info("provider check failed: %s", error.one_line())
@@ -230,9 +230,9 @@ class ModelActions(_WindowBase):
                 settings = self.bridge.settings
                 settings.general.model = model
                 settings.general.policy = policy  # type: ignore[assignment]
-                await self.bridge.save_settings(settings)
+                await self.bridge.backend.save_settings(settings)
             else:
-                await self.bridge.set_session_model(session_id, model or None, policy)  # type: ignore[arg-type]
+                await self.bridge.backend.set_session_model(session_id, model or None, policy)  # type: ignore[arg-type]
                 await self.reload_sessions()
             self.model_in_use = ""
             self.status.set_model(model or "Default model", "", None)

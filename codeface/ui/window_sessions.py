@@ -17,7 +17,7 @@ from codeface.ui.bridge import bridge_task
 if TYPE_CHECKING:
     import asyncio
 
-    from codeface.api import SessionView
+    from codeface.application.contract import SessionView
     from codeface.ui.bridge import Bridge
     from codeface.ui.conversation import Conversation
     from codeface.ui.widgets.sessions_sidebar import SessionsSidebar
@@ -56,7 +56,7 @@ class SessionActions(_WindowBase):
         if self.bridge.streaming:
             self.bridge.stop()
             await self.bridge.wait_turn()
-        branch = await self.bridge.load_branch(session_id)
+        branch = await self.bridge.backend.load_branch(session_id)
         self.show_chat()
         self.conversation.show_branch(session_id, branch, scroll_to=message_id, highlight=query)
         self.sidebar.set_current(session_id)
@@ -71,7 +71,7 @@ class SessionActions(_WindowBase):
 
     async def reload_sessions(self) -> None:
         """Fetch the sessions again (titles, pins, order)."""
-        sessions = await self.bridge.list_sessions()
+        sessions = await self.bridge.backend.list_sessions()
         self.sessions = {s.id: s for s in sessions}
         self.sidebar.set_sessions(sessions)
 
@@ -92,7 +92,7 @@ class SessionActions(_WindowBase):
 
         async def work() -> None:
             await self.ready.wait()
-            session = await self.bridge.create_session()
+            session = await self.bridge.backend.create_session()
             self.sessions[session.id] = session
             await self.reload_sessions()
             await self.open_session(session.id)
@@ -106,7 +106,7 @@ class SessionActions(_WindowBase):
 
         async def work() -> None:
             await self.ready.wait()
-            session = await self.bridge.create_session()
+            session = await self.bridge.backend.create_session()
             await self.reload_sessions()
             await self.open_session(session.id)
             self.conversation.on_send(
@@ -130,7 +130,7 @@ class SessionActions(_WindowBase):
         """Run a full-text search and show the hits in the sidebar."""
 
         async def work() -> None:
-            hits = await self.bridge.search(query)
+            hits = await self.bridge.backend.search(query)
             self.sidebar.set_search_results(query, hits)
 
         await self._guard(work())
@@ -140,7 +140,7 @@ class SessionActions(_WindowBase):
         """Rename a session."""
 
         async def work() -> None:
-            await self.bridge.rename_session(session_id, title)
+            await self.bridge.backend.rename_session(session_id, title)
             await self.reload_sessions()
             if session_id == self.conversation.session_id:
                 self.setWindowTitle(f"{title} — CodeFace")
@@ -152,7 +152,7 @@ class SessionActions(_WindowBase):
         """Pin or unpin a session."""
 
         async def work() -> None:
-            await self.bridge.set_pinned(session_id, pinned)
+            await self.bridge.backend.set_pinned(session_id, pinned)
             await self.reload_sessions()
 
         await self._guard(work())
@@ -162,7 +162,7 @@ class SessionActions(_WindowBase):
         """Archive a session (it leaves the list)."""
 
         async def work() -> None:
-            await self.bridge.set_archived(session_id, archived)
+            await self.bridge.backend.set_archived(session_id, archived)
             await self._after_removal(session_id)
 
         await self._guard(work())
@@ -172,7 +172,7 @@ class SessionActions(_WindowBase):
         """Move a session to the trash."""
 
         async def work() -> None:
-            await self.bridge.delete_session(session_id)
+            await self.bridge.backend.delete_session(session_id)
             self.trashed.append(session_id)
             await self._after_removal(session_id)
             self.status.showMessage(
@@ -190,7 +190,7 @@ class SessionActions(_WindowBase):
         session_id = self.trashed.pop()
 
         async def work() -> None:
-            await self.bridge.restore_session(session_id)
+            await self.bridge.backend.restore_session(session_id)
             await self.reload_sessions()
             await self.open_session(session_id)
 
@@ -260,7 +260,7 @@ class SessionActions(_WindowBase):
         async def work() -> None:
             import asyncio
 
-            text = await self.bridge.export_session(session.id, "md")
+            text = await self.bridge.backend.export_session(session.id, "md")
             await asyncio.to_thread(Path(path).write_text, text, encoding="utf-8")
             self.status.showMessage(f"Exported to {path}", 6000)
 

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from codeface.api import MessageSaved
 from codeface.app import build_engine
-from codeface.app_backend import AppBackend
+from codeface.application.backend import AppBackend
+from codeface.application.contract import MessageSaved
 from codeface.core.events import ProviderSwitched, TextDelta, TurnDone, TurnFailed
 from codeface.core.settings import Settings
 from tests.fakes.anthropic_server import AnthropicServer

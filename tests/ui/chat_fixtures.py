@@ -15,7 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from pytestqt.qtbot import QtBot
 
-from codeface.api import MessageView
+from codeface.application.contract import MessageView
 from codeface.ui.chat import ChatPane, ChatServices
 from codeface.ui.theme import Theme, ThemeManager
 

@@ -1,4 +1,4 @@
-"""An in-memory `codeface.api.Backend` with scripted answers, for widget tests and demos.
+"""An in-memory `codeface.application.contract.Backend` with scripted answers, for widget tests and demos.
 
 Sessions and messages live in dicts (a real tree: regenerate and edit make siblings);
 answers come from `AnswerScript`s queued with `script()` (a default answer otherwise).
@@ -14,13 +14,16 @@ from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from types import EllipsisType
 from typing import Literal
 
-from codeface.api import (
+from codeface.application.contract import (
     Attachment,
+    Backend,
     BackendState,
     ConversationEvent,
     MessageSaved,
+    MessageStatus,
     MessageView,
     ProviderStatus,
     SearchHit,
@@ -75,7 +78,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class FakeBackend:
+class FakeBackend(Backend):
     """Implements `Backend` in memory; every call is recorded in ``calls``."""
 
     def __init__(
@@ -86,7 +89,7 @@ class FakeBackend:
         notices: list[StartupNotice] | None = None,
         settings: Settings | None = None,
     ) -> None:
-        self.settings = settings or Settings()
+        self._settings = settings or Settings()
         self.sessions: dict[str, SessionView] = {}
         self.messages: dict[str, MessageView] = {}
         self.message_session: dict[str, str] = {}
@@ -168,11 +171,11 @@ class FakeBackend:
         session_id: str,
         role: Literal["user", "assistant"],
         text: str,
-        parent: str | None = ...,
-        status: str = "complete",
-        **extra: object,  # type: ignore[assignment]
+        parent: str | None | EllipsisType = ...,
+        status: MessageStatus = "complete",
+        **extra: object,
     ) -> MessageView:
-        parent_id = self.leaf[session_id] if parent is ... else parent
+        parent_id = self.leaf[session_id] if isinstance(parent, EllipsisType) else parent
         message = MessageView(
             self._id("m"),
             role,
@@ -414,7 +417,7 @@ class FakeBackend:
     async def provider_status(self) -> list[ProviderStatus]:
         return list(self.providers)
 
-    async def pull_model(self, name: str) -> AsyncIterator[Progress]:  # type: ignore[override]
+    async def pull_model(self, name: str) -> AsyncIterator[Progress]:
         self.calls.append(("pull_model", name))
         if name.startswith("missing"):
             raise ModelMissing(f"Model {name} does not exist in the library")
@@ -448,9 +451,13 @@ class FakeBackend:
         return Health(False, f"Nothing answers at {host}")
 
     # -------------------------------------------------------------- settings and keys
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
     async def save_settings(self, settings: Settings) -> None:
         self.calls.append(("save_settings",))
-        self.settings = settings
+        self._settings = settings
 
     async def set_key(self, provider: str, key: str) -> None:
         self.calls.append(("set_key", provider))

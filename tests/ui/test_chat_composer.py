@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, Qt, QUrl
 from pytestqt.qtbot import QtBot
 
-from codeface.api import Attachment
+from codeface.application.contract import Attachment
 from codeface.ui.chat import ChatPane
 from tests.ui.chat_fixtures import (  # noqa: F401 - fixtures
     ScriptedServices,

@@ -157,7 +157,7 @@ def test_shell_blocks_offer_run_in_terminal(chat_pane: ChatPane, qtbot: QtBot) -
 
 
 def test_tool_and_system_messages_render_without_actions(chat_pane: ChatPane) -> None:
-    from codeface.api import MessageView
+    from codeface.application.contract import MessageView
 
     chat_pane.set_messages(
         [MessageView("s", "system", "Be brief."), MessageView("t", "tool", "exit code 0")]

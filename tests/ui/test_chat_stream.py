@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from codeface.api import MessageView
+from codeface.application.contract import MessageView
 from codeface.ui.chat import ChatPane
 from codeface.ui.chat.code_block import CodeBlockWidget
 from tests.ui.chat_fixtures import (  # noqa: F401 - fixtures

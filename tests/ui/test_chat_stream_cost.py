@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from codeface.api import MessageView
+from codeface.application.contract import MessageView
 from codeface.ui.chat import ChatPane
 from codeface.ui.chat.code_block import CodeBlockWidget
 from codeface.ui.chat.demo import long_answer, stream_chunks

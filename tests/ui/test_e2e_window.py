@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import keyring
 import pytest
 
-from codeface.api import MessageView
 from codeface.app import build_backend
+from codeface.application.contract import MessageView
 from codeface.core.paths import app_paths
 from codeface.core.settings import Settings, save_settings
 from codeface.ui.bridge import Bridge

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from codeface.api import ProviderStatus, StartupNotice
+from codeface.application.contract import ProviderStatus, StartupNotice
 from codeface.core.errors import AuthenticationFailed, NoProviderAvailable
 from codeface.core.events import ProviderSwitched
 from codeface.core.provider import Health

@@ -28,7 +28,7 @@ def build_backend():  # the fake engine, imported only when the window asks for 
     backend.add_session("Hello there", [("user", "hi"), ("assistant", "hello")])
     return backend
 launch.build_backend = build_backend
-SLOW = ("asyncio", "qasync", "codeface.api", "codeface.ui.chat", "codeface.ui.conversation",
+SLOW = ("asyncio", "qasync", "codeface.application.contract", "codeface.ui.chat", "codeface.ui.conversation",
         "markdown_it", "pygments", "logging.handlers", "codeface.app")
 
 from codeface.ui import appearance

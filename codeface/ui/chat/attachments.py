@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
-from codeface.api import Attachment
+from codeface.application.contract import Attachment
 
 LARGE_TEXT_CHARS = 200_000
 """Pastes and files above this many characters (~50k tokens) ask before attaching."""

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from codeface.api import Attachment
+from codeface.application.contract import Attachment
 from codeface.ui.chat.attachments import (
     HEX_PREVIEW_BYTES,
     LARGE_TEXT_CHARS,
@@ -104,7 +104,7 @@ class Composer(QFrame):
     """Prompt box, attachment chips and Send/Stop."""
 
     sig_send = Signal(str, list)
-    """Send; arguments: the text, list of `codeface.api.Attachment`."""
+    """Send; arguments: the text, list of `codeface.application.contract.Attachment`."""
     sig_stop = Signal()
     """Stop the streaming answer (button or Esc)."""
     sig_notice = Signal(str, str)

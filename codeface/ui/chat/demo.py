@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from codeface.api import MessageView
+from codeface.application.contract import MessageView
 
 ANSWER = """Use a `with` block and iterate over the file object — it reads lazily, so \
 **large files** are fine:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from codeface.api import MessageView
+from codeface.application.contract import MessageView
 from codeface.ui.chat.context import ChatContext
 from codeface.ui.chat.icons import icon
 

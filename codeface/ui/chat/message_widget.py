@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from codeface.api import MessageView
+from codeface.application.contract import MessageView
 from codeface.ui.chat.body_stack import BodyStack
 from codeface.ui.chat.code_block import CodeBlockWidget
 from codeface.ui.chat.context import ChatContext

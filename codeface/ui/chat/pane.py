@@ -1,6 +1,6 @@
 """`ChatPane`: the conversation (virtual transcript) and the composer, as one widget.
 
-The window feeds it `codeface.api.MessageView`s and stream text; it emits what the user
+The window feeds it `codeface.application.contract.MessageView`s and stream text; it emits what the user
 asked for. It never talks to providers or the store. Stream text is buffered and applied
 at most every `FLUSH_MS` (≈60 Hz), and only to the answer being written.
 """
@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from codeface.api import MessageView
+from codeface.application.contract import MessageView
 from codeface.ui.chat.attachments import estimate_tokens
 from codeface.ui.chat.code_block import warm_common_highlighters
 from codeface.ui.chat.composer import Composer
@@ -39,7 +39,7 @@ class ChatPane(QWidget):
     """The chat: transcript above, composer below."""
 
     sig_send = Signal(str, list)
-    """Send a prompt; arguments: text, list of `codeface.api.Attachment`."""
+    """Send a prompt; arguments: text, list of `codeface.application.contract.Attachment`."""
     sig_stop = Signal()
     """Stop the streaming answer (Stop button or Esc)."""
     sig_regenerate = Signal(str)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 
-from codeface.api import MessageView
+from codeface.application.contract import MessageView
 from codeface.ui.chat.message_widget import USER_INDENT_PX
 from codeface.ui.chat.notices import Notice
 from codeface.ui.theme import Theme

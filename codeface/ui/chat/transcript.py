@@ -21,7 +21,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QPushButton, QWidget
 
-from codeface.api import MessageView
+from codeface.application.contract import MessageView
 from codeface.ui.chat.context import ChatContext
 from codeface.ui.chat.icons import icon
 from codeface.ui.chat.message_widget import MessageWidget

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from codeface.api import ModelInfo
+from codeface.application.contract import ModelInfo
 from codeface.core.errors import CodefaceError
 from codeface.core.events import Progress
 from codeface.ui.bridge import Bridge, bridge_task
@@ -140,7 +140,7 @@ class ModelManagerDialog(QDialog):
     async def refresh(self) -> None:
         """Reload the installed local models."""
         try:
-            models = await self.bridge.list_models()
+            models = await self.bridge.backend.list_models()
         except CodefaceError as error:
             self.details.setPlainText(error.one_line())
             return
@@ -174,7 +174,7 @@ class ModelManagerDialog(QDialog):
         name = self.models[row].name
         self.details.setPlainText(f"{name}\nLoading details…")
         try:
-            details = await self.bridge.model_details(name)
+            details = await self.bridge.backend.model_details(name)
         except CodefaceError as error:
             self.details.setPlainText(f"{name}\n{error.one_line()}")
             return
@@ -201,7 +201,7 @@ class ModelManagerDialog(QDialog):
         if not self.confirm_delete(name):
             return
         try:
-            await self.bridge.delete_model(name)
+            await self.bridge.backend.delete_model(name)
         except CodefaceError as error:
             self.details.setPlainText(error.one_line())
             return

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from codeface.api import ModelInfo, SessionView
+from codeface.application.contract import ModelInfo, SessionView
 from codeface.core.errors import CodefaceError
 from codeface.ui.bridge import Bridge, bridge_task
 from codeface.ui.errors_dialog import report_unexpected
@@ -98,7 +98,7 @@ class ModelPickerDialog(QDialog):
     async def load(self) -> None:
         """Fetch the models (local ones with residency; cloud ones whose provider has a key)."""
         try:
-            self.set_models(await self.bridge.list_models())
+            self.set_models(await self.bridge.backend.list_models())
         except CodefaceError as error:
             self.info.setText(error.one_line())
         except Exception as error:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from codeface.api import Health
+from codeface.application.contract import Health
 from codeface.core.errors import CodefaceError
 from codeface.core.settings import Settings
 from codeface.ui.bridge import Bridge, bridge_task
@@ -109,11 +109,11 @@ class KeyRow(QWidget):
             return
 
         async def work() -> None:
-            await self.bridge.set_key(self.provider, key)
+            await self.bridge.backend.set_key(self.provider, key)
             self.sig_changed.emit()
             self.edit.clear()
             self.result.setText("Saved. Testing…")
-            self.result.setText("Saved. " + health_text(await self.bridge.test_key(self.provider)))
+            self.result.setText("Saved. " + health_text(await self.bridge.backend.test_key(self.provider)))
 
         await self._run(work())
 
@@ -124,7 +124,7 @@ class KeyRow(QWidget):
 
         async def work() -> None:
             self.result.setText("Testing…")
-            self.result.setText(health_text(await self.bridge.test_key(self.provider, key)))
+            self.result.setText(health_text(await self.bridge.backend.test_key(self.provider, key)))
 
         await self._run(work())
 
@@ -133,7 +133,7 @@ class KeyRow(QWidget):
         """Forget the stored key."""
 
         async def work() -> None:
-            await self.bridge.remove_key(self.provider)
+            await self.bridge.backend.remove_key(self.provider)
             self.sig_changed.emit()
             self.result.setText("Key removed.")
 
@@ -346,7 +346,7 @@ class SettingsDialog(QDialog):
         self.test_host_button.setEnabled(False)
         self.host_result.setText(f"Connecting to {host}…")
         try:
-            self.host_result.setText(health_text(await self.bridge.test_ollama_host(host)))
+            self.host_result.setText(health_text(await self.bridge.backend.test_ollama_host(host)))
         except CodefaceError as error:
             self.host_result.setText("✗ " + error.one_line())
         except Exception as error:
@@ -358,7 +358,7 @@ class SettingsDialog(QDialog):
     async def load_storage(self) -> None:
         """Say where keys are kept."""
         try:
-            where = await self.bridge.key_storage_description()
+            where = await self.bridge.backend.key_storage_description()
         except CodefaceError as error:
             where = error.one_line()
         self.storage_label.setText(f"Keys are stored in: {where}")
@@ -397,7 +397,7 @@ class SettingsDialog(QDialog):
         """Save everything; the window applies it."""
         try:
             settings = self.collect()
-            await self.bridge.save_settings(settings)
+            await self.bridge.backend.save_settings(settings)
             self.settings = copy.deepcopy(settings)
             self.status.setText("Saved.")
             self.sig_saved.emit()

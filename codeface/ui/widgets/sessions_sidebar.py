@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QMenu
 
-    from codeface.api import SearchHit, SessionView
+    from codeface.application.contract import SearchHit, SessionView
 
 SEARCH_DEBOUNCE_MS = 200
 SIDEBAR_STYLE = """

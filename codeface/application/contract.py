@@ -1,6 +1,6 @@
 """The contract between the window and the engine: view data and the `Backend` protocol.
 
-`codeface.app.AppBackend` implements `Backend` with the real router and store; UI tests use
+`codeface.application.backend.AppBackend` implements `Backend` with the real router and store; UI tests use
 a fake with the same shape. Only plain data crosses this line: the UI never sees a provider
 object, an SDK type or a database row. No Qt here.
 """
@@ -145,7 +145,10 @@ __all__ = [
 class Backend(Protocol):
     """Everything the window asks of the engine and the store. All slow work is async."""
 
-    settings: Settings
+    @property
+    def settings(self) -> Settings:
+        """The settings in force."""
+        ...
 
     async def load_state(self) -> BackendState:
         """Open the store, check providers, return what the first paint needs."""

@@ -13,8 +13,8 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
 from typing import Literal
 
-from codeface.api import Attachment, ConversationEvent, MessageSaved, MessageView
-from codeface.app import Engine
+from codeface.application.contract import Attachment, ConversationEvent, MessageSaved, MessageView
+from codeface.application.engine import Engine
 from codeface.core.chat import run_turn
 from codeface.core.events import TextDelta, TurnDone, TurnFailed, TurnStarted
 from codeface.core.messages import ChatMessage, ChatRequest

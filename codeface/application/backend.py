@@ -1,4 +1,4 @@
-"""`AppBackend`: the real `codeface.api.Backend`, over the engine and the store.
+"""`AppBackend`: the real `codeface.application.contract.Backend`, over the engine and the store.
 
 The window calls these coroutines on the qasync loop; every blocking step (SQLite,
 keyring, settings file) runs on a worker thread, and network work is plain asyncio.
@@ -13,8 +13,9 @@ from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Literal
 
-from codeface.api import (
+from codeface.application.contract import (
     Attachment,
+    Backend,
     BackendState,
     ConversationEvent,
     MessageView,
@@ -23,8 +24,8 @@ from codeface.api import (
     SessionView,
     StartupNotice,
 )
-from codeface.app import Engine
-from codeface.conversation import Conversation, message_view
+from codeface.application.conversation import Conversation, message_view
+from codeface.application.engine import Engine
 from codeface.core.errors import CodefaceError, ModelMissing, NoProviderAvailable
 from codeface.core.events import Progress
 from codeface.core.provider import Health, ModelInfo, Provider
@@ -51,7 +52,7 @@ def session_view(session: Session) -> SessionView:
     )
 
 
-class AppBackend:
+class AppBackend(Backend):
     """Everything the window asks for, answered by the engine and the store."""
 
     def __init__(self, engine: Engine, store: Store | None = None) -> None:
