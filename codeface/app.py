@@ -11,11 +11,10 @@ import logging
 from typing import TYPE_CHECKING
 
 from codeface.application.engine import Engine, KeyLookup, KeyPresence
-from codeface.core.errors import ConfigError
 from codeface.core.paths import AppPaths, app_paths
 from codeface.core.provider import Provider
 from codeface.core.router import Router
-from codeface.core.settings import Settings, load_settings
+from codeface.core.settings import Settings, SettingsReport, read_settings
 
 if TYPE_CHECKING:
     from codeface.application.backend import AppBackend
@@ -37,13 +36,10 @@ def default_key_presence(provider: str) -> bool:
     return has_key(provider)
 
 
-def load_app_settings(paths: AppPaths) -> tuple[Settings, ConfigError | None]:
-    """Settings from disk; a broken file gives defaults plus the error to show."""
-    try:
-        return load_settings(paths.settings_file), None
-    except ConfigError as error:
-        log.warning("settings not loaded: %s", error.user_message)
-        return Settings(), error
+def load_app_settings(paths: AppPaths) -> SettingsReport:
+    """Settings from disk with what was wrong in them; never raises (a broken file gives
+    private defaults: local models only)."""
+    return read_settings(paths.settings_file)
 
 
 def registry_providers(
@@ -58,9 +54,8 @@ def registry_providers(
 def build_engine(settings: Settings | None = None, *, get_key: KeyLookup | None = None) -> Engine:
     """Build the engine from settings on disk (or the ones given)."""
     paths = app_paths()
-    error = None
-    if settings is None:
-        settings, error = load_app_settings(paths)
+    report = SettingsReport(settings) if settings is not None else load_app_settings(paths)
+    settings = report.settings
     lookup = get_key or default_key_lookup
     presence = None if get_key else default_key_presence
     providers = registry_providers(settings, lookup, presence)
@@ -71,7 +66,8 @@ def build_engine(settings: Settings | None = None, *, get_key: KeyLookup | None 
         router=Router(providers, settings),
         get_key=lookup,
         build_providers=registry_providers,
-        settings_error=error,
+        settings_problems=list(report.problems),
+        settings_unreadable=report.unreadable,
         has_key=presence,
     )
 

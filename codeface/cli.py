@@ -7,10 +7,11 @@ nothing heavy at import time, so ``codeface --version`` stays instant.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO, cast
 
 from codeface import __version__
 from codeface.core.errors import CodefaceError
@@ -18,6 +19,8 @@ from codeface.core.errors import CodefaceError
 if TYPE_CHECKING:
     import argparse
 
+# Subcommands that build providers (and so read OLLAMA_HOST and the base URLs).
+CONNECTING_COMMANDS = frozenset({"chat", "models", "pull", "rm", "doctor"})
 COMMAND_MODULES = (
     "codeface.commands.chat",
     "codeface.commands.models",
@@ -56,18 +59,83 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_window(verbose=bool(arguments))
     args = build_parser().parse_args(arguments)
-    from codeface.core.logs import setup_logging
-
-    setup_logging(verbose=args.verbose)
     if args.command is None:  # only options the window ignores, e.g. `codeface -v -v`
+        from codeface.core.logs import setup_logging
+
+        setup_logging(verbose=args.verbose)
         from codeface.ui.launch import run_window
 
         return run_window(verbose=args.verbose)
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run a parsed subcommand: every expected failure is one line on stderr and an exit code.
+
+    Arguments, the environment and the data folders are checked (the folders made private)
+    before the command starts. Stdout is watched and flushed here, so a closed pipe ends the
+    output quietly and a full disk is reported like any other failure.
+    """
+    from codeface.commands.common import (
+        WatchedOutput,
+        check_environment,
+        check_text_arguments,
+        message_safe,
+        output_failure,
+    )
+    from codeface.core.logs import setup_logging
+    from codeface.core.paths import app_paths
+
+    watched = WatchedOutput(sys.stdout)
+    sys.stdout = cast(TextIO, watched)
     try:
-        return int(args.handler(args))
+        check_text_arguments(args)
+        if args.command in CONNECTING_COMMANDS:
+            check_environment(("OLLAMA_HOST", "ANTHROPIC_BASE_URL", "OPENAI_BASE_URL"))
+        app_paths().ensure()
+        setup_logging(verbose=args.verbose)
+        code = int(args.handler(args))
+        sys.stdout.flush()
+        return code
     except CodefaceError as error:
-        print(f"codeface: {error.one_line()}", file=sys.stderr)
+        _print_error(message_safe(error.one_line()))
         return error.exit_code
     except KeyboardInterrupt:
-        print("codeface: stopped", file=sys.stderr)
+        _print_error("stopped")
         return 130
+    except OSError as error:
+        if error is not watched.failure:
+            return _unexpected(error)
+        failure = output_failure(error)
+        if failure is not None:
+            _print_error(message_safe(failure.one_line()))
+        return 1
+    except Exception as error:  # the one place a bug ends: logged whole, shown in one line
+        return _unexpected(error)
+    finally:
+        sys.stdout = watched.stream
+
+
+def _unexpected(error: BaseException) -> int:
+    """Log a bug with its traceback (redacted) and tell the user where the details are."""
+    import logging
+
+    from codeface.commands.common import message_safe
+    from codeface.core.logs import setup_logging
+    from codeface.core.paths import app_paths
+
+    setup_logging()  # already done unless the bug came first; never Python's bare stderr
+    logging.getLogger("codeface.cli").error("Unexpected error", exc_info=error)
+    summary = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+    _print_error(
+        message_safe(
+            f"unexpected error ({summary}). This is a bug; please report it with the log file "
+            f"{app_paths().log_file} (run with -v to see the details here)"
+        )
+    )
+    return CodefaceError.exit_code
+
+
+def _print_error(text: str) -> None:
+    with contextlib.suppress(OSError, ValueError):  # stderr is gone as well
+        print(f"codeface: {text}", file=sys.stderr, flush=True)

@@ -10,7 +10,6 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
-from datetime import UTC, datetime
 from typing import Literal
 
 from codeface.application.contract import (
@@ -24,32 +23,17 @@ from codeface.application.contract import (
     SessionView,
     StartupNotice,
 )
-from codeface.application.conversation import Conversation, message_view
+from codeface.application.conversation import Conversation
 from codeface.application.engine import Engine
+from codeface.application.views import message_view, session_view
 from codeface.core.errors import CodefaceError, ModelMissing, NoProviderAvailable
 from codeface.core.events import Progress
 from codeface.core.provider import Health, ModelInfo, Provider
-from codeface.core.settings import POLICIES, Policy, Settings
-from codeface.store.models import Session
+from codeface.core.settings import Policy, Settings
 from codeface.store.service import Store
 
 log = logging.getLogger(__name__)
 HEALTH_TIMEOUT = 5.0
-
-
-def session_view(session: Session) -> SessionView:
-    """The sidebar's view of a stored session."""
-    policy: Policy = session.policy if session.policy in POLICIES else "local-first"  # type: ignore[assignment]
-    return SessionView(
-        id=session.id,
-        title=session.title or "New chat",
-        updated_at=datetime.fromtimestamp(session.updated_at, UTC).isoformat(timespec="seconds"),
-        pinned=session.pinned,
-        archived=session.archived,
-        project=session.project,
-        model=session.model,
-        policy=policy,
-    )
 
 
 class AppBackend(Backend):
@@ -93,8 +77,13 @@ class AppBackend(Backend):
                     "info",
                 )
             )
-        if self.engine.settings_error is not None:
-            notices.append(StartupNotice(self.engine.settings_error.one_line(), "error"))
+        for problem in self.engine.settings_problems:
+            notices.append(
+                StartupNotice(
+                    f"Settings: {problem.one_line()}",
+                    "error" if self.engine.settings_unreadable else "warning",
+                )
+            )
         return BackendState(
             sessions=await self.list_sessions(), providers=providers, notices=notices
         )

@@ -1,7 +1,7 @@
 """The contract between the window and the engine: view data and the `Backend` protocol.
 
-`codeface.application.backend.AppBackend` implements `Backend` with the real router and store; UI tests use
-a fake with the same shape. Only plain data crosses this line: the UI never sees a provider
+`codeface.application.backend.AppBackend` implements `Backend` with the real router and
+store; UI tests use a fake with the same shape. Only plain data crosses this line: the UI never sees a provider
 object, an SDK type or a database row. No Qt here.
 """
 
@@ -11,7 +11,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from codeface.agents.events import AgentEvent
 from codeface.core.events import Progress, TurnEvent
+from codeface.core.messages import ToolCall
 from codeface.core.provider import Health, ModelInfo, Residency
 from codeface.core.settings import Policy, Settings
 
@@ -30,6 +32,7 @@ class SessionView:
     project: str | None = None
     model: str | None = None
     policy: Policy = "local-first"
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class MessageView:
     finish_reason: str | None = None
     error_text: str | None = None
     rating: int | None = None
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
+    tool_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,7 @@ class BackendState:
     last_session_id: str | None = None
 
 
-ConversationEvent = TurnEvent | MessageSaved
+ConversationEvent = TurnEvent | AgentEvent | MessageSaved
 
 __all__ = [
     "Attachment",

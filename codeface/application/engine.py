@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from codeface.core.errors import ConfigError
 from codeface.core.paths import AppPaths
 from codeface.core.provider import Provider
 from codeface.core.router import Router
-from codeface.core.settings import Settings, save_settings
+from codeface.core.settings import Settings, SettingsProblem, save_settings
 
 log = logging.getLogger(__name__)
 KeyLookup = Callable[[str], str | None]
@@ -28,7 +28,10 @@ class Engine:
     router: Router
     get_key: KeyLookup
     build_providers: ProviderFactory
-    settings_error: ConfigError | None = None
+    settings_problems: list[SettingsProblem] = field(default_factory=list)
+    """What was wrong in the settings file (each bad value fell back to a safe one)."""
+    settings_unreadable: bool = False
+    """The settings file could not be read at all: cloud providers stay off until fixed."""
     has_key: KeyPresence | None = None
     _closed: bool = field(default=False, repr=False)
 
@@ -50,10 +53,14 @@ class Engine:
         self.providers = self.build_providers(self.settings, self.get_key, self.has_key)
         self.router = Router(self.providers, self.settings)
 
-    def save_settings(self, settings: Settings) -> None:
-        """Write settings atomically and rebuild the providers."""
-        save_settings(settings, self.paths.settings_file)
+    def save_settings(self, settings: Settings) -> Path | None:
+        """Write settings atomically and rebuild the providers; returns where an unreadable
+        settings file was moved aside (None when there was none)."""
+        moved = save_settings(settings, self.paths.settings_file)
+        self.settings_problems = []
+        self.settings_unreadable = False
         self.rebuild(settings)
+        return moved
 
     async def aclose(self) -> None:
         """Close every provider's connections."""

@@ -36,23 +36,24 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _compatible_names() -> list[str]:
-    from codeface.core.errors import ConfigError
     from codeface.core.paths import app_paths
     from codeface.core.settings import load_settings
 
-    try:
-        settings = load_settings(app_paths().settings_file)
-    except ConfigError:
-        return []
+    settings = load_settings(app_paths().settings_file)
     return [server.name for server in settings.compatible if server.name]
 
 
 def _read_key(provider: str) -> str:
+    from codeface.commands.common import decode_input
+
     if sys.stdin.isatty():
         import getpass
 
         return getpass.getpass(f"API key for {provider} (input hidden): ")
-    return sys.stdin.readline()
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:
+        return sys.stdin.readline()
+    return decode_input(buffer.readline(), "the key on stdin")
 
 
 def _set(args: argparse.Namespace) -> int:
@@ -71,13 +72,15 @@ def _set(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
+    from codeface.commands.common import terminal_safe
     from codeface.store import secrets
 
+    name = terminal_safe(args.provider)
     removed = secrets.delete_key(args.provider)
     if removed:
-        print(f"Removed the {args.provider} key from: {', '.join(removed)}.")
+        print(f"Removed the {name} key from: {', '.join(removed)}.")
     else:
-        print(f"No stored key for {args.provider}.")
+        print(f"No stored key for {name}.")
     if secrets.get_key(args.provider) is not None:
         print(
             f"Note: {secrets.env_var(args.provider)} is still set in the environment.",
@@ -87,14 +90,18 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from codeface.commands.common import notice, terminal_safe
     from codeface.store import secrets
 
     found = secrets.list_keys(_compatible_names())
     print(secrets.backend_description())
+    problem = secrets.key_file_problem()
+    if problem is not None:
+        notice(f"warning: {problem} (its keys are not used)")
     if not found:
         print("No API keys set. Add one with `codeface keys set PROVIDER`.")
         return 0
     width = max(len(info.provider) for info in found)
     for info in found:
-        print(f"  {info.provider.ljust(width)}  {info.detail}")
+        print(f"  {terminal_safe(info.provider.ljust(width))}  {terminal_safe(info.detail)}")
     return 0

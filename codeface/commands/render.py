@@ -1,9 +1,16 @@
-"""Printing an answer's events in a terminal: text to stdout, everything else to stderr."""
+"""Printing an answer's events in a terminal: text to stdout, everything else to stderr.
+
+Everything printed passes `terminal_safe` (a model's escape sequences are shown, not
+obeyed); notes on stderr also have API keys redacted. A stdout that fails (a closed pipe, a full disk) stops the printing only: the
+caller keeps consuming the events, so the answer is still stored whole, and reads
+`output_error` afterwards.
+"""
 
 from __future__ import annotations
 
 from typing import TextIO
 
+from codeface.commands.common import guarded_write, message_safe, terminal_safe
 from codeface.core.events import (
     AnswerStats,
     ProviderSwitched,
@@ -36,14 +43,14 @@ class StreamPrinter:
         self.out = out
         self.err = err
         self.exit_code = 0
+        self.output_error: OSError | None = None
         self._ends_with_newline = True
+        self._held_return = False  # a "\r" that may be the first half of "\r\n"
 
     def show(self, event: object) -> None:
         """Print one event."""
         if isinstance(event, TextDelta):
-            self.out.write(event.text)
-            self.out.flush()
-            self._ends_with_newline = event.text.endswith("\n")
+            self._write_answer(event.text)
         elif isinstance(event, Retrying):
             self._note(f"{event.reason}; retrying in {event.delay:.1f} s")
         elif isinstance(event, ProviderSwitched):
@@ -62,12 +69,31 @@ class StreamPrinter:
             self._note(event.error.one_line())
             self.exit_code = event.error.exit_code
 
+    def _write_answer(self, text: str) -> None:
+        if not text:
+            return
+        if self._held_return:
+            text = "\r" + text
+        self._held_return = text.endswith("\r")
+        if self._held_return:
+            text = text[:-1]
+        if text:
+            self._write(terminal_safe(text))
+            self._ends_with_newline = text.endswith("\n")
+
+    def _write(self, text: str) -> None:
+        if self.output_error is None:
+            self.output_error = guarded_write(self.out, text)
+
     def _finish_line(self) -> None:
+        if self._held_return:
+            self._held_return = False
+            self._write(terminal_safe("\r"))
+            self._ends_with_newline = False
         if not self._ends_with_newline:
-            self.out.write("\n")
-            self.out.flush()
+            self._write("\n")
             self._ends_with_newline = True
 
     def _note(self, text: str) -> None:
         self._finish_line()
-        print(f"codeface: {text}", file=self.err, flush=True)
+        guarded_write(self.err, f"codeface: {message_safe(text)}\n")

@@ -1,4 +1,9 @@
-"""``codeface sessions list|show|search|export|import|rm|restore``: the store from the shell."""
+"""``codeface sessions list|show|search|export|import|rm|restore``: the store from the shell.
+
+Titles, messages and snippets came from models and imports: they are printed through
+`terminal_safe`, so an escape sequence in them is shown, never obeyed by the terminal. An
+export to stdout that is not a terminal (a pipe, a file) is left exactly as stored.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from codeface.commands.common import terminal_safe
 from codeface.core.errors import StoreError
 
 
@@ -107,7 +113,7 @@ def _list(args: argparse.Namespace) -> int:
                 _when(when),
                 str(counts.get(session.id, 0)),
                 flags or "-",
-                session.title or "New chat",
+                terminal_safe(session.title or "New chat"),
             )
         )
     widths = [max(len(row[column]) for row in table) for column in range(4)]
@@ -122,7 +128,7 @@ def _show(args: argparse.Namespace) -> int:
 
     with _open() as store:
         session_id = sessions.resolve_session_id(store.conn, args.session)
-        print(export.export_markdown(store.conn, [session_id]), end="")
+        print(terminal_safe(export.export_markdown(store.conn, [session_id])), end="")
     return 0
 
 
@@ -147,7 +153,7 @@ def _search(args: argparse.Namespace) -> int:
         return 1
     color = sys.stdout.isatty()
     for hit in hits:
-        snippet = hit.snippet.replace("\n", " ")
+        snippet = terminal_safe(hit.snippet.replace("\n", " "))
         marked = ""
         last = 0
         for start, end in hit.snippet_spans:
@@ -156,7 +162,8 @@ def _search(args: argparse.Namespace) -> int:
             last = end
         marked += snippet[last:]
         where = hit.role or "title"
-        print(f"{hit.session_id[:12]}  {_when(hit.created_at)}  {hit.session_title}  ({where})")
+        title = terminal_safe(hit.session_title)
+        print(f"{hit.session_id[:12]}  {_when(hit.created_at)}  {title}  ({where})")
         print(f"    {marked}")
     return 0
 
@@ -173,11 +180,31 @@ def _export(args: argparse.Namespace) -> int:
         else:
             text = export.export_markdown(store.conn, ids)
     if args.output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_safe(text) if sys.stdout.isatty() else text)
     else:
-        args.output.write_text(text, encoding="utf-8")
+        _write_export(args.output, text)
         print(f"Exported to {args.output}", file=sys.stderr)
     return 0
+
+
+def _write_export(path: Path, text: str) -> None:
+    """Write the whole export or nothing (a temporary file renamed into place)."""
+    from codeface.core.atomic import write_atomically
+
+    hint = "Give a file name in an existing folder: -o FOLDER/sessions.md"
+    if path.is_dir():
+        raise StoreError(f"Cannot export to {path}: it is a folder.", hint=hint)
+    if not path.parent.is_dir():
+        raise StoreError(
+            f"Cannot export to {path}: the folder {path.parent} does not exist.", hint=hint
+        )
+    try:
+        write_atomically(path, text)
+    except OSError as error:
+        raise StoreError(
+            f"Cannot export to {path}: {error.strerror or error}. Nothing was written.",
+            hint="Check the folder is writable and has free space.",
+        ) from error
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -196,7 +223,7 @@ def _import(args: argparse.Namespace) -> int:
             ) from error
     print(f"Imported {len(result.imported)} session(s).")
     for session_id in result.skipped:
-        print(f"Skipped {session_id[:12]}: already in the database.")
+        print(f"Skipped {terminal_safe(session_id[:12])}: already in the database.")
     return 0
 
 
@@ -221,5 +248,5 @@ def _restore(args: argparse.Namespace) -> int:
         for prefix in args.session:
             session_id = sessions.resolve_session_id(store.conn, prefix)
             restored = sessions.restore_session(store.conn, session_id)
-            print(f"Restored {session_id[:12]}: {restored.title}")
+            print(f"Restored {session_id[:12]}: {terminal_safe(restored.title or 'New chat')}")
     return 0

@@ -22,6 +22,23 @@ from codeface.core.pricing import answer_cost
 from codeface.core.provider import Provider
 from codeface.core.selection import Choice
 
+# Below these an answer's speed is noise: five tokens that arrived in one network read
+# give "62,634 tok/s". Front ends show no speed rather than nonsense.
+MIN_SPEED_TOKENS = 10
+MIN_SPEED_SECONDS = 0.25
+
+
+def generation_speed(output_tokens: int | None, seconds: float) -> float | None:
+    """Tokens per second after the first token, or None when too little to measure.
+
+    The first token's arrival starts the clock, so it is not counted in the rate.
+    """
+    if output_tokens is None or output_tokens < MIN_SPEED_TOKENS:
+        return None
+    if seconds < MIN_SPEED_SECONDS:
+        return None
+    return (output_tokens - 1) / seconds
+
 
 @dataclass
 class Attempt:
@@ -72,7 +89,7 @@ class Attempt:
             output = estimate_tokens(self.text)
         ttft = self.first_token - self.started if self.first_token is not None else None
         generation = now - self.first_token if self.first_token is not None else 0.0
-        speed = output / generation if output and generation > 0 else None
+        speed = generation_speed(output, generation)
         return AnswerStats(
             provider=self.provider.id,
             model=self.choice.model,

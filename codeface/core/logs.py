@@ -6,11 +6,18 @@ The log is what a user attaches to a bug report, so every record passes through
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
 import sys
+import threading
+from collections.abc import Mapping
+from io import TextIOWrapper
+from pathlib import Path
 
-from codeface.core.paths import app_paths
+from codeface.core.errors import CodefaceError
+from codeface.core.paths import app_paths, make_private, make_private_folder
 
 _KEY_PATTERNS = (
     re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}"),
@@ -19,19 +26,67 @@ _KEY_PATTERNS = (
     re.compile(r"(?i)(x-api-key\s*[:=]\s*)[^\s'\"]+"),
     re.compile(r"(?i)((?:api[_-]?key|token|secret)[\"']?\s*[:=]\s*[\"']?)[^\s'\",}]{6,}"),
 )
+_MIN_BODY = 12
+# "sk-", "sk-ant-api03-", "sk-proj-", "gsk_", "xai-": short words ending in - or _.
+_KEY_PREFIX = re.compile(r"^[A-Za-z0-9]{1,5}[-_]")
 _known_secrets: set[str] = set()
+_secret_pattern: re.Pattern[str] | None = None
+_secrets_lock = threading.Lock()
+
+
+def key_body(value: str) -> str:
+    """The distinctive part of a key: without its vendor prefix ("sk-ant-api03-", "sk-")."""
+    body = value.strip()
+    for _ in range(3):
+        match = _KEY_PREFIX.match(body)
+        if match is None or len(body) - match.end() < _MIN_BODY:
+            break
+        body = body[match.end() :]
+    return body
+
+
+def _distinctive(value: str) -> bool:
+    """Long, or letters mixed with digits: a secret, not a placeholder like "ollama".
+
+    Placeholder keys ("ollama", "not-needed", "sk-no-key-required") are common with local
+    servers; redacting them would also blank every "Ollama" in a message.
+    """
+    if len(value) >= 16:
+        return True
+    mixed = any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+    return len(value) >= 8 and mixed
 
 
 def register_secret(value: str) -> None:
-    """Make sure this exact value is redacted from every later log line."""
-    if len(value) >= 6:
-        _known_secrets.add(value)
+    """Redact this value from every later message, in any case and without its prefix.
+
+    A server that echoes a key back (a 401 saying "Incorrect API key: ABC123…") often drops
+    the "sk-" prefix or changes its case, so the key's body is what is matched.
+    """
+    global _secret_pattern
+    value = value.strip()
+    new = {secret.lower() for secret in (value, key_body(value)) if _distinctive(secret)}
+    with _secrets_lock:
+        if new <= _known_secrets:
+            return
+        _known_secrets.update(new)
+        alternatives = sorted(_known_secrets, key=len, reverse=True)
+        _secret_pattern = re.compile(
+            "|".join(re.escape(secret) for secret in alternatives), re.IGNORECASE
+        )
+
+
+def register_environment_keys(environ: Mapping[str, str] | None = None) -> None:
+    """Register the values of every ``*_API_KEY`` variable (they reach SDKs directly)."""
+    for name, value in (os.environ if environ is None else environ).items():
+        if name.upper().endswith(("_API_KEY", "_AUTH_TOKEN")) and value.strip():
+            register_secret(value)
 
 
 def redact(text: str) -> str:
     """Replace anything shaped like an API key (or a registered secret) with ``[REDACTED]``."""
-    for secret in _known_secrets:
-        text = text.replace(secret, "[REDACTED]")
+    if _secret_pattern is not None:
+        text = _secret_pattern.sub("[REDACTED]", text)
     for pattern in _KEY_PATTERNS:
         if pattern.groups:
             text = pattern.sub(lambda match: match.group(1) + "[REDACTED]", text)
@@ -73,25 +128,52 @@ def hold_records() -> None:
         root.setLevel(logging.DEBUG)  # `setup_logging` sets the real level and filters
 
 
-def setup_logging(*, verbose: bool = False) -> None:
-    """Log to the rotating file (5 × 1 MB); mirror to stderr when ``verbose``."""
+def _private_file_handler(path: Path) -> logging.Handler:
+    """A rotating file handler (5 × 1 MB) whose files are readable only by this user."""
     import logging.handlers
 
+    def private_opener(name: str, flags: int) -> int:
+        return os.open(name, flags, 0o600)
+
+    class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        def _open(self) -> TextIOWrapper:
+            stream = open(  # noqa: SIM115 - the handler owns and closes it
+                self.baseFilename,
+                self.mode,
+                encoding=self.encoding,
+                errors=self.errors,
+                opener=private_opener,
+            )
+            assert isinstance(stream, TextIOWrapper)
+            return stream
+
+    for existing in path.parent.glob(f"{path.name}*"):  # from a version that left them 0644
+        make_private(existing)
+    return PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+
+
+def setup_logging(*, verbose: bool = False) -> None:
+    """Log to the rotating file (5 × 1 MB); mirror to stderr when ``verbose``.
+
+    The data, config, cache and logs folders are made private to the user (0700) and the
+    log files are 0600.
+    """
     root = logging.getLogger()
     held = [handler for handler in root.handlers if isinstance(handler, _HeldRecords)]
     for handler in held:
         root.removeHandler(handler)
     if any(getattr(handler, "_codeface", False) for handler in root.handlers):
         return
+    register_environment_keys()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     formatter = RedactingFormatter(_FORMAT)
+    paths = app_paths()
+    with contextlib.suppress(CodefaceError):  # the others are reported by who needs them
+        paths.ensure()  # every folder of ours private, whoever writes to it first
     try:
-        paths = app_paths()
-        paths.logs.mkdir(parents=True, exist_ok=True)
-        file_handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            paths.log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-        )
-    except OSError as error:
+        make_private_folder(paths.logs)
+        file_handler = _private_file_handler(paths.log_file)
+    except (OSError, CodefaceError) as error:
         print(f"codeface: cannot write the log file ({error}); logging to stderr", file=sys.stderr)
         file_handler = logging.StreamHandler(sys.stderr)
     file_handler.setFormatter(formatter)

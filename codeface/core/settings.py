@@ -1,22 +1,39 @@
-"""Typed settings in one TOML file: validated, unknown keys preserved, written atomically.
+"""Typed settings in one TOML file: checked value by value, unknown keys kept, saved atomically.
 
-Each section is a dataclass; a value of the wrong type or outside its allowed values is a
-`ConfigError` naming the key and the value. Keys CodeFace does not know (from a newer
-version, or the user's own notes) are kept and written back untouched.
+Each section is a dataclass whose fields declare their type and, in metadata, their range
+or format (`codeface.core.setting_checks`). `read_settings` never fails: it keeps every
+valid value, replaces each invalid one and lists a `SettingsProblem` naming the key, the
+value and what is allowed. A bad setting never weakens privacy: where a prompt may go
+(`general.policy`, a cloud section's `enabled`, a compatible server's `tier`) falls back
+to the private choice, not the default. A file that cannot be read at all (not TOML, not
+UTF-8, unreadable) gives the defaults with every cloud provider off until it is fixed.
+Keys CodeFace does not know (from a newer version, or the user's notes) are kept and
+written back untouched; one that looks like a typo of a known key is reported.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+import time
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin, get_type_hints
+from typing import Any, Literal, get_args
 
 from codeface.core.atomic import write_atomically
-from codeface.core.errors import ConfigError
+from codeface.core.setting_checks import Bounds, is_ollama_host, is_web_address, shaped, within
+from codeface.core.settings_reader import SettingsReader
+
+log = logging.getLogger(__name__)
 
 Policy = Literal["local-only", "local-first", "cloud-first", "pinned"]
 POLICIES: tuple[str, ...] = get_args(Policy)
+PROVIDER_FAMILIES = ("ollama", "builtin", "compat", "anthropic", "openai")
+_DURATION = re.compile(r"^(-?\d+(\.\d+)?|-?(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$")
+_SERVER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
+_ORDER_ENTRY = re.compile(rf"^({'|'.join(PROVIDER_FAMILIES)})([@:]\S+)?$")
+_MAX_CONTEXT = 2_097_152
 
 
 @dataclass
@@ -25,20 +42,29 @@ class GeneralSettings:
 
     policy: Policy = "local-first"
     model: str = ""
-    temperature: float = 0.7
-    context_size: int = 8192
-    max_tokens: int = 4096
+    temperature: float = field(default=0.7, metadata=within(0, 2))
+    context_size: int = field(default=8192, metadata=within(512, _MAX_CONTEXT))
+    max_tokens: int = field(default=4096, metadata=within(1, 1_000_000))
     on_midstream_failure: Literal["continue", "fail"] = "continue"
-    stall_timeout: float = 60.0
-    connect_timeout: float = 5.0
+    stall_timeout: float = field(default=60.0, metadata=within(0.1, 3600))
+    connect_timeout: float = field(default=5.0, metadata=within(0.1, 600))
 
 
 @dataclass
 class OllamaSettings:
     """Local Ollama servers, in order of preference."""
 
-    hosts: list[str] = field(default_factory=list)
-    keep_alive: str = "10m"
+    hosts: list[str] = field(
+        default_factory=list,
+        metadata=shaped(is_ollama_host, "an Ollama address: host, host:port or http://host:port"),
+    )
+    keep_alive: str = field(
+        default="10m",
+        metadata=shaped(
+            lambda text: not text or bool(_DURATION.match(text)),
+            'a duration such as "10m", "1h" or "-1" (keep loaded), or "" for Ollama\'s default',
+        ),
+    )
 
 
 @dataclass
@@ -48,8 +74,13 @@ class BuiltinSettings:
     enabled: bool = True
     model: str = ""
     gpu_offload: Literal["auto", "off"] = "auto"
-    context_size: int = 0
-    threads: int = 0
+    context_size: int = field(
+        default=0, metadata=within(512, _MAX_CONTEXT, zero_means="the model's own")
+    )
+    threads: int = field(default=0, metadata=within(1, 1024, zero_means="automatic"))
+
+
+_OFFICIAL_OR_URL = 'an http:// or https:// address, or "" for the official one'
 
 
 @dataclass
@@ -57,7 +88,7 @@ class CloudSettings:
     """One cloud provider (Anthropic or OpenAI)."""
 
     enabled: bool = True
-    base_url: str = ""
+    base_url: str = field(default="", metadata=shaped(is_web_address, _OFFICIAL_OR_URL))
     model: str = ""
 
 
@@ -65,8 +96,19 @@ class CloudSettings:
 class CompatibleServer:
     """An OpenAI-compatible server (LM Studio, llama.cpp, vLLM, Ollama's /v1)."""
 
-    name: str = ""
-    base_url: str = ""
+    name: str = field(
+        default="",
+        metadata=shaped(
+            lambda text: not text or bool(_SERVER_NAME.match(text)),
+            "a name of letters, digits and - _ . : (at most 64)",
+        ),
+    )
+    base_url: str = field(
+        default="",
+        metadata=shaped(
+            lambda text: is_web_address(text, allow_empty=False), "an http:// or https:// address"
+        ),
+    )
     model: str = ""
     tier: Literal["local", "cloud"] = "local"
 
@@ -76,15 +118,23 @@ class RouterSettings:
     """Retries, circuit breaker and rate limits."""
 
     order: list[str] = field(
-        default_factory=lambda: ["ollama", "builtin", "compat", "anthropic", "openai"]
+        default_factory=lambda: list(PROVIDER_FAMILIES),
+        metadata=shaped(
+            lambda text: bool(_ORDER_ENTRY.match(text)),
+            "a provider: "
+            + ", ".join(f'"{name}"' for name in PROVIDER_FAMILIES)
+            + ', or an id such as "compat:lmstudio"',
+        ),
     )
-    max_retries: int = 2
-    backoff_base: float = 0.5
-    backoff_cap: float = 8.0
-    breaker_threshold: int = 3
-    breaker_cooldown: float = 30.0
-    requests_per_minute: int = 0
-    tokens_per_minute: int = 0
+    max_retries: int = field(default=2, metadata=within(0, 10))
+    backoff_base: float = field(default=0.5, metadata=within(0, 60))
+    backoff_cap: float = field(default=8.0, metadata=within(0, 600))
+    breaker_threshold: int = field(default=3, metadata=within(1, 100))
+    breaker_cooldown: float = field(default=30.0, metadata=within(0, 3600))
+    requests_per_minute: int = field(default=0, metadata=within(1, 100_000, zero_means="no limit"))
+    tokens_per_minute: int = field(
+        default=0, metadata=within(1, 100_000_000, zero_means="no limit")
+    )
 
 
 @dataclass
@@ -93,7 +143,7 @@ class UiSettings:
 
     theme: str = "system"
     font_family: str = ""
-    font_size: int = 11
+    font_size: int = field(default=11, metadata=within(6, 48))
     code_font_family: str = ""
     enter_sends: bool = True
 
@@ -103,7 +153,7 @@ class TerminalSettings:
     """The embedded terminal."""
 
     shell: str = ""
-    scrollback: int = 10000
+    scrollback: int = field(default=10000, metadata=within(0, 1_000_000))
     share_history_with_chat: bool = False
 
 
@@ -142,6 +192,47 @@ class Settings:
         return document
 
 
+# Where a prompt may go: an invalid or misspelt value gives the private choice, not the default.
+PRIVATE_FALLBACKS: dict[str, dict[str, Any]] = {
+    "general": {"policy": "local-only"},
+    "anthropic": {"enabled": False},
+    "openai": {"enabled": False},
+    "compatible": {"tier": "cloud"},
+}
+_EXTRA_SECTIONS = frozenset({"shortcuts"})  # kept in `extra` and used by the window
+
+
+@dataclass(frozen=True)
+class SettingsProblem:
+    """One thing wrong in the settings file; ``key`` is "" when the whole file is unusable."""
+
+    file: Path
+    key: str
+    message: str
+
+    def one_line(self) -> str:
+        """The message with the file it is about, as the CLI and the window show it."""
+        return f"{self.message} (in {self.file})"
+
+
+@dataclass
+class SettingsReport:
+    """Settings as read, with every problem found; ``unreadable``: cloud providers are off."""
+
+    settings: Settings
+    problems: list[SettingsProblem] = field(default_factory=list)
+    unreadable: bool = False
+
+
+def allowed_range(section: type[Any], name: str) -> tuple[float, float] | None:
+    """The inclusive range a number setting must lie in (for spin boxes), or None."""
+    for item in fields(section):
+        bounds: Bounds | None = item.metadata.get("bounds")
+        if item.name == name and bounds is not None:
+            return bounds.low, bounds.high
+    return None
+
+
 def _deep_copy(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _deep_copy(inner) for key, inner in value.items()}
@@ -150,100 +241,81 @@ def _deep_copy(value: Any) -> Any:
     return value
 
 
-def _check(path: str, value: Any, expected: Any) -> Any:
-    """Return ``value`` converted to ``expected`` or raise a ConfigError naming ``path``."""
-    origin = get_origin(expected)
-    if origin is Literal:
-        allowed = get_args(expected)
-        if value not in allowed:
-            choices = ", ".join(repr(choice) for choice in allowed)
-            raise ConfigError(f"Setting {path} = {value!r} is not one of {choices}")
-        return value
-    if origin is list:
-        (inner,) = get_args(expected)
-        if not isinstance(value, list):
-            raise ConfigError(f"Setting {path} = {value!r} must be a list")
-        return [_check(f"{path}[{index}]", item, inner) for index, item in enumerate(value)]
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise ConfigError(f"Setting {path} = {value!r} must be a table")
-        return value
-    if expected is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"Setting {path} = {value!r} must be true or false")
-        return value
-    if expected is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"Setting {path} = {value!r} must be a whole number")
-        if value < 0:
-            raise ConfigError(f"Setting {path} = {value!r} must not be negative")
-        return value
-    if expected is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"Setting {path} = {value!r} must be a number")
-        return float(value)
-    if expected is str:
-        if not isinstance(value, str):
-            raise ConfigError(f"Setting {path} = {value!r} must be text")
-        return value
-    raise ConfigError(f"Setting {path} has an unsupported type")  # pragma: no cover
-
-
-def _build_section(cls: type[Any], name: str, table: Any) -> Any:
-    if not isinstance(table, dict):
-        raise ConfigError(f"Setting [{name}] must be a table, not {table!r}")
-    hints = get_type_hints(cls)
-    values = {
-        item.name: _check(f"{name}.{item.name}", table[item.name], hints[item.name])
-        for item in fields(cls)
-        if item.name in table
-    }
-    return cls(**values)
-
-
-def settings_from_dict(document: dict[str, Any]) -> Settings:
-    """Validate a parsed TOML document into `Settings`, keeping unknown keys."""
-    settings = Settings(extra=_deep_copy(document))
-    hints = get_type_hints(Settings)
-    for item in fields(Settings):
-        if item.name == "extra" or item.name not in document:
-            continue
-        raw = document[item.name]
-        if item.name == "compatible":
-            if not isinstance(raw, list):
-                raise ConfigError(f"Setting compatible = {raw!r} must be a list of tables")
-            value: Any = [
-                _build_section(CompatibleServer, f"compatible[{index}]", table)
-                for index, table in enumerate(raw)
-            ]
-        elif item.name == "pricing":
-            value = _check("pricing", raw, hints["pricing"])
-        else:
-            value = _build_section(hints[item.name], item.name, raw)
-        setattr(settings, item.name, value)
+def local_only_settings() -> Settings:
+    """The defaults with every cloud provider off: what a file that cannot be read gives."""
+    settings = Settings()
+    settings.general.policy = "local-only"
+    settings.anthropic.enabled = False
+    settings.openai.enabled = False
     return settings
 
 
-def load_settings(path: Path) -> Settings:
-    """Read settings; a missing file gives the defaults, a broken one a ConfigError."""
+def settings_from_document(document: dict[str, Any], file: Path) -> SettingsReport:
+    """Check a parsed TOML document: every valid value kept, each invalid one reported."""
+    reader = SettingsReader(file, PRIVATE_FALLBACKS, _EXTRA_SECTIONS)
+    settings = reader.read(Settings, document, _deep_copy(document))
+    return SettingsReport(settings, reader.problems)
+
+
+def _unreadable(path: Path, reason: str) -> SettingsReport:
+    message = (
+        f"The settings file cannot be used: {reason}. Until it is fixed, CodeFace uses its "
+        "defaults and answers with local models only (cloud providers are off)"
+    )
+    log.warning("%s (%s)", message, path)
+    return SettingsReport(local_only_settings(), [SettingsProblem(path, "", message)], True)
+
+
+def read_settings(path: Path) -> SettingsReport:
+    """Read settings without failing: a missing file gives the defaults, a broken one a report."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return Settings()
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"Cannot read settings file {path}: {error}") from error
+        return SettingsReport(Settings())
+    except UnicodeDecodeError as error:
+        return _unreadable(path, f"it is not UTF-8 text ({error.reason} at byte {error.start})")
+    except OSError as error:
+        return _unreadable(path, f"it cannot be read ({error.strerror or error})")
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(
-            f"Settings file {path} is not valid TOML: {error}",
-            hint="Fix the line named above, or move the file aside to start from defaults.",
-        ) from error
-    return settings_from_dict(document)
+        return _unreadable(path, f"it is not valid TOML ({error})")
+    report = settings_from_document(document, path)
+    for problem in report.problems:
+        log.warning("settings: %s", problem.one_line())
+    return report
 
 
-def save_settings(settings: Settings, path: Path) -> None:
-    """Write settings atomically (temp file in the same folder, then ``os.replace``)."""
+def load_settings(path: Path) -> Settings:
+    """The settings to use (see `read_settings`; its problems are logged, not raised)."""
+    return read_settings(path).settings
+
+
+def save_settings(settings: Settings, path: Path) -> Path | None:
+    """Write settings atomically (temp file in the same folder, then ``os.replace``).
+
+    A file there that cannot be read as settings is moved aside first, never overwritten;
+    returns where it went (None when nothing was moved).
+    """
     import tomli_w
 
-    write_atomically(path, tomli_w.dumps(settings.to_toml_dict()))
+    moved = _move_aside_if_unreadable(path)
+    write_atomically(path, tomli_w.dumps(settings.to_toml_dict()), folder_mode=0o700)
+    return moved
+
+
+def _move_aside_if_unreadable(path: Path) -> Path | None:
+    try:
+        tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        if not path.is_file():
+            return None
+    except tomllib.TOMLDecodeError:
+        pass
+    else:
+        return None
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.unreadable-{stamp}")
+    path.replace(target)
+    log.warning("the unreadable settings file was moved aside to %s", target)
+    return target

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from codeface.core.errors import ConfigError, StoreError
 from codeface.core.logs import register_secret
 from codeface.core.paths import app_paths
 
+log = logging.getLogger(__name__)
 SERVICE = "codeface"
 KNOWN_PROVIDERS = ("anthropic", "openai")
 KEY_FILE_NAME = "keys.json"
@@ -101,17 +103,50 @@ def backend_description() -> str:
     )
 
 
-def _read_file() -> dict[str, str]:
+def _parse_key_file() -> dict[str, str]:
+    """The fallback file's keys; `StoreError` when it exists but cannot be used."""
     path = key_file()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as error:
-        raise StoreError(f"Cannot read the key file {path}: {error}") from error
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise StoreError(
+            f"Cannot read the key file {path}: {reason}",
+            hint="Fix or remove the file, then set the keys again with `codeface keys set`.",
+        ) from error
     if not isinstance(data, dict):
-        raise StoreError(f"The key file {path} is not a JSON object.")
-    return {str(name): str(value) for name, value in data.items()}
+        raise StoreError(
+            f"The key file {path} is not a JSON object.",
+            hint="Fix or remove the file, then set the keys again with `codeface keys set`.",
+        )
+    keys = {name: value for name, value in data.items() if isinstance(value, str) and value}
+    for value in keys.values():
+        register_secret(value)
+    return keys
+
+
+def key_file_problem() -> str | None:
+    """Why the fallback key file cannot be used (its keys are then ignored), or None."""
+    try:
+        _parse_key_file()
+    except StoreError as error:
+        return error.one_line()
+    return None
+
+
+def _read_file() -> dict[str, str]:
+    """The fallback file's keys for a lookup: a broken file counts as empty (and is logged).
+
+    A broken key file must not stop anything that needs no key from it (a local-only chat);
+    writing to it (`set_key`, `delete_key`) still refuses, so it is never overwritten.
+    """
+    try:
+        return _parse_key_file()
+    except StoreError as error:
+        log.warning("ignoring the key file: %s", error.user_message)
+        return {}
 
 
 def _write_file(keys: dict[str, str]) -> None:
@@ -237,7 +272,7 @@ def set_key(provider: str, value: str) -> Location:
     try:
         keyring.set_password(SERVICE, provider, value)
     except (NoKeyringError, InitError):
-        keys = _read_file()
+        keys = _parse_key_file()
         keys[provider] = value
         _write_file(keys)
         return "file"

@@ -9,13 +9,17 @@ import sys
 import pytest
 
 from codeface.cli import main
+from codeface.commands import sessions as sessions_command
+from codeface.core.attempt import MIN_SPEED_SECONDS, MIN_SPEED_TOKENS, generation_speed
 from codeface.core.errors import (
     AuthenticationFailed,
+    ConfigError,
     ContextTooLong,
     ModelMissing,
     NoProviderAvailable,
     RateLimited,
 )
+from codeface.core.logs import RedactingFormatter, register_secret
 from tests.fakes.anthropic_server import AnthropicServer
 from tests.fakes.ollama_server import OllamaServer
 
@@ -204,3 +208,63 @@ def test_version_runs_as_a_module() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.strip().startswith("codeface 0.")
+
+
+def test_a_whitespace_prompt_is_refused_before_anything_is_sent(
+    ollama_env: OllamaServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    no_stdin(monkeypatch)
+
+    assert main(["chat", " \n\t "]) == ConfigError.exit_code
+
+    assert "Nothing to ask" in capsys.readouterr().err
+    assert ollama_env.requests_to("/api/chat") == []
+
+
+def test_speed_is_shown_only_when_there_is_enough_to_measure(
+    ollama_env: OllamaServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    no_stdin(monkeypatch)
+    ollama_env.reply_text("tiny", output_tokens=5)
+    assert main(["chat", "--no-save", "a"]) == 0
+    assert "tok/s" not in capsys.readouterr().err
+
+    # 40 tokens over at least 39 × 20 ms: long enough to mean something.
+    ollama_env.reply_text("word " * 40, chunks=40, output_tokens=40, chunk_delay=0.02)
+    assert main(["chat", "--no-save", "b"]) == 0
+    speed = float(capsys.readouterr().err.split(" tok/s")[0].rsplit(" ", 1)[1])
+    assert 0 < speed <= 39 / (39 * 0.02)
+
+
+def test_generation_speed_needs_enough_tokens_and_time() -> None:
+    assert generation_speed(5, 0.0001) is None
+    assert generation_speed(None, 3.0) is None
+    assert generation_speed(MIN_SPEED_TOKENS - 1, 10.0) is None
+    assert generation_speed(500, MIN_SPEED_SECONDS / 2) is None
+    assert generation_speed(101, 2.0) == 50.0
+
+
+def test_a_bug_is_one_redacted_line_and_a_traceback_in_the_log(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    key = "sk-proj-Bug4Kq2Lm9Xv4Rt8Wz1Bn6"
+    register_secret(key)
+
+    def broken(args: object) -> int:
+        raise RuntimeError(f"boom near {key.removeprefix('sk-proj-').upper()}\nsecond line")
+
+    monkeypatch.setattr(sessions_command, "_list", broken)
+
+    assert main(["sessions", "list"]) == 1
+
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "unexpected error (RuntimeError: boom near [REDACTED])" in err
+    assert "Traceback" not in err
+    [record] = [r for r in caplog.records if r.name == "codeface.cli"]
+    logged = RedactingFormatter("%(message)s").format(record)  # as the log file writes it
+    assert "Traceback" in logged
+    assert "second line" in logged
+    assert "BUG4KQ2LM9" not in logged.upper()

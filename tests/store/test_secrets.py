@@ -16,8 +16,8 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from codeface.core.errors import ConfigError
-from codeface.core.logs import RedactingFormatter
+from codeface.core.errors import ConfigError, StoreError
+from codeface.core.logs import RedactingFormatter, redact
 from codeface.store import secrets
 from tests.fakes.memory_keyring import MemoryKeyring
 
@@ -215,3 +215,53 @@ def test_without_any_keyring_the_absence_is_remembered_too() -> None:
     }
     assert secrets.set_key("anthropic", KEY) == "file"
     assert secrets.has_key("anthropic")
+
+
+def test_a_malformed_key_file_is_ignored_for_reading_and_never_overwritten() -> None:
+    keyring.set_keyring(fail.Keyring())
+    path = secrets.key_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for damage in ('{"openai": "sk-cut', "[1, 2]", "\xff\xfe"):
+        path.write_text(damage, encoding="latin-1")
+        assert not secrets.has_key("openai")
+        assert secrets.get_key("openai") is None
+        assert secrets.list_keys() == []
+        problem = secrets.key_file_problem()
+        assert problem is not None
+        assert str(path) in problem
+        with pytest.raises(StoreError, match="key file"):
+            secrets.set_key("openai", KEY)
+        assert secrets.delete_key("openai") == []
+        assert path.read_text(encoding="latin-1") == damage
+    path.write_text(json.dumps({"openai": KEY, "odd": 3}), encoding="utf-8")
+    assert secrets.key_file_problem() is None
+    assert secrets.get_key("openai") == KEY
+    assert [info.provider for info in secrets.list_keys()] == ["openai"]
+
+
+def test_a_key_echoed_without_its_prefix_or_in_another_case_is_redacted() -> None:
+    key = "sk-ant-api03-Rq7vX2mK9pL4wT8z_Nb3Yc6"
+    secrets.set_key("anthropic", key)
+    body = key.removeprefix("sk-ant-api03-")
+    for echo in (key, body, body.upper(), body.lower(), body.swapcase()):
+        shown = redact(f"401: invalid x-api-key {echo}!")
+        assert body.lower() not in shown.lower()
+        assert "[REDACTED]!" in shown
+
+
+def test_keys_in_the_file_are_redacted_once_the_file_is_read() -> None:
+    keyring.set_keyring(fail.Keyring())
+    key = "sk-Zr5tQ8wN2kV7xB4mJ9cL1aP6"
+    secrets.key_file().parent.mkdir(parents=True, exist_ok=True)
+    secrets.key_file().write_text(json.dumps({"openai": key}), encoding="utf-8")
+    assert secrets.has_key("openai")  # reading the file, not yet the key
+    assert "zr5tq8wn2kv7xb4mj9cl1ap6" not in redact("echo zr5tq8wn2kv7xb4mj9cl1ap6").lower()
+
+
+def test_placeholder_keys_do_not_blank_ordinary_words() -> None:
+    for placeholder in ("ollama", "not-needed", "sk-no-key-required", "lm-studio"):
+        secrets.set_key("compat", placeholder)
+    assert redact("Ollama is not running; a key is required") == (
+        "Ollama is not running; a key is required"
+    )
+    assert redact("key sk-no-key-required") == "key [REDACTED]"
