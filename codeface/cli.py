@@ -20,9 +20,10 @@ if TYPE_CHECKING:
     import argparse
 
 # Subcommands that build providers (and so read OLLAMA_HOST and the base URLs).
-CONNECTING_COMMANDS = frozenset({"chat", "models", "pull", "rm", "doctor"})
+CONNECTING_COMMANDS = frozenset({"chat", "agent", "models", "pull", "rm", "doctor"})
 COMMAND_MODULES = (
     "codeface.commands.chat",
+    "codeface.commands.agent",
     "codeface.commands.models",
     "codeface.commands.doctor",
     "codeface.commands.sessions",

@@ -69,10 +69,10 @@ async def run_agent_turn(
         for call in calls:
             finished: ToolCallFinished | None = None
             async with aclosing(toolbox.run(call)) as tool_events:
-                async for event in tool_events:
-                    yield event
-                    if isinstance(event, ToolCallFinished):
-                        finished = event
+                async for tool_event in tool_events:
+                    yield tool_event
+                    if isinstance(tool_event, ToolCallFinished):
+                        finished = tool_event
             assert finished is not None
             messages.append(
                 ChatMessage("tool", finished.result, tool_call_id=call.id, tool_name=call.name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,7 +79,7 @@ class ToolBox:
     changed: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------------ one call
-    async def run(self, call: ToolCall) -> AsyncIterator[AgentEvent]:
+    async def run(self, call: ToolCall) -> AsyncGenerator[AgentEvent, None]:
         """Check, run and report one call."""
         started = time.monotonic()
         kind: ToolKind = TOOL_KINDS.get(call.name, "read")
@@ -277,7 +277,7 @@ class ToolBox:
 
     async def _write(self, call: ToolCall) -> Outcome:
         args = call.arguments
-        path = str(args["path"])
+        path = self.workspace.relative(self.workspace.resolve(str(args["path"])))
         expected = self.read_versions.get(path)
         if call.name == "edit_file":
             result = await self.workspace.edit_file(

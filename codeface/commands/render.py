@@ -8,17 +8,34 @@ caller keeps consuming the events, so the answer is still stored whole, and read
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TextIO, assert_never
 
+from codeface.agents.events import (
+    AgentTurnDone,
+    ApprovalGiven,
+    ApprovalRequested,
+    CheckpointSaved,
+    CommandOutput,
+    QuestionAsked,
+    StepStarted,
+    ToolCallFinished,
+    ToolCallStarted,
+)
+from codeface.application.contract import ConversationEvent, MessageSaved
 from codeface.commands.common import guarded_write, message_safe, terminal_safe
 from codeface.core.events import (
     AnswerStats,
+    Finished,
+    Progress,
     ProviderSwitched,
     Retrying,
     TextDelta,
+    ThinkingDelta,
     ToolCallRequested,
     TurnDone,
     TurnFailed,
+    TurnStarted,
+    Usage,
 )
 
 
@@ -47,27 +64,46 @@ class StreamPrinter:
         self._ends_with_newline = True
         self._held_return = False  # a "\r" that may be the first half of "\r\n"
 
-    def show(self, event: object) -> None:
-        """Print one event."""
-        if isinstance(event, TextDelta):
-            self._write_answer(event.text)
-        elif isinstance(event, Retrying):
-            self._note(f"{event.reason}; retrying in {event.delay:.1f} s")
-        elif isinstance(event, ProviderSwitched):
-            self._note(event.reason)
-        elif isinstance(event, ToolCallRequested):
-            self._note(f"the model asked for tool {event.call.name}({event.call.arguments})")
-        elif isinstance(event, TurnDone):
-            self._finish_line()
-            self._note(stats_line(event.stats))
-            if event.stats.finish_reason == "length":
-                self._note("the answer hit the length limit")
-        elif isinstance(event, TurnFailed):
-            self._finish_line()
-            if event.partial_text:
-                self._note("the answer above is incomplete")
-            self._note(event.error.one_line())
-            self.exit_code = event.error.exit_code
+    def show(self, event: ConversationEvent) -> None:
+        """Print one event (events only the window shows are passed over)."""
+        match event:
+            case TextDelta():
+                self._write_answer(event.text)
+            case Retrying():
+                self._note(f"{event.reason}; retrying in {event.delay:.1f} s")
+            case ProviderSwitched():
+                self._note(event.reason)
+            case Progress():
+                self._note(event.status)
+            case ToolCallRequested():
+                self._note(f"the model asked for tool {event.call.name}({event.call.arguments})")
+            case TurnDone():
+                self._finish_line()
+                self._note(stats_line(event.stats))
+                if event.stats.finish_reason == "length":
+                    self._note("the answer hit the length limit")
+            case TurnFailed():
+                self._finish_line()
+                if event.partial_text:
+                    self._note("the answer above is incomplete")
+                self._note(event.error.one_line())
+                self.exit_code = event.error.exit_code
+            case ThinkingDelta() | Usage() | Finished() | TurnStarted() | MessageSaved():
+                pass
+            case (
+                StepStarted()
+                | ToolCallStarted()
+                | ApprovalRequested()
+                | ApprovalGiven()
+                | QuestionAsked()
+                | CommandOutput()
+                | CheckpointSaved()
+                | ToolCallFinished()
+                | AgentTurnDone()
+            ):
+                pass  # agent turns are printed by `agent_render.AgentPrinter`
+            case _:
+                assert_never(event)
 
     def _write_answer(self, text: str) -> None:
         if not text:

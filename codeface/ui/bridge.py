@@ -99,6 +99,24 @@ class Bridge(QObject):
     """(model name, Progress) while a model is pulled."""
     sig_pull_finished = Signal(str, object)
     """(model name, CodefaceError or None): the pull ended; Cancelled when stopped."""
+    sig_step_started = Signal(object)
+    """StepStarted: an agent turn asks the model again (step 1 is its first answer)."""
+    sig_tool_started = Signal(object)
+    """ToolCallStarted: a tool call is checked and run; carries its description in words."""
+    sig_approval_requested = Signal(object)
+    """ApprovalRequest: the agent waits until `answer_approval` is called for it."""
+    sig_approval_given = Signal(object)
+    """ApprovalGiven: how a side effect was decided, and by whom."""
+    sig_question = Signal(object)
+    """QuestionAsked: the agent waits until `answer_question` is called for it."""
+    sig_command_output = Signal(str, str)
+    """(tool call id, text): coalesced live output of a command the agent runs."""
+    sig_checkpoint = Signal(object)
+    """CheckpointSaved: files saved before the turn first changed them (undo restores them)."""
+    sig_tool_finished = Signal(object)
+    """ToolCallFinished: a tool call ended (ok, error or denied) with its summary."""
+    sig_agent_done = Signal(object)
+    """AgentTurnDone: the agent turn ended: steps, tokens, cost, changed files."""
 
     def __init__(self, backend: Backend | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +128,7 @@ class Bridge(QObject):
         self._answer_parts: list[str] = []
         self._pending_text: list[str] = []
         self._pending_thinking: list[str] = []
+        self._pending_output: dict[str, list[str]] = {}
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
@@ -189,6 +208,7 @@ class Bridge(QObject):
         self._answer_parts = []
         self._pending_text = []
         self._pending_thinking = []
+        self._pending_output = {}
         self.sig_streaming.emit(True)
         events: AsyncIterator[ConversationEvent] | None = None
         try:
@@ -222,6 +242,17 @@ class Bridge(QObject):
     def _dispatch(self, event: ConversationEvent) -> None:
         from typing import assert_never
 
+        from codeface.agents.events import (
+            AgentTurnDone,
+            ApprovalGiven,
+            ApprovalRequested,
+            CheckpointSaved,
+            CommandOutput,
+            QuestionAsked,
+            StepStarted,
+            ToolCallFinished,
+            ToolCallStarted,
+        )
         from codeface.application.contract import MessageSaved
         from codeface.core.events import (
             Finished,
@@ -249,10 +280,15 @@ class Bridge(QObject):
                 if not self._flush_timer.isActive():
                     self._flush_timer.start()
                 return
+            case CommandOutput():
+                self._pending_output.setdefault(event.call_id, []).append(event.text)
+                if not self._flush_timer.isActive():
+                    self._flush_timer.start()
+                return
             case _:
                 self._flush()
         match event:
-            case TextDelta() | ThinkingDelta() | Finished():
+            case TextDelta() | ThinkingDelta() | CommandOutput() | Finished():
                 pass  # text is coalesced above; Finished is folded into TurnDone
             case MessageSaved():
                 self._on_saved(event.message)
@@ -274,6 +310,22 @@ class Bridge(QObject):
                 self.sig_turn_done.emit(event)
             case TurnFailed():
                 self.sig_turn_failed.emit(event)
+            case StepStarted():
+                self.sig_step_started.emit(event)
+            case ToolCallStarted():
+                self.sig_tool_started.emit(event)
+            case ApprovalRequested():
+                self.sig_approval_requested.emit(event.request)
+            case ApprovalGiven():
+                self.sig_approval_given.emit(event)
+            case QuestionAsked():
+                self.sig_question.emit(event)
+            case CheckpointSaved():
+                self.sig_checkpoint.emit(event)
+            case ToolCallFinished():
+                self.sig_tool_finished.emit(event)
+            case AgentTurnDone():
+                self.sig_agent_done.emit(event)
             case _:
                 assert_never(event)
 
@@ -292,7 +344,11 @@ class Bridge(QObject):
             self.sig_answer_finished.emit(message)
 
     def _flush(self) -> None:
-        """Emit the text gathered since the last flush (needs a known answer id)."""
+        """Emit the text gathered since the last flush (answer text needs a known answer id)."""
+        if self._pending_output:
+            pending, self._pending_output = self._pending_output, {}
+            for call_id, parts in pending.items():
+                self.sig_command_output.emit(call_id, "".join(parts))
         if not self._answer_id:
             return
         if self._pending_thinking:
