@@ -15,7 +15,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "codeface"
 QT_MODULES = ("PySide6", "qasync", "shiboken6", "PyQt5", "PyQt6", "codeface.ui")
-SDK_MODULES = ("anthropic", "openai", "ollama", "httpx", "httpx2")
+SDK_MODULES = ("anthropic", "openai", "ollama", "httpx", "httpx2", "llama_cpp", "huggingface_hub")
 
 
 def imported_modules(path: Path) -> list[str]:
@@ -117,9 +117,7 @@ def module_level_imports(path: Path, known: set[str]) -> set[str]:
 
 def test_no_import_cycles() -> None:
     known = {module_name(path): path for path in all_modules()}
-    graph = {
-        name: module_level_imports(path, set(known)) - {name} for name, path in known.items()
-    }
+    graph = {name: module_level_imports(path, set(known)) - {name} for name, path in known.items()}
     cycles: list[list[str]] = []
     state: dict[str, int] = {}
     stack: list[str] = []
@@ -187,7 +185,7 @@ def test_widgets_do_not_reach_the_engine_directly() -> None:
 def test_start_up_path_does_not_import_heavy_sdks(code: str) -> None:
     probe = (
         f"{code}\nimport sys\n"
-        "heavy = [m for m in ('anthropic', 'openai', 'PySide6.QtWidgets') if m in sys.modules]\n"
+        "heavy = [m for m in ('anthropic', 'openai', 'PySide6.QtWidgets', 'llama_cpp', 'huggingface_hub', 'numpy') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )
     result = subprocess.run(

@@ -56,7 +56,7 @@ class Provider(Protocol):
         ...
 
     @property
-    def kind(self) -> Literal["ollama", "anthropic", "openai"]:
+    def kind(self) -> Literal["ollama", "anthropic", "openai", "builtin"]:
         """Which wire protocol it speaks."""
         ...
 

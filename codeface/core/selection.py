@@ -3,6 +3,10 @@
 Local first means: an installed Ollama model that fits the prompt (and has tools when
 the request uses tools), preferring the one the user chose, then one already resident
 on the GPU, then partly resident, then any.
+
+A model the user asked for is never replaced silently: when a provider runs another one,
+the `Choice` carries a ``note`` saying which and why, for the router to show the user; with
+a pinned model (``strict``) a provider without it refuses with `ModelMissing`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,14 @@ from codeface.core.settings import Policy
 
 _RESIDENCY_RANK = {"gpu": 0, "partial": 1, "cpu": 2, "not_loaded": 3, "cloud": 4}
 _CLOUD_PREFIXES = {"anthropic": ("claude",), "openai": ("gpt", "o1", "o3", "o4", "chatgpt")}
+_NAMES = {
+    "ollama": "Ollama",
+    "anthropic": "Anthropic",
+    "openai": "OpenAI",
+    "builtin": "Built-in engine",
+}
+BUILTIN = "builtin"
+"""The built-in engine's id and kind (GGUF models run in-process by llama.cpp)."""
 ANSWER_RESERVE = 1024
 
 
@@ -28,12 +40,13 @@ class Choice:
     model: str
     num_ctx: int | None = None
     info: ModelInfo | None = None
+    note: str | None = None
+    """Why this is not the model the user asked for (shown to them), if it is not."""
 
 
 def provider_label(provider: Provider) -> str:
     """How a provider is named to the user: 'Ollama at 127.0.0.1:11434', 'Anthropic'."""
-    names = {"ollama": "Ollama", "anthropic": "Anthropic", "openai": "OpenAI"}
-    name = names.get(provider.kind, provider.kind)
+    name = _NAMES.get(provider.kind, provider.kind)
     if provider.kind == "ollama":
         return f"{name} at {provider.host}"
     if provider.id.startswith("compat:"):
@@ -60,8 +73,9 @@ def order_providers(
 
 def cloud_model_matches(provider: Provider, model: str) -> bool:
     """Whether ``model`` looks like one of this cloud provider's models."""
-    prefixes = _CLOUD_PREFIXES.get(provider.kind, ())
-    return provider.id.startswith("compat:") or model.startswith(prefixes)
+    if provider.id.startswith("compat:") or provider.id == BUILTIN:
+        return True  # any name may be theirs; they say so when it is not
+    return model.startswith(_CLOUD_PREFIXES.get(provider.kind, ()))
 
 
 def choose_local_model(
@@ -86,6 +100,7 @@ def choose_local_model(
         )
     needed = estimate_request_tokens(request) + ANSWER_RESERVE
     candidates = list(models)
+    exact: list[ModelInfo] = []
     if preferred:
         exact = [m for m in models if m.name in (preferred, f"{preferred}:latest")]
         if strict and not exact:
@@ -95,6 +110,10 @@ def choose_local_model(
         candidates = exact + [m for m in models if m not in exact]
     if request.tools:
         with_tools = [m for m in candidates if not m.capabilities or "tools" in m.capabilities]
+        if strict and exact and not any(m in with_tools for m in exact):
+            raise ModelMissing(
+                f"Model {preferred} on {label} cannot call tools", provider=provider.id
+            )
         if not with_tools:
             raise ModelMissing(
                 f"No model on {label} supports tool calls",
@@ -111,6 +130,11 @@ def choose_local_model(
             provider=provider.id,
         )
     keep_preferred = preferred is not None and fitting[0].name in (preferred, f"{preferred}:latest")
+    if strict and exact and not keep_preferred:
+        raise ContextTooLong(
+            f"The prompt (~{needed} tokens) is longer than the context of {preferred} on {label}",
+            provider=provider.id,
+        )
     best = (
         fitting[0]
         if keep_preferred
@@ -119,7 +143,11 @@ def choose_local_model(
     num_ctx = max(context_size, needed)
     if best.context_length:
         num_ctx = min(num_ctx, best.context_length)
-    return Choice(model=best.name, num_ctx=num_ctx, info=best)
+    note = None
+    if preferred and not keep_preferred:
+        why = "cannot be used for this request" if exact else "is not installed"
+        note = f"{preferred} {why} on {label}; using {best.name}"
+    return Choice(model=best.name, num_ctx=num_ctx, info=best, note=note)
 
 
 def choose_cloud_model(provider: Provider, preferred: str | None, *, strict: bool) -> Choice:
@@ -131,7 +159,13 @@ def choose_cloud_model(provider: Provider, preferred: str | None, *, strict: boo
             f"{preferred} is not a model of {provider_label(provider)}", provider=provider.id
         )
     if provider.default_model:
-        return Choice(model=provider.default_model)
+        note = (
+            f"{preferred} is not a model of {provider_label(provider)}; "
+            f"using {provider.default_model}"
+            if preferred
+            else None
+        )
+        return Choice(model=provider.default_model, note=note)
     raise NoProviderAvailable(
         f"No model is set for {provider_label(provider)}",
         hint="Choose a model in settings.",

@@ -7,16 +7,25 @@ Importing this module imports no SDK (the provider modules import theirs on firs
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Callable, Mapping
 from functools import partial
+from typing import cast
 
+from codeface.core.errors import StoreError
+from codeface.core.paths import AppPaths, app_paths
 from codeface.core.provider import Provider
 from codeface.core.settings import Settings
+from codeface.providers import llama_runtime
 from codeface.providers.anthropic_provider import AnthropicProvider
+from codeface.providers.llama_provider import LlamaProvider
+from codeface.providers.local_models import LocalModel, ModelRegistry
 from codeface.providers.ollama_provider import OllamaProvider
 from codeface.providers.openai_provider import OpenAIProvider
 from codeface.providers.sdk_warmup import warm_anthropic, warm_openai
+
+log = logging.getLogger(__name__)
 
 
 def ollama_hosts(settings: Settings, env: Mapping[str, str]) -> list[str]:
@@ -32,12 +41,15 @@ def build_providers(
     env: Mapping[str, str] = os.environ,
     *,
     has_key: Callable[[str], bool] | None = None,
+    paths: AppPaths | None = None,
 ) -> list[Provider]:
     """Every usable provider, ordered by ``settings.router.order``.
 
-    One Ollama provider per host; Anthropic and OpenAI only when ``has_key`` says a key is
-    set (by default: when ``get_key`` finds one); then ``settings.compatible``. A provider
-    asks ``get_key`` for its key only when it first connects, from a worker thread.
+    One Ollama provider per host; the built-in engine when llama-cpp-python is installed
+    and a model is registered (`builtin_provider`); Anthropic and OpenAI only when
+    ``has_key`` says a key is set (by default: when ``get_key`` finds one); then
+    ``settings.compatible``. A provider asks ``get_key`` for its key only when it first
+    connects, from a worker thread.
     """
     general = settings.general
     present = has_key or (lambda name: get_key(name) is not None)
@@ -52,6 +64,9 @@ def build_providers(
         if ollama.id not in seen:
             seen.add(ollama.id)
             providers.append(ollama)
+    builtin = builtin_provider(settings, paths or app_paths())
+    if builtin is not None:
+        providers.append(builtin)
     if settings.anthropic.enabled and present("anthropic"):
         providers.append(
             AnthropicProvider(
@@ -86,6 +101,38 @@ def build_providers(
             )
         )
     return order_providers(providers, settings.router.order)
+
+
+def builtin_provider(settings: Settings, paths: AppPaths) -> Provider | None:
+    """The built-in engine, when enabled, installed (found without importing llama.cpp) and
+    given at least one model; None otherwise (`codeface doctor` says which is missing)."""
+    if not settings.builtin.enabled or not llama_runtime.installed():
+        return None
+    registry = ModelRegistry.at(paths)
+    try:
+        models = registry.models()
+    except StoreError as error:
+        log.warning("built-in engine off: %s", error.user_message)
+        return None
+    if not models:
+        return None
+    engine = LlamaProvider(
+        registry,
+        default_model=settings.builtin.model or preferred_model(models),
+        gpu_offload=settings.builtin.gpu_offload,
+        context_size=settings.builtin.context_size or settings.general.context_size,
+        threads=settings.builtin.threads,
+    )
+    # Until core.provider's `kind` literal lists "builtin", the protocol check needs this.
+    return engine
+
+
+def preferred_model(models: list[LocalModel]) -> str:
+    """The model to run when settings name none: the newest one the user added or
+    downloaded whose file is present, else a packaged one."""
+    present = [model for model in models if model.present] or models
+    own = [model for model in present if model.source != "package"]
+    return max(own, key=lambda model: model.added).name if own else present[0].name
 
 
 def urlsafe_name(base_url: str) -> str:
