@@ -1,5 +1,11 @@
 """Shared fixtures: every test gets its own CODEFACE_HOME, an in-memory keyring and a
-clean environment (no proxies, no real API keys, no OLLAMA_HOST)."""
+clean environment (no proxies, no real API keys, no OLLAMA_HOST).
+
+Hypothesis profiles: ``ci`` (chosen when ``CI=true``) is derandomized with no example
+database, so a green run is reproducible; ``dev`` (the default) explores at random and
+replays what it found from ``.hypothesis/``; ``fuzz`` (``HYPOTHESIS_PROFILE=fuzz``) is
+the long hunt for new cases. Each case a fuzz run finds becomes an explicit ``@example``.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,27 @@ from pathlib import Path
 
 import keyring
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.fakes.memory_keyring import MemoryKeyring
 
 pytest_plugins = ["tests.fakes.fixtures"]
+
+settings.register_profile("dev", max_examples=40, deadline=None)
+settings.register_profile(
+    "ci", max_examples=40, deadline=None, derandomize=True, database=None, print_blob=True
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE")
+    or ("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
+)
 
 _STRIPPED_PREFIXES = ("ANTHROPIC_", "OPENAI_", "OLLAMA_")
 _STRIPPED_NAMES = (

@@ -3,9 +3,12 @@
 `Router.stream` yields `TurnEvent`s for one answer. Each provider is tried in policy
 order; retryable failures before the first token are retried with backoff (honouring
 retry-after); anything else moves on to the next provider with a `ProviderSwitched`
-event naming the reason. A failure after text has arrived either continues on the next
-provider with the partial text kept and marked, or fails clearly (setting
-``general.on_midstream_failure``): an answer is never silently truncated.
+event naming the reason. A provider that goes silent is waited for once, never once per
+retry: its first event may take two stall periods (a model may be loading; a `Progress`
+event says what we wait for after a moment), each later one a stall period. A failure
+after text has arrived either continues on the next provider with the partial text kept
+and marked, or fails clearly (setting ``general.on_midstream_failure``): an answer is
+never silently truncated.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from codeface.core.errors import (
     StreamInterrupted,
 )
 from codeface.core.events import (
+    Progress,
     ProviderSwitched,
     Retrying,
     StreamEvent,
@@ -52,7 +56,7 @@ from codeface.core.selection import (
     provider_label,
 )
 from codeface.core.settings import Policy, Settings
-from codeface.core.stall import StallWatchdog
+from codeface.core.stall import FirstEvent, StallWatchdog, first_event_timeout, notice_after
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +240,7 @@ class Router:
 
     async def _run_on(
         self, provider: Provider, choice: Choice, request: ChatRequest, partial: str
-    ) -> AsyncGenerator[StreamEvent | TurnStarted | Retrying | Outcome, None]:
+    ) -> AsyncGenerator[StreamEvent | TurnStarted | Retrying | Progress | Outcome, None]:
         """Stream from one provider with retries; the last item is an `Outcome`."""
         outgoing = self._request_for(provider, choice, request, partial)
         breaker = self._breakers[provider.id]
@@ -256,13 +260,32 @@ class Router:
             yield TurnStarted(
                 provider=provider.id, model=choice.model, host=provider.host, tier=provider.tier
             )
+            patience_ran_out = False
+            watchdog: StallWatchdog | None = None
             try:
-                # The provider's stream is read here, not through another generator layer:
-                # this loop runs once per token, and every layer costs.
-                watchdog = StallWatchdog(self.settings.general.stall_timeout)
                 stream = provider.stream_chat(outgoing)
                 try:
-                    while True:
+                    # The first event may be slow (a model loading): wait for it in a helper
+                    # task, say so when it is slow, and give up once, after a bounded wait.
+                    first_wait = first_event_timeout(self.settings.general.stall_timeout)
+                    notice = notice_after(first_wait)
+                    first: FirstEvent[StreamEvent] = FirstEvent(stream)
+                    try:
+                        if not await first.arrived_within(notice):
+                            yield self._waiting(provider, choice)
+                            if not await first.arrived_within(first_wait - notice):
+                                patience_ran_out = True
+                                raise self._silent(provider, choice, first_wait)
+                        event = first.result()
+                    finally:
+                        await first.cancel()
+                    # The rest is read here, not through another generator layer or a task:
+                    # this loop runs once per token, and every layer costs.
+                    watchdog = StallWatchdog(self.settings.general.stall_timeout)
+                    while event is not None:
+                        watchdog.progress += 1
+                        attempt.absorb(event, self._clock)
+                        yield event
                         watchdog.waiting = True
                         try:
                             event = await anext(stream)
@@ -271,13 +294,13 @@ class Router:
                         except asyncio.CancelledError as error:
                             if not watchdog.absorb_own_cancel():
                                 raise
+                            patience_ran_out = True
                             raise self._stalled(provider) from error
-                        watchdog.waiting = False
-                        watchdog.progress += 1
-                        attempt.absorb(event, self._clock)
-                        yield event
+                        finally:
+                            watchdog.waiting = False
                 finally:
-                    watchdog.stop()
+                    if watchdog is not None:
+                        watchdog.stop()
                     aclose = getattr(stream, "aclose", None)
                     if aclose is not None:
                         await aclose()
@@ -289,7 +312,9 @@ class Router:
                 if attempt.parts:
                     yield Outcome(attempt, error)
                     return
-                if error.retryable and attempt_number < retries:
+                # A provider that kept us waiting a full timeout is not asked again: retrying
+                # would multiply the wait (three 60 s stalls is three minutes of nothing).
+                if error.retryable and not patience_ran_out and attempt_number < retries:
                     delay = backoff_delay(
                         attempt_number,
                         base=self.settings.router.backoff_base,
@@ -315,9 +340,25 @@ class Router:
     def _stalled(self, provider: Provider) -> StreamInterrupted:
         stall = self.settings.general.stall_timeout
         return StreamInterrupted(
-            f"{provider_label(provider)} stopped sending for {stall:.0f} s",
+            f"{provider_label(provider)} stopped sending for {stall:g} s",
             retryable=True,
             provider=provider.id,
+        )
+
+    def _waiting(self, provider: Provider, choice: Choice) -> Progress:
+        """What the user is told while the first event is slow to come."""
+        info = choice.info
+        if provider.tier == "local" and (info is None or info.residency == "not_loaded"):
+            return Progress(f"Waiting for {choice.model} to load on {provider.host}…")
+        where = provider_label(provider)
+        return Progress(f"Waiting for {choice.model} on {where} to start answering…")
+
+    def _silent(self, provider: Provider, choice: Choice, waited: float) -> ProviderUnavailable:
+        return ProviderUnavailable(
+            f"{choice.model} on {provider_label(provider)} sent nothing for {waited:g} s",
+            retryable=True,
+            provider=provider.id,
+            hint="It may still be loading: try again in a moment, or choose another model.",
         )
 
     def _request_for(

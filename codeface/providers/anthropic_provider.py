@@ -7,6 +7,7 @@ Tool-use arguments arrive as ``input_json_delta`` pieces and are parsed at
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,10 +23,21 @@ from codeface.core.events import (
 )
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.core.provider import ModelInfo, Tier
-from codeface.providers.cloud_base import CloudProviderBase, KeySource
+from codeface.providers.cloud_base import CloudProviderBase, KeySource, model_ids
+from codeface.providers.errors import ErrorContext
+from codeface.providers.http_clients import STATUS_TIMEOUT
 from codeface.providers.lazy_client import LazyClient
 from codeface.providers.sdk_warmup import warm_anthropic
-from codeface.providers.streaming import Translating, call, count_or_none, parse_arguments
+from codeface.providers.streaming import (
+    Translating,
+    call,
+    count_or_none,
+    malformed,
+    optional_record,
+    optional_text,
+    parse_arguments,
+    record,
+)
 
 if TYPE_CHECKING:
     import anthropic
@@ -57,6 +69,7 @@ class AnthropicProvider(CloudProviderBase):
         default_model: str | None = None,
         connect_timeout: float = 5.0,
         read_timeout: float = 600.0,
+        status_timeout: float = STATUS_TIMEOUT,
         provider_id: str = "anthropic",
         name: str = "Anthropic",
         tier: Tier = "cloud",
@@ -68,6 +81,7 @@ class AnthropicProvider(CloudProviderBase):
             default_model=default_model or DEFAULT_MODEL,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
+            status_timeout=status_timeout,
             provider_id=provider_id,
             name=name,
             tier=tier,
@@ -96,39 +110,72 @@ class AnthropicProvider(CloudProviderBase):
             input_tokens: int | None = None
             output_tokens: int | None = None
             stop_reason: str | None = None
-            stopped = False
+            began = stopped = False
             sdk = await self._client.get()
             async with sdk.messages.stream(**self._arguments(request)) as stream:
-                # The SDK builds events without validating them, so check what the fields hold.
+                # The SDK builds events without validating them: check what each field holds.
                 async for event in stream:
                     guard.started = True
-                    if event.type == "content_block_delta":
-                        delta = event.delta
-                        if delta.type == "text_delta" and isinstance(delta.text, str):
-                            yield TextDelta(delta.text)
-                        elif delta.type == "thinking_delta" and isinstance(delta.thinking, str):
-                            yield ThinkingDelta(delta.thinking)
-                        elif (
-                            delta.type == "input_json_delta"
-                            and event.index in tools
-                            and isinstance(delta.partial_json, str)
-                        ):
-                            tools[event.index][2].append(delta.partial_json)
-                    elif event.type == "content_block_start":
-                        block = event.content_block
-                        if block.type == "tool_use":
-                            tools[event.index] = (str(block.id), str(block.name), [])
-                    elif event.type == "content_block_stop" and event.index in tools:
-                        call_id, name, pieces = tools.pop(event.index)
-                        arguments = parse_arguments("".join(pieces), name, context)
-                        yield ToolCallRequested(ToolCall(call_id, name, arguments))
-                    elif event.type == "message_start":
-                        input_tokens = count_or_none(event.message.usage.input_tokens)
-                    elif event.type == "message_delta":
-                        if isinstance(event.delta.stop_reason, str):
-                            stop_reason = event.delta.stop_reason
-                        output_tokens = count_or_none(event.usage.output_tokens)
-                    elif event.type == "message_stop":
+                    kind = getattr(event, "type", None)
+                    if kind == "content_block_delta":
+                        delta = record(getattr(event, "delta", None), "delta", context)
+                        delta_kind = getattr(delta, "type", None)
+                        if delta_kind == "text_delta":
+                            text = optional_text(
+                                getattr(delta, "text", None), "delta.text", context
+                            )
+                            if text:
+                                yield TextDelta(text)
+                        elif delta_kind == "thinking_delta":
+                            thinking = optional_text(
+                                getattr(delta, "thinking", None), "delta.thinking", context
+                            )
+                            if thinking:
+                                yield ThinkingDelta(thinking)
+                        elif delta_kind == "input_json_delta":
+                            piece = optional_text(
+                                getattr(delta, "partial_json", None), "delta.partial_json", context
+                            )
+                            tool = tools.get(_index(event, context))
+                            if tool is not None and piece:
+                                tool[2].append(piece)
+                    elif kind == "content_block_start":
+                        block = record(
+                            getattr(event, "content_block", None), "content_block", context
+                        )
+                        if getattr(block, "type", None) == "tool_use":
+                            index = _index(event, context)
+                            call_id = optional_text(
+                                getattr(block, "id", None), "content_block.id", context
+                            )
+                            name = optional_text(
+                                getattr(block, "name", None), "content_block.name", context
+                            )
+                            tools[index] = (call_id or f"call_{index}", name or "", [])
+                    elif kind == "content_block_stop":
+                        finished_tool = tools.pop(_index(event, context), None)
+                        if finished_tool is not None:
+                            call_id, name, pieces = finished_tool
+                            arguments = parse_arguments("".join(pieces), name, context)
+                            yield ToolCallRequested(ToolCall(call_id, name, arguments))
+                    elif kind == "message_start":
+                        began = True
+                        message = record(getattr(event, "message", None), "message", context)
+                        usage = optional_record(
+                            getattr(message, "usage", None), "message.usage", context
+                        )
+                        input_tokens = count_or_none(getattr(usage, "input_tokens", None))
+                    elif kind == "message_delta":
+                        change = optional_record(getattr(event, "delta", None), "delta", context)
+                        reason = optional_text(
+                            getattr(change, "stop_reason", None), "delta.stop_reason", context
+                        )
+                        stop_reason = reason or stop_reason
+                        usage = optional_record(getattr(event, "usage", None), "usage", context)
+                        output_tokens = count_or_none(getattr(usage, "output_tokens", None))
+                    elif kind == "message_stop":
+                        if not began:
+                            raise malformed(context, "no message_start before message_stop")
                         stopped = True
                         break
             if stopped:  # yielded after the response is closed
@@ -173,9 +220,20 @@ class AnthropicProvider(CloudProviderBase):
     async def _model_names(self) -> list[str]:
         async def collect() -> list[str]:
             sdk = await self._client.get()
-            return [model.id async for model in sdk.models.list(limit=100)]
+            async with asyncio.timeout(self._status_timeout):
+                pages = sdk.models.list(limit=100, timeout=self._status_timeout)
+                return await model_ids(pages, context)
 
-        return await call(collect(), self._context())
+        context = self._context()
+        return await call(collect(), context)
+
+
+def _index(event: Any, context: ErrorContext) -> int:
+    """The content block an event is about."""
+    index = getattr(event, "index", None)
+    if not isinstance(index, int) or isinstance(index, bool):
+        raise malformed(context, "index is not a number")
+    return index
 
 
 def convert_messages(messages: tuple[ChatMessage, ...]) -> list[dict[str, Any]]:

@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import contextlib
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import AsyncIterable, Callable
 from typing import TYPE_CHECKING, Any
 
 from codeface.core.errors import AuthenticationFailed, CodefaceError
 from codeface.core.logs import register_secret
 from codeface.core.provider import Health, Tier
 from codeface.providers.errors import ErrorContext
+from codeface.providers.http_clients import STATUS_TIMEOUT
 from codeface.providers.lazy_client import LazyClient
+from codeface.providers.streaming import optional_text, record
 
 if TYPE_CHECKING:
     import httpx2
 
 KeySource = str | Callable[[], str | None] | None
 """A key, a function that finds it when first needed, or None (no key)."""
+MAX_MODELS = 1000
+"""A model list stops here: a server that pages forever must not hold a status call."""
 
 
 class CloudProviderBase:
@@ -43,6 +47,7 @@ class CloudProviderBase:
         provider_id: str,
         name: str,
         tier: Tier,
+        status_timeout: float = STATUS_TIMEOUT,
     ) -> None:
         self._key_source = api_key
         if isinstance(api_key, str):
@@ -51,6 +56,7 @@ class CloudProviderBase:
         self._default_model = default_model
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
+        self._status_timeout = status_timeout
         self._id = provider_id
         self._name = name
         self._tier: Tier = tier
@@ -121,3 +127,17 @@ class CloudProviderBase:
         client = self._client.take()
         if client is not None:
             await client.close()
+
+
+async def model_ids(models: AsyncIterable[Any], context: ErrorContext) -> list[str]:
+    """The ``id`` of each model a paged model list holds (at most `MAX_MODELS`)."""
+    names: list[str] = []
+    async for model in models:
+        name = optional_text(
+            getattr(record(model, "a model", context), "id", None), "a model id", context
+        )
+        if name:
+            names.append(name)
+        if len(names) >= MAX_MODELS:
+            break
+    return names

@@ -7,6 +7,10 @@ httpx makes a new SSL context per client, even for plain-http hosts: about 1 MB 
 A client's first request imports anyio and its asyncio backend (httpcore loads them
 lazily): 10-40 ms on whichever thread sends it, in the app the GUI thread.
 `preload_async_transport` imports them ahead, from the worker that builds the client.
+
+Status questions (list models, health, version) are quick for a working server, and a
+person or the router waits on each, so they get `STATUS_TIMEOUT` in all, not the long
+read timeout that a streamed answer needs.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import importlib
 import ssl
 
 ASYNC_TRANSPORT_MODULES = ("anyio", "anyio._backends._asyncio", "httpcore")
+STATUS_TIMEOUT = 8.0
+"""Seconds a status question (models, health, version) may take from request to answer."""
 
 
 @functools.cache

@@ -6,6 +6,11 @@ resident before anyone asks a question. Here each is one `http.client` request, 
 a worker thread so the event loop's thread never waits. Chat, pull and delete still go
 through the SDK, loaded the first time they are used.
 
+Each question has `STATUS_TIMEOUT` seconds in all, from connecting to the last byte: a
+server that accepts the connection and then says nothing, or sends half an answer and
+stops, costs the user seconds, not minutes. An answer larger than `MAX_ANSWER_BYTES` is
+refused rather than read into memory.
+
 Failures leave as exceptions that `providers.errors.translate` knows: ``OSError`` (cannot
 connect), ``TimeoutError``, `StatusFailure` (an HTTP error status, with Ollama's
 ``{"error": ...}`` text) and `UnreadableAnswer` (not JSON, or JSON of the wrong shape).
@@ -16,10 +21,14 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import time
 import urllib.parse
 from typing import Any
 
-STATUS_READ_TIMEOUT = 60.0
+from codeface.providers.http_clients import STATUS_TIMEOUT
+
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+_READ_SIZE = 64 * 1024
 
 
 class StatusFailure(Exception):
@@ -38,14 +47,16 @@ class UnreadableAnswer(ValueError):
 class OllamaAPI:
     """``GET``/``POST`` of one JSON document to one Ollama host."""
 
-    def __init__(self, base_url: str, *, connect_timeout: float, read_timeout: float) -> None:
+    def __init__(
+        self, base_url: str, *, connect_timeout: float, timeout: float = STATUS_TIMEOUT
+    ) -> None:
         parts = urllib.parse.urlsplit(base_url)
         self._https = parts.scheme == "https"
         self._host = parts.hostname or "127.0.0.1"
         self._port = parts.port or (443 if self._https else 80)
         self._prefix = parts.path.rstrip("/")
-        self._connect_timeout = connect_timeout
-        self._read_timeout = min(read_timeout, STATUS_READ_TIMEOUT)
+        self._connect_timeout = min(connect_timeout, timeout)
+        self._timeout = timeout
 
     async def get(self, path: str) -> dict[str, Any]:
         """The JSON object ``GET path`` answers."""
@@ -65,18 +76,18 @@ class OllamaAPI:
         return http.client.HTTPConnection(self._host, self._port, timeout=self._connect_timeout)
 
     def _exchange(self, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        deadline = time.monotonic() + self._timeout
         connection = self._connection()
         try:
             connection.connect()
-            if connection.sock is not None:
-                connection.sock.settimeout(self._read_timeout)
             payload = None if body is None else json.dumps(body).encode()
             headers = {"Accept": "application/json", "User-Agent": "codeface"}
             if payload is not None:
                 headers["Content-Type"] = "application/json"
+            _wait_at_most(connection, deadline)
             connection.request(method, self._prefix + path, payload, headers)
             response = connection.getresponse()
-            raw = response.read()
+            raw = _read_body(connection, response, deadline)
             status = response.status
         except http.client.RemoteDisconnected:
             raise  # a ConnectionError: closed before answering, as when Ollama restarts
@@ -91,6 +102,32 @@ class OllamaAPI:
         except ValueError as error:  # also invalid UTF-8
             raise UnreadableAnswer(f"HTTP {status} with a body that is not JSON") from error
         return as_object(answer, path)
+
+
+def _wait_at_most(connection: http.client.HTTPConnection, deadline: float) -> None:
+    """Let the next socket operation wait only until ``deadline`` (TimeoutError after it)."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError("the status request took too long")
+    if connection.sock is not None:
+        connection.sock.settimeout(remaining)
+
+
+def _read_body(
+    connection: http.client.HTTPConnection, response: http.client.HTTPResponse, deadline: float
+) -> bytes:
+    """The whole body, read piece by piece so that a trickle cannot outlast ``deadline``."""
+    pieces: list[bytes] = []
+    size = 0
+    while True:
+        _wait_at_most(connection, deadline)
+        piece = response.read1(_READ_SIZE)
+        if not piece:
+            return b"".join(pieces)
+        size += len(piece)
+        if size > MAX_ANSWER_BYTES:
+            raise UnreadableAnswer(f"an answer larger than {MAX_ANSWER_BYTES // 2**20} MB")
+        pieces.append(piece)
 
 
 def _error_text(raw: bytes) -> str:

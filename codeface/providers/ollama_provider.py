@@ -37,7 +37,11 @@ from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.core.provider import Health, ModelInfo, Residency, Tier
 from codeface.providers import ollama_api as api
 from codeface.providers.errors import ErrorContext
-from codeface.providers.http_clients import preload_async_transport, shared_ssl_context
+from codeface.providers.http_clients import (
+    STATUS_TIMEOUT,
+    preload_async_transport,
+    shared_ssl_context,
+)
 from codeface.providers.lazy_client import LazyClient
 from codeface.providers.streaming import Translating, call, guarded
 
@@ -68,13 +72,16 @@ def parse_host(value: str | None) -> str:
         port = 80
     elif scheme == "https":
         port = 443
-    split = urllib.parse.urlsplit(f"{scheme}://{hostport}")
+    from codeface.core.errors import ConfigError
+
+    try:
+        split = urllib.parse.urlsplit(f"{scheme}://{hostport}")
+    except ValueError as error:  # e.g. "http://[::1" (an unclosed IPv6 bracket)
+        raise ConfigError(f"Ollama host {value!r} is not a valid address") from error
     host = split.hostname or "127.0.0.1"
     try:
         port = split.port or port
     except ValueError as error:
-        from codeface.core.errors import ConfigError
-
         raise ConfigError(f"Ollama host {value!r} has an invalid port") from error
     try:
         if isinstance(ipaddress.ip_address(host), ipaddress.IPv6Address):
@@ -106,6 +113,7 @@ class OllamaProvider:
         keep_alive: str | float | None = "10m",
         connect_timeout: float = 5.0,
         read_timeout: float = 600.0,
+        status_timeout: float = STATUS_TIMEOUT,
         default_model: str | None = None,
         tier: Tier = "local",
     ) -> None:
@@ -120,7 +128,7 @@ class OllamaProvider:
         self._tier: Tier = tier
         self._client: LazyClient[ollama.AsyncClient] = LazyClient(self._build_client)
         self._api = api.OllamaAPI(
-            self._base_url, connect_timeout=connect_timeout, read_timeout=read_timeout
+            self._base_url, connect_timeout=connect_timeout, timeout=status_timeout
         )
         self._show_cache: dict[tuple[str, str], ModelInfo] = {}
 
@@ -313,11 +321,7 @@ class OllamaProvider:
                 )
             listed = self._entry({**shown, "model": name})
             capabilities = api.texts(shown, "capabilities")
-        return replace(
-            listed,
-            context_length=int(length) if isinstance(length, int | float) else None,
-            capabilities=capabilities,
-        )
+        return replace(listed, context_length=_whole_or_none(length), capabilities=capabilities)
 
     async def ps(self) -> list[ModelInfo]:
         """The models loaded in memory now, with where they live (gpu/partial/cpu)."""
@@ -389,6 +393,15 @@ class OllamaProvider:
         client = self._client.take()
         if client is not None:
             await client.close()  # type: ignore[no-untyped-call]
+
+
+def _whole_or_none(value: object) -> int | None:
+    """A whole number from JSON (which may also hold NaN or Infinity), or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return int(value)
 
 
 def _message(message: ChatMessage) -> dict[str, Any]:

@@ -8,26 +8,21 @@ The SDK's own retries are off: the router owns retries.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from codeface.core.errors import AuthenticationFailed, CodefaceError, StreamInterrupted
-from codeface.core.events import (
-    Finished,
-    FinishReason,
-    StreamEvent,
-    TextDelta,
-    ThinkingDelta,
-    ToolCallRequested,
-    Usage,
-)
+from codeface.core.events import Finished, FinishReason, StreamEvent, ToolCallRequested
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.core.provider import ModelInfo, Tier
-from codeface.providers.cloud_base import CloudProviderBase, KeySource
+from codeface.providers.cloud_base import CloudProviderBase, KeySource, model_ids
+from codeface.providers.http_clients import STATUS_TIMEOUT
 from codeface.providers.lazy_client import LazyClient
+from codeface.providers.openai_chunks import ChunkReader
 from codeface.providers.sdk_warmup import warm_openai
-from codeface.providers.streaming import Translating, call, count_or_none, parse_arguments
+from codeface.providers.streaming import Translating, call, malformed, parse_arguments
 
 if TYPE_CHECKING:
     import openai
@@ -58,6 +53,7 @@ class OpenAIProvider(CloudProviderBase):
         default_model: str | None = None,
         connect_timeout: float = 5.0,
         read_timeout: float = 600.0,
+        status_timeout: float = STATUS_TIMEOUT,
         provider_id: str = "openai",
         name: str = "OpenAI",
         tier: Tier = "cloud",
@@ -69,6 +65,7 @@ class OpenAIProvider(CloudProviderBase):
             default_model=default_model or (DEFAULT_MODEL if provider_id == "openai" else None),
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
+            status_timeout=status_timeout,
             provider_id=provider_id,
             name=name,
             tier=tier,
@@ -97,53 +94,28 @@ class OpenAIProvider(CloudProviderBase):
         context = self._context(request.model)
         guard = Translating(context)
         with guard:
-            calls: dict[int, list[str]] = {}  # index -> [id, name, arguments...]
-            usage: Usage | None = None
-            finish: str | None = None
+            reader = ChunkReader(context)
             sdk = await self._client.get()
             stream = await sdk.chat.completions.create(**self._arguments(request))
             async with stream:
                 async for chunk in stream:
                     guard.started = True
-                    if chunk.usage is not None:
-                        usage = Usage(
-                            count_or_none(chunk.usage.prompt_tokens),
-                            count_or_none(chunk.usage.completion_tokens),
-                        )
-                    # Compatible servers send odd chunks, and the SDK does not validate them.
-                    for choice in chunk.choices or ():
-                        delta = choice.delta
-                        if delta is None:
-                            continue
-                        extra = delta.model_extra or {}
-                        reasoning = extra.get("reasoning_content") or extra.get("reasoning")
-                        if isinstance(reasoning, str) and reasoning:
-                            yield ThinkingDelta(reasoning)
-                        if isinstance(delta.content, str) and delta.content:
-                            yield TextDelta(delta.content)
-                        for piece in delta.tool_calls or ():
-                            index = piece.index if isinstance(piece.index, int) else 0
-                            entry = calls.setdefault(index, ["", ""])
-                            if isinstance(piece.id, str) and piece.id:
-                                entry[0] = piece.id
-                            function = piece.function
-                            if function is not None:
-                                if isinstance(function.name, str):
-                                    entry[1] += function.name
-                                if isinstance(function.arguments, str):
-                                    entry.append(function.arguments)
-                        if isinstance(choice.finish_reason, str) and choice.finish_reason:
-                            finish = choice.finish_reason
+                    for event in reader.read(chunk):
+                        yield event
+            finish = reader.finish
             if finish is None:
+                if reader.chunks and not reader.choices:
+                    raise malformed(context, "its stream held no answer")
                 raise StreamInterrupted(
                     f"{self._name} ended the answer early", retryable=True, provider=self._id
                 )
+            calls = reader.calls
             for index in sorted(calls):
                 call_id, name, *pieces = calls[index]
                 arguments = parse_arguments("".join(pieces), name, context)
                 yield ToolCallRequested(ToolCall(call_id or f"call_{index}", name, arguments))
-            if usage is not None:
-                yield Usage(usage.input_tokens, usage.output_tokens)
+            if reader.usage is not None:
+                yield reader.usage
             reason = _FINISH.get(finish, "stop")
             if calls and reason == "stop":  # some compatible servers say "stop" after tools
                 reason = "tool_calls"
@@ -202,9 +174,11 @@ class OpenAIProvider(CloudProviderBase):
     async def _model_names(self) -> list[str]:
         async def collect() -> list[str]:
             sdk = await self._client.get()
-            return [model.id async for model in sdk.models.list()]
+            async with asyncio.timeout(self._status_timeout):
+                return await model_ids(sdk.models.list(timeout=self._status_timeout), context)
 
-        return await call(collect(), self._context())
+        context = self._context()
+        return await call(collect(), context)
 
 
 def convert_message(message: ChatMessage) -> dict[str, Any]:

@@ -4,6 +4,11 @@
 leaves as a `CodefaceError` (a lost connection after the first event is reported as an
 interrupted stream, not as "unreachable"), and so that closing or cancelling the consumer
 closes the inner generator — and with it the HTTP response — at once.
+
+The cloud SDKs build their stream events and pages without validating them, so a field
+may hold any JSON value (``data: 0`` arrives as the number 0). `record`, `optional_record`,
+`optional_text` and `optional_list` check one field each and turn a wrong type into a
+`MalformedResponse` naming the server (`malformed`), never an ``AttributeError``.
 """
 
 from __future__ import annotations
@@ -105,4 +110,44 @@ def parse_arguments(text: str, tool: str, context: ErrorContext) -> dict[str, An
 
 def count_or_none(value: object) -> int | None:
     """A token count as the SDK reported it, or None when it sent something else."""
-    return value if isinstance(value, int) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+_JSON_VALUES = (str, int, float, list, dict, type(None))
+"""What an SDK leaves as is where it expected an object (it builds models from dicts only)."""
+
+
+def malformed(context: ErrorContext, what: str) -> MalformedResponse:
+    """The error for a response of the wrong shape: the server, its address and what was wrong."""
+    return MalformedResponse(
+        f"{context.name} at {context.host} sent a response CodeFace cannot read ({what})",
+        provider=context.provider,
+    )
+
+
+def record(value: Any, what: str, context: ErrorContext) -> Any:
+    """``value`` when the SDK built it from a JSON object; else `MalformedResponse`."""
+    if isinstance(value, _JSON_VALUES):
+        raise malformed(context, f"{what} is not an object")
+    return value
+
+
+def optional_record(value: Any, what: str, context: ErrorContext) -> Any:
+    """Like `record`, but a missing or null field is None."""
+    return None if value is None else record(value, what, context)
+
+
+def optional_text(value: object, what: str, context: ErrorContext) -> str | None:
+    """A string field (missing or null: None); anything else is `MalformedResponse`."""
+    if value is None or isinstance(value, str):
+        return value
+    raise malformed(context, f"{what} is not text")
+
+
+def optional_list(value: object, what: str, context: ErrorContext) -> list[Any]:
+    """A list field (missing or null: empty); anything else is `MalformedResponse`."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    raise malformed(context, f"{what} is not a list")

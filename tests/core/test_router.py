@@ -21,6 +21,7 @@ from codeface.core.errors import (
     StreamInterrupted,
 )
 from codeface.core.events import (
+    Progress,
     ProviderSwitched,
     Retrying,
     TextDelta,
@@ -39,6 +40,7 @@ from codeface.providers.openai_provider import OpenAIProvider
 from tests.fakes.anthropic_server import AnthropicServer
 from tests.fakes.ollama_server import OllamaServer
 from tests.fakes.openai_server import OpenAIServer
+from tests.fakes.scripted import Script
 
 pytestmark = pytest.mark.asyncio
 
@@ -96,6 +98,14 @@ def final(events: list[TurnEvent]) -> TurnEvent:
 
 def text_of(events: list[TurnEvent]) -> str:
     return "".join(e.text for e in events if isinstance(e, TextDelta))
+
+
+async def prepared(*providers: Provider) -> list[Provider]:
+    """The providers with their SDK clients built: a short first-event timeout in a test
+    then measures the server, not the SDK's import."""
+    for provider in providers:
+        await provider.prepare()
+    return list(providers)
 
 
 def anthropic_at(server: AnthropicServer) -> AnthropicProvider:
@@ -346,20 +356,192 @@ async def test_mid_stream_failure_can_fail_clearly_instead(
     assert anthropic_server.requests == []
 
 
-async def test_a_stalled_stream_times_out_and_falls_back(
+async def test_a_stream_that_stops_mid_answer_falls_back_with_the_text_kept(
     ollama_server: OllamaServer, openai_server: OpenAIServer, make_router: Callable[..., Router]
 ) -> None:
-    ollama_server.stall_after(0)
-    openai_server.reply_text("rescued")
-    value = settings(max_retries=0)
+    ollama_server.stall_after(2, text="one two three four")
+    openai_server.reply_text("three four")
+    value = settings(max_retries=2)
     value.general.stall_timeout = 0.3
-    router = make_router([OllamaProvider(ollama_server.url), openai_at(openai_server)], value)
+    providers = await prepared(OllamaProvider(ollama_server.url), openai_at(openai_server))
+    router = make_router(providers, value)
 
     events = await collect(router.stream(request()))
 
     switched = next(e for e in events if isinstance(e, ProviderSwitched))
-    assert "stopped sending" in switched.reason
-    assert text_of(events) == "rescued"
+    assert "stopped sending for 0.3 s" in switched.reason
+    assert switched.partial_kept
+    assert text_of(events).startswith("one two ")
+    assert text_of(events).endswith("three four")
+    assert len(ollama_server.requests_to("/api/chat")) == 1
+
+
+async def test_a_stall_before_any_text_is_not_retried_at_full_length(
+    openai_server: OpenAIServer, make_router: Callable[..., Router]
+) -> None:
+    # Reasoning arrived, then nothing: one stall period is all the user waits, not three.
+    openai_server.reply(Script(thinking=["Let me think"], text=["never sent"]), stall_after=1)
+    value = settings(max_retries=2)
+    value.general.stall_timeout = 0.3
+    router = make_router(await prepared(openai_at(openai_server)), value)
+
+    events = await collect(router.stream(request()))
+
+    failed = final(events)
+    assert isinstance(failed, TurnFailed)
+    assert isinstance(failed.error, StreamInterrupted)
+    assert "stopped sending" in failed.error.user_message
+    assert not [e for e in events if isinstance(e, Retrying)]
+    assert len(openai_server.requests_to("/v1/chat/completions")) == 1
+
+
+async def test_a_server_that_never_answers_is_announced_then_left_after_one_wait(
+    openai_server: OpenAIServer,
+    anthropic_server: AnthropicServer,
+    make_router: Callable[..., Router],
+) -> None:
+    # Accepts the connection, never sends headers: the user hears why, once, then the
+    # next provider answers. No retries multiply the wait.
+    openai_server.silent(times=None)
+    anthropic_server.reply_text("from the cloud")
+    lmstudio = OpenAIProvider(
+        None,
+        base_url=f"{openai_server.url}/v1",
+        default_model="qwen3-coder",
+        provider_id="compat:lmstudio",
+        name="lmstudio",
+        tier="local",
+    )
+    value = settings(max_retries=2)
+    value.general.stall_timeout = 0.2
+    router = make_router(await prepared(lmstudio, anthropic_at(anthropic_server)), value)
+
+    events = await collect(router.stream(request()))
+
+    notices = [e.status for e in events if isinstance(e, Progress)]
+    assert notices == [f"Waiting for qwen3-coder to load on {openai_server.host}…"]
+    switched = next(e for e in events if isinstance(e, ProviderSwitched))
+    assert switched.from_provider == "compat:lmstudio"
+    assert "qwen3-coder on lmstudio at" in switched.reason
+    assert "sent nothing for 0.4 s" in switched.reason
+    assert events.index(switched) > next(i for i, e in enumerate(events) if isinstance(e, Progress))
+    assert not [e for e in events if isinstance(e, Retrying)]
+    assert len(openai_server.requests_to("/v1/chat/completions")) == 1
+    end = await asyncio.to_thread(openai_server.wait_stream_end, 1, 5.0)
+    assert end is not None
+    assert end.how == "client_closed"  # the abandoned request's connection was closed
+    assert text_of(events) == "from the cloud"
+
+
+async def test_half_a_line_then_silence_fails_after_one_bounded_wait(
+    ollama_server: OllamaServer, make_router: Callable[..., Router]
+) -> None:
+    ollama_server.raw(b'{"model":"llama3.2:3b","created_at":"x","mess', then_stall=True)
+    value = settings(max_retries=2)
+    value.general.stall_timeout = 0.2
+    router = make_router(await prepared(OllamaProvider(ollama_server.url)), value)
+
+    events = await collect(router.stream(request(), policy="local-only", model="llama3.2:3b"))
+
+    assert [e.status for e in events if isinstance(e, Progress)] == [
+        f"Waiting for llama3.2:3b to load on {ollama_server.host}…"
+    ]
+    failed = final(events)
+    assert isinstance(failed, TurnFailed)
+    assert isinstance(failed.error, ProviderUnavailable)
+    assert failed.error.user_message == (
+        f"llama3.2:3b on Ollama at {ollama_server.host} sent nothing for 0.4 s"
+    )
+    assert "loading" in failed.error.hint
+    assert len(ollama_server.requests_to("/api/chat")) == 1
+    end = await asyncio.to_thread(ollama_server.wait_stream_end, 1, 5.0)
+    assert end is not None
+    assert end.how == "client_closed"  # given up on, and hung up
+
+
+@pytest.mark.parametrize(
+    ("kind", "notice"),
+    [
+        # resident on the GPU: not loading, but reading the prompt
+        ("ollama", "Waiting for qwen2.5-coder:7b on Ollama at {host} to start answering…"),
+        ("anthropic", "Waiting for claude-sonnet-4-6 on Anthropic to start answering…"),
+        ("openai", "Waiting for gpt-4.1-mini on OpenAI to start answering…"),
+    ],
+)
+async def test_a_slow_first_token_is_announced_and_the_answer_still_arrives(
+    kind: str,
+    notice: str,
+    ollama_server: OllamaServer,
+    anthropic_server: AnthropicServer,
+    openai_server: OpenAIServer,
+    make_router: Callable[..., Router],
+) -> None:
+    server, provider = {
+        "ollama": (ollama_server, OllamaProvider(ollama_server.url)),
+        "anthropic": (anthropic_server, anthropic_at(anthropic_server)),
+        "openai": (openai_server, openai_at(openai_server)),
+    }[kind]
+    server.reply_text("ready now", held=True)  # nothing, not even headers, until released
+    value = settings()
+    value.general.stall_timeout = 3.0  # notice after 1.5 s, give up after 6 s
+    router = make_router(await prepared(provider), value)
+    events: list[TurnEvent] = []
+
+    async for event in router.stream(request()):
+        events.append(event)
+        if isinstance(event, Progress):
+            server.release()  # loaded: the answer starts
+
+    assert [e.status for e in events if isinstance(e, Progress)] == [
+        notice.format(host=server.host)
+    ]
+    done = final(events)
+    assert isinstance(done, TurnDone)
+    assert done.text == "ready now"
+
+
+async def test_stop_while_waiting_for_the_first_token_hangs_up_at_once(
+    ollama_server: OllamaServer, make_router: Callable[..., Router]
+) -> None:
+    ollama_server.silent()
+    value = settings()
+    value.general.stall_timeout = 2.0  # notice after 1 s, give up after 4 s
+    router = make_router(await prepared(OllamaProvider(ollama_server.url)), value)
+    waiting = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in router.stream(request(), policy="local-only"):
+            if isinstance(event, Progress):
+                waiting.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(waiting.wait(), 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    end = await asyncio.to_thread(ollama_server.wait_stream_end, 1, 5.0)
+    assert end is not None
+    assert end.how == "client_closed"
+
+
+async def test_a_hung_ollama_is_skipped_after_a_short_status_timeout(
+    ollama_server: OllamaServer, openai_server: OpenAIServer, make_router: Callable[..., Router]
+) -> None:
+    # The model list is asked before chatting; a server that never answers it costs the
+    # status timeout (seconds), not the stall timeout.
+    ollama_server.silent(path="/api/tags", times=None)
+    openai_server.reply_text("cloud answer")
+    value = settings()
+    value.general.stall_timeout = 600.0
+    ollama = OllamaProvider(ollama_server.url, status_timeout=0.2)
+    router = make_router([ollama, openai_at(openai_server)], value)
+
+    events = await collect(router.stream(request()))
+
+    switched = next(e for e in events if isinstance(e, ProviderSwitched))
+    assert f"Ollama at {ollama_server.host} did not answer in time" in switched.reason
+    assert ollama_server.requests_to("/api/chat") == []
+    assert text_of(events) == "cloud answer"
 
 
 async def test_prompt_too_long_for_local_models_goes_to_the_cloud(
@@ -465,6 +647,42 @@ async def test_cancel_stops_reading_promptly(
     assert end is not None
     assert end.how == "client_closed"
     assert 0 < len(received) < 200
+
+
+@pytest.mark.parametrize("kind", ["anthropic", "openai"])
+async def test_stop_mid_answer_hangs_up_on_the_cloud_sdks_too(
+    kind: str,
+    anthropic_server: AnthropicServer,
+    openai_server: OpenAIServer,
+    make_router: Callable[..., Router],
+) -> None:
+    # The first event is read in a helper task, the rest in the consumer's: closing the
+    # stream from there must still close each SDK's response.
+    server, provider = {
+        "anthropic": (anthropic_server, anthropic_at(anthropic_server)),
+        "openai": (openai_server, openai_at(openai_server)),
+    }[kind]
+    server.reply_text("word " * 200, chunks=200, chunk_delay=0.05)
+    router = make_router([provider], settings())
+    received: list[str] = []
+    three = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in router.stream(request()):
+            if isinstance(event, TextDelta):
+                received.append(event.text)
+                if len(received) == 3:
+                    three.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(three.wait(), 10)
+    task.cancel()  # what Stop does
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    end = await asyncio.to_thread(server.wait_stream_end, 1, 5.0)
+    assert end is not None
+    assert end.how == "client_closed"
+    assert 3 <= len(received) < 200
 
 
 async def test_turn_started_names_provider_model_and_tier(

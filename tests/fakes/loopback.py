@@ -61,7 +61,10 @@ class Plan:
     ``frames`` makes a streamed (chunked) response; ``body`` a plain one. Faults:
     ``drop_after`` closes the socket after that many frames, ``stall_after`` stops sending
     (socket kept open until the client leaves or the server stops); ``splits`` re-cuts the
-    concatenated frames at those byte offsets; ``fast`` writes all frames in one go.
+    concatenated frames at those byte offsets; ``fast`` writes all frames in one go;
+    ``silent`` sends nothing at all, not even a status line, and holds the socket open
+    (a server that accepted the connection and hangs); ``held`` sends nothing until the
+    test calls `LoopbackServer.release` (a server loading the model), then answers.
     """
 
     status: int = 200
@@ -75,6 +78,8 @@ class Plan:
     splits: list[int] | None = None
     fast: bool = False
     preamble: int = 0  # leading frames sent without ``chunk_delay`` (message_start...)
+    silent: bool = False
+    held: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,7 @@ class LoopbackServer:
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
         self._stopping: asyncio.Event | None = None
+        self._released: asyncio.Event | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.port = 0
         self.bind_port = 0  # set before start() to listen on a fixed port
@@ -132,6 +138,7 @@ class LoopbackServer:
 
     async def _open(self) -> None:
         self._stopping = asyncio.Event()
+        self._released = asyncio.Event()
         self._server = await asyncio.start_server(self._on_connection, "127.0.0.1", self.bind_port)
         self.port = self._server.sockets[0].getsockname()[1]
 
@@ -154,6 +161,11 @@ class LoopbackServer:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def release(self) -> None:
+        """Let held requests (``Plan.held``) answer, now and from now on."""
+        if self._loop is not None and self._released is not None:
+            self._loop.call_soon_threadsafe(self._released.set)
 
     def __enter__(self) -> LoopbackServer:
         return self.start()
@@ -261,6 +273,16 @@ class LoopbackServer:
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
     ) -> bool:
+        if plan.silent or plan.held:
+            watcher = asyncio.ensure_future(reader.read(1))
+            try:
+                how = await self._hold(watcher, until=None if plan.silent else self._released)
+            finally:
+                watcher.cancel()
+                await asyncio.gather(watcher, return_exceptions=True)
+            if how != END_COMPLETE:
+                self._record_end(StreamEnd(request.path, how, 0, time.monotonic()))
+                return False
         reason = _reason(plan.status)
         headers = {"content-type": plan.content_type, **plan.headers}
         if plan.frames is None:
@@ -282,10 +304,38 @@ class LoopbackServer:
         finally:
             watcher.cancel()
             await asyncio.gather(watcher, return_exceptions=True)
-        with self._stream_end_signal:
-            self._stream_ends.append(StreamEnd(request.path, how, sent, time.monotonic()))
-            self._stream_end_signal.notify_all()
+        self._record_end(StreamEnd(request.path, how, sent, time.monotonic()))
         return False
+
+    def _record_end(self, end: StreamEnd) -> None:
+        with self._stream_end_signal:
+            self._stream_ends.append(end)
+            self._stream_end_signal.notify_all()
+
+    async def _hold(
+        self, watcher: asyncio.Future[bytes], until: asyncio.Event | None = None
+    ) -> str:
+        """Keep the socket open, sending nothing, until the client leaves or the server stops
+        (or ``until`` is set: then `END_COMPLETE`, and the caller goes on answering)."""
+        assert self._stopping is not None
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        waits: set[asyncio.Future[Any]] = {watcher, stopping}
+        released = asyncio.ensure_future(until.wait()) if until is not None else None
+        if released is not None:
+            waits.add(released)
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            pass  # server stopping: the handler ends right after recording the stall
+        finally:
+            stopping.cancel()
+            if released is not None:
+                released.cancel()
+        if watcher.done():
+            return END_CLIENT_CLOSED
+        if released is not None and released.done() and not released.cancelled():
+            return END_COMPLETE
+        return END_STALLED
 
     async def _stream(
         self, plan: Plan, writer: asyncio.StreamWriter, watcher: asyncio.Future[bytes]
@@ -321,14 +371,7 @@ class LoopbackServer:
             writer.close()
             return END_DROPPED, sent
         if fault == END_STALLED:
-            stopping = asyncio.ensure_future(self._stopping.wait())
-            try:
-                await asyncio.wait({watcher, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            except asyncio.CancelledError:
-                pass  # server stopping: the handler ends right after recording the stall
-            finally:
-                stopping.cancel()
-            return (END_CLIENT_CLOSED if watcher.done() else END_STALLED), sent
+            return await self._hold(watcher), sent
         writer.write(b"0\r\n\r\n")
         await writer.drain()
         return END_COMPLETE, sent

@@ -127,18 +127,20 @@ class ScriptedServer(LoopbackServer):
         stall_after: int | None = None,
         splits: list[int] | None = None,
         fast: bool = False,
+        held: bool = False,
         path: str | None = None,
         times: int | None = 1,
     ) -> None:
         """Answer the next chat request(s) with ``script``.
 
         ``drop_after``/``stall_after`` count content chunks (text, thinking, tool calls), not
-        protocol preamble frames; ``splits`` re-cuts the whole byte stream at those offsets.
+        protocol preamble frames; ``splits`` re-cuts the whole byte stream at those offsets;
+        ``held`` sends nothing, not even headers, until `release()` (a model loading).
         """
 
         def scenario(request: RecordedRequest) -> Plan:
             if not self.wants_stream(request):
-                return Plan(body=self.complete_body(script, request))
+                return Plan(body=self.complete_body(script, request), held=held)
             frames, preamble = self.stream_frames(script, request)
             if script.malformed is not None:
                 cut = preamble + script.malformed_after
@@ -155,6 +157,7 @@ class ScriptedServer(LoopbackServer):
                 splits=splits,
                 fast=fast,
                 preamble=preamble,
+                held=held,
             )
 
         self.queue(path or self.chat_path, scenario, times)
@@ -261,18 +264,37 @@ class ScriptedServer(LoopbackServer):
         status: int = 200,
         content_type: str | None = None,
         splits: list[int] | None = None,
+        then_stall: bool = False,
         path: str | None = None,
         times: int | None = 1,
     ) -> None:
-        """Send ``body`` as-is (streamed, cut at ``splits``) — for garbage-input tests."""
+        """Send ``body`` as-is (streamed, cut at ``splits``) — for garbage-input tests.
+
+        ``then_stall`` keeps the socket open after it, sending nothing more (half a line
+        and then silence); released when the client leaves or the server stops.
+        """
 
         def scenario(request: RecordedRequest) -> Plan:
             return Plan(
                 status=status,
-                frames=[body],
+                # With then_stall, the empty second frame is where the stream stops.
+                frames=[body, b""] if then_stall else [body],
                 content_type=content_type or self.stream_content_type,
                 splits=splits,
+                stall_after=1 if then_stall else None,
             )
+
+        self.queue(path or self.chat_path, scenario, times)
+
+    def silent(self, *, path: str | None = None, times: int | None = 1) -> None:
+        """Accept the next request(s) and never answer: no status line, no headers, nothing.
+
+        The socket stays open until the client leaves (`stream_ends` records
+        ``client_closed``) or the server stops (``stalled``).
+        """
+
+        def scenario(request: RecordedRequest) -> Plan:
+            return Plan(silent=True)
 
         self.queue(path or self.chat_path, scenario, times)
 

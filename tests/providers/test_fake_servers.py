@@ -108,3 +108,55 @@ def test_standalone_server_runs_in_a_child_process() -> None:
     finally:
         child.terminate()
         assert child.wait(10) == 0
+
+
+def test_a_silent_server_sends_not_even_headers_and_notices_the_client_leaving() -> None:
+    with OllamaServer() as server:
+        server.silent(path="/api/tags")
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.get(f"{server.url}/api/tags", timeout=httpx.Timeout(0.2, connect=5))
+        end = server.wait_stream_end(1, timeout=5)
+        assert end is not None
+        assert (end.path, end.how, end.frames_sent) == ("/api/tags", "client_closed", 0)
+        assert httpx.get(f"{server.url}/api/tags").status_code == 200  # only the queued one
+
+
+def test_raw_then_stall_sends_the_bytes_and_then_nothing() -> None:
+    with OllamaServer() as server:
+        server.raw(b'{"model":"m","mess', then_stall=True)
+        received: list[bytes] = []
+
+        def read_all() -> None:
+            with httpx.stream(
+                "POST",
+                f"{server.url}/api/chat",
+                json={"model": "qwen2.5-coder:7b", "messages": []},
+                timeout=httpx.Timeout(0.3, connect=5),
+            ) as response:
+                received.extend(response.iter_bytes())
+
+        with pytest.raises(httpx.ReadTimeout):
+            read_all()
+        assert b"".join(received) == b'{"model":"m","mess'
+
+
+def test_a_held_answer_waits_for_release() -> None:
+    with OllamaServer() as server:
+        server.reply_text("loaded now", held=True)
+        answer: list[httpx.Response] = []
+        thread = threading.Thread(
+            target=lambda: answer.append(
+                httpx.post(
+                    f"{server.url}/api/chat",
+                    json={"model": "qwen2.5-coder:7b", "messages": [], "stream": False},
+                    timeout=30,
+                )
+            )
+        )
+        thread.start()
+        while not server.requests:  # the request is in, and held
+            thread.join(0.01)
+        assert answer == []
+        server.release()
+        thread.join(10)
+        assert answer[0].json()["message"]["content"] == "loaded now"

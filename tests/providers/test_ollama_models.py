@@ -145,6 +145,17 @@ def test_parse_host_matches_the_client(value: str | None, url: str) -> None:
     assert parse_host(value) == url == _parse_host(value)
 
 
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [("http://[::1", "is not a valid address"), ("host:99999", "has an invalid port")],
+)
+def test_an_unusable_ollama_host_is_a_config_error(value: str, problem: str) -> None:
+    from codeface.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=problem):
+        OllamaProvider(value)
+
+
 def test_residency_rules() -> None:
     assert residency_of(100, 100) == "gpu"
     assert residency_of(100, 40) == "partial"

@@ -25,7 +25,7 @@ SDK_STACK = ("ollama", "httpx", "pydantic", "anyio")
 
 @pytest.fixture
 def provider(ollama_server: OllamaServer) -> OllamaProvider:
-    return OllamaProvider(ollama_server.url, read_timeout=2.0)
+    return OllamaProvider(ollama_server.url, status_timeout=2.0)
 
 
 def test_status_calls_leave_the_sdk_unloaded(ollama_server: OllamaServer) -> None:
