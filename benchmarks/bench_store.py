@@ -9,6 +9,13 @@ and what durable streaming costs per batch.
 - Streaming persistence per batch: one 250 ms batch appended to a growing answer in the
   real WAL database (budget 5 ms, 2% of the batch interval); baseline: the same append
   in an in-memory database (CPU only, no file I/O).
+- Opening that database as every start does (setup lock, WAL, ``quick_check``, migrations
+  check, claim; budget 500 ms); baseline: a bare connection reading the schema.
+- Search in one message holding a word 10,000 times, for the word and for the word typed
+  1,000 times (budget 50 ms each; before the fix the second took 60 s); baseline:
+  finding the 10,000 spans with a regular expression.
+- Importing 5,000 messages with sqlite-utils' ``insert_all`` (the store's path); baseline:
+  the same rows with ``executemany``. Budget: no slower than the baseline (ratio ≤ 1.0).
 
 Run: ``python -m benchmarks.bench_store [--messages N]``. Prints a table; never asserts.
 """
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sqlite3
 import statistics
 import tempfile
@@ -24,8 +32,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from codeface.store import search, sessions, streaming
+from benchmarks.run import verdict as run_verdict
+from codeface.store import export, search, sessions, streaming
+from codeface.store.connection import connect
 from codeface.store.db import open_database
+from codeface.store.migrations import migrate
 
 WORDS = 6000
 
@@ -44,7 +55,12 @@ def _p95(samples: list[float]) -> float:
 
 
 def _row(
-    name: str, value: float, unit: str, budget: float | None, baseline: float | None
+    name: str,
+    value: float,
+    unit: str,
+    budget: float | None,
+    baseline: float | None,
+    budget_on: str = "value",
 ) -> dict[str, Any]:
     ratio = value / baseline if baseline else None
     return {
@@ -54,7 +70,17 @@ def _row(
         "budget": budget,
         "baseline": baseline,
         "ratio": ratio,
+        "budget_on": budget_on,
     }
+
+
+def _median_ms(call: Any, runs: int = 5) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings) * 1000
 
 
 def build_corpus(conn: sqlite3.Connection, messages: int, rng: random.Random) -> list[str]:
@@ -196,15 +222,88 @@ def _batch_cost(conn: sqlite3.Connection) -> float:
 
 
 def bench_streaming(conn: sqlite3.Connection, folder: Path) -> list[dict[str, Any]]:
-    memory = open_database(folder / "memory-baseline.db").conn
-    memory.close()
-    in_memory = sqlite3.connect(":memory:", autocommit=True)
-    in_memory.row_factory = sqlite3.Row
-    from codeface.store.migrations import migrate
-
+    in_memory = connect(Path(":memory:"))
     migrate(in_memory, folder / "unused.db")
     baseline = _batch_cost(in_memory)
     return [_row("streaming_batch_write", _batch_cost(conn), "ms", 5.0, baseline)]
+
+
+def bench_open(path: Path) -> list[dict[str, Any]]:
+    """Open the big database as every CodeFace start does, against a bare connection."""
+
+    def full_open() -> None:
+        open_database(path).close()
+
+    def bare_open() -> None:
+        bare = sqlite3.connect(path)
+        bare.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        bare.close()
+
+    baseline = _median_ms(bare_open)
+    return [_row("open_database_at_start", _median_ms(full_open), "ms", 500.0, baseline)]
+
+
+def bench_repeated_word(folder: Path) -> list[dict[str, Any]]:
+    """Search in one message that holds a word 10,000 times."""
+    opened = open_database(folder / "repeated.db")
+    conn = opened.conn
+    session = sessions.create_session(conn)
+    text = "word " * 10_000
+    sessions.add_user_message(conn, session.id, text)
+    pattern = re.compile(r"\bword\b")
+    baseline = _median_ms(lambda: [m.span() for m in pattern.finditer(text)])
+    rows = []
+    for label, query in (("word", "word"), ("word_x1000_query", "word " * 1000)):
+        hits = search.search(conn, query)
+        assert len(hits[0].offsets) == 10_000
+        value = _median_ms(lambda query=query: search.search(conn, query))
+        rows.append(_row(f"search_10k_repeats_{label}", value, "ms", 50.0, baseline))
+    opened.close()
+    return rows
+
+
+def _import_with_executemany(conn: sqlite3.Connection, text: str) -> None:
+    """The baseline: the same rows as `export.import_json` writes, with executemany."""
+    documents = export.parse_export(text)
+    columns = [name for name in export._SESSION_FIELDS if name != "active_leaf_id"]
+    names = ["session_id", *export._MESSAGE_FIELDS]
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(
+        f"INSERT INTO sessions ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        [[session[name] for name in columns] for session in documents],
+    )
+    conn.executemany(
+        f"INSERT INTO messages ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+        [[row[name] for name in names] for row in export._message_rows(documents)],
+    )
+    conn.executemany(
+        "UPDATE sessions SET active_leaf_id = ? WHERE id = ?",
+        [(session["active_leaf_id"], session["id"]) for session in documents],
+    )
+    conn.execute("COMMIT")
+
+
+def bench_import(folder: Path, rng: random.Random) -> list[dict[str, Any]]:
+    """Import 5,000 messages: sqlite-utils' insert_all against executemany."""
+    source = open_database(folder / "export-source.db")
+    vocabulary = build_corpus(source.conn, 5_000, rng)
+    assert vocabulary
+    text = export.export_json(source.conn)
+    source.close()
+    timings: dict[str, list[float]] = {"insert_all": [], "executemany": []}
+    for attempt in range(3):
+        for name in timings:
+            target = open_database(folder / f"import-{name}-{attempt}.db")
+            started = time.perf_counter()
+            if name == "insert_all":
+                export.import_json(target.conn, text)
+            else:
+                _import_with_executemany(target.conn, text)
+            timings[name].append(time.perf_counter() - started)
+            target.close()
+    value = statistics.median(timings["insert_all"]) * 1000
+    baseline = statistics.median(timings["executemany"]) * 1000
+    return [_row("import_5k_messages", value, "ms", 1.0, baseline, budget_on="ratio")]
 
 
 def run(messages: int = 100_000) -> list[dict[str, Any]]:
@@ -212,14 +311,18 @@ def run(messages: int = 100_000) -> list[dict[str, Any]]:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        conn = open_database(folder / "codeface.db").conn
+        opened = open_database(folder / "codeface.db")
+        conn = opened.conn
         started = time.perf_counter()
         vocabulary = build_corpus(conn, messages, rng)
         print(f"built {messages:,} messages in {time.perf_counter() - started:.1f} s")
         rows = bench_search(conn, vocabulary, rng)
         rows += bench_open_session(conn)
         rows += bench_streaming(conn, folder)
-        conn.close()
+        opened.close()
+        rows += bench_open(folder / "codeface.db")
+        rows += bench_repeated_word(folder)
+        rows += bench_import(folder, rng)
     return rows
 
 
@@ -233,7 +336,7 @@ def main() -> None:
         budget = f"{row['budget']:.1f}" if row["budget"] is not None else "-"
         baseline = f"{row['baseline']:.2f}" if row["baseline"] is not None else "-"
         ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "-"
-        verdict = "ok" if row["budget"] is None or row["value"] <= row["budget"] else "OVER"
+        verdict = run_verdict(row)
         print(
             f"{row['name']:28} {row['value']:>8.2f}{row['unit']:>2} {budget:>10} "
             f"{baseline:>10} {ratio:>8}  {verdict}"

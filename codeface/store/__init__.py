@@ -7,6 +7,7 @@ No Qt here. The engine and the window use the async `Store`; the CLI and tests m
 
 from __future__ import annotations
 
+from codeface.store.connection import ReadProblem
 from codeface.store.db import RecoveryNotice, moved_aside_files
 from codeface.store.export import ImportResult
 from codeface.store.models import BranchPoint, Message, ProjectNote, Session
@@ -21,6 +22,7 @@ __all__ = [
     "ImportResult",
     "Message",
     "ProjectNote",
+    "ReadProblem",
     "RecoveryNotice",
     "SearchHit",
     "Session",

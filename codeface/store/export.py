@@ -3,19 +3,30 @@
 The JSON form keeps every branch, status and usage figure, with sorted keys and no
 timestamps of its own, so export → import → export gives the same bytes. An import is
 checked completely before anything is written, and is written in one transaction: a
-foreign or broken file changes nothing and the error says what is wrong and where.
+foreign or broken file changes nothing and the error says what is wrong and where. The
+check covers what SQLite or a later reader cannot take: integers beyond 64 bits, NaN and
+infinities, text with lone surrogates, and times outside 1970-3000.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from codeface.core.errors import StoreError
-from codeface.store.models import FINISH_REASONS, MESSAGE_STATUSES, ROLES, Session
+from codeface.store.connection import sqlite_utils_database
+from codeface.store.models import (
+    FINISH_REASONS,
+    MESSAGE_STATUSES,
+    ROLES,
+    Session,
+    is_valid_time,
+)
 from codeface.store.sessions import get_session, list_sessions, path_to_leaf, session_messages
 from codeface.store.tx import transaction
 
@@ -59,7 +70,15 @@ _MESSAGE_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
     "tool_call_id": ((str,), True),
     "tool_name": ((str,), True),
 }
-_CHOICES = {"role": ROLES, "status": MESSAGE_STATUSES, "finish_reason": FINISH_REASONS}
+_CHOICES: dict[str, tuple[object, ...]] = {
+    "role": ROLES,
+    "status": MESSAGE_STATUSES,
+    "finish_reason": FINISH_REASONS,
+    "rating": (1, -1),
+}
+_TIMES = frozenset({"created_at", "updated_at"})
+_INT64 = (-(2**63), 2**63 - 1)
+_CHUNK = 500
 
 
 @dataclass
@@ -149,12 +168,48 @@ def export_markdown(conn: sqlite3.Connection, session_ids: list[str] | None = No
     return "\n---\n\n".join(parts)
 
 
+def _value_problem(value: object) -> str | None:
+    """Why SQLite (or a later reader) cannot take this JSON value, or None."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            return f"holds text that is not valid Unicode (a lone surrogate at {error.start})"
+    elif isinstance(value, bool):
+        return None
+    elif isinstance(value, int):
+        if not _INT64[0] <= value <= _INT64[1]:
+            return f"is {value}, beyond the 64-bit integers a database can hold"
+    elif isinstance(value, float) and not math.isfinite(value):
+        return f"is {value!r}; numbers must be finite"
+    return None
+
+
+def _check_nested(where: str, value: object) -> None:
+    """Check every key and value inside a JSON value (tool call arguments), depth-first."""
+    stack: list[tuple[str, object]] = [(where, value)]
+    while stack:
+        spot, item = stack.pop()
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                problem = _value_problem(key)
+                if problem is not None:
+                    raise StoreError(f"{spot} has a key that {problem}.")
+                stack.append((f"{spot}.{key}", inner))
+        elif isinstance(item, list):
+            stack.extend((f"{spot}[{index}]", inner) for index, inner in enumerate(item))
+        else:
+            problem = _value_problem(item)
+            if problem is not None:
+                raise StoreError(f"{spot} {problem}.")
+
+
 def _check_fields(
     where: str,
     item: Any,
     spec: dict[str, tuple[tuple[type, ...], bool]],
     extra: set[str],
-    choices: dict[str, tuple[str, ...]],
+    choices: dict[str, tuple[object, ...]],
 ) -> None:
     if not isinstance(item, dict):
         raise StoreError(f"{where} must be an object.")
@@ -171,6 +226,14 @@ def _check_fields(
         bad_bool = isinstance(value, bool) and bool not in types
         if bad_bool or not isinstance(value, types):
             raise StoreError(f"{where}.{name} has the wrong type ({value!r}).")
+        problem = _value_problem(value)
+        if problem is not None:
+            raise StoreError(f"{where}.{name} {problem}.")
+        if name in _TIMES and not is_valid_time(value):
+            raise StoreError(
+                f"{where}.{name} is {value!r}, not a time between 1970 and 3000 "
+                "(seconds since 1970)."
+            )
         if name in choices and value not in choices[name]:
             raise StoreError(f"{where}.{name} is {value!r}, not one of {choices[name]}.")
 
@@ -205,9 +268,14 @@ def _check_document(document: Any) -> list[dict[str, Any]]:
                 raise StoreError(f"{spot}.id {message['id']!r} is repeated or empty.")
             if message["parent_id"] is not None and message["parent_id"] not in ids_here:
                 raise StoreError(f"{spot}.parent_id does not name an earlier message.")
-            for call in message["tool_calls"]:
+            for number, call in enumerate(message["tool_calls"]):
                 if not isinstance(call, dict) or set(call) != {"id", "name", "arguments"}:
                     raise StoreError(f"{spot}.tool_calls has a malformed call.")
+                if not isinstance(call["id"], str) or not isinstance(call["name"], str):
+                    raise StoreError(f"{spot}.tool_calls[{number}] needs a text id and name.")
+                if not isinstance(call["arguments"], dict):
+                    raise StoreError(f"{spot}.tool_calls[{number}].arguments must be an object.")
+                _check_nested(f"{spot}.tool_calls[{number}]", call)
             ids_here.add(message["id"])
         leaf = session["active_leaf_id"]
         if leaf is not None and leaf not in ids_here:
@@ -226,51 +294,66 @@ def parse_export(text: str) -> list[dict[str, Any]]:
         raise StoreError(
             f"The file is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
         ) from error
+    except RecursionError as error:
+        raise StoreError("The file nests lists or objects too deeply to be an export.") from error
     return _check_document(document)
 
 
+def _existing(conn: sqlite3.Connection, table: str, ids: list[str]) -> list[str]:
+    """Which of ``ids`` are already in ``table`` (in chunks: SQLite caps a query's values)."""
+    found: list[str] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        found += [
+            row[0]
+            for row in conn.execute(
+                f"SELECT id FROM {table} WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
+            )
+        ]
+    return found
+
+
 def import_json(conn: sqlite3.Connection, text: str) -> ImportResult:
-    """Import sessions from an export; sessions already present are skipped, not changed."""
-    sessions = parse_export(text)
+    """Import sessions from an export; sessions already present are skipped, not changed.
+
+    Rows are written with sqlite-utils' ``insert_all`` (multi-row INSERTs: 20,000 messages
+    in 1.6-2.3 s against 2.2-2.6 s for ``executemany``, most of either being the search
+    index's triggers), in one transaction of the caller's connection.
+    """
+    documents = parse_export(text)
     result = ImportResult()
+    present = set(_existing(conn, "sessions", [session["id"] for session in documents]))
+    new = [session for session in documents if session["id"] not in present]
+    result.skipped = [session["id"] for session in documents if session["id"] in present]
+    clash = _existing(conn, "messages", [m["id"] for session in new for m in session["messages"]])
+    if clash:
+        raise StoreError(f"Message {clash[0]!r} already exists in another session.")
+    if not new:
+        return result
+    session_columns = [name for name in _SESSION_FIELDS if name != "active_leaf_id"]
+    database = sqlite_utils_database(conn)
     with transaction(conn):
-        for session in sessions:
-            exists = conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session["id"],))
-            if exists.fetchone():
-                result.skipped.append(session["id"])
-                continue
-            clash = (
-                conn.execute(
-                    f"SELECT id FROM messages WHERE id IN "
-                    f"({', '.join('?' for _ in session['messages'])})",
-                    [message["id"] for message in session["messages"]],
-                ).fetchone()
-                if session["messages"]
-                else None
-            )
-            if clash:
-                raise StoreError(f"Message {clash[0]!r} already exists in another session.")
-            columns = [name for name in _SESSION_FIELDS if name != "active_leaf_id"]
-            conn.execute(
-                f"INSERT INTO sessions ({', '.join(columns)}) "
-                f"VALUES ({', '.join('?' for _ in columns)})",
-                [session[name] for name in columns],
-            )
-            names = [name for name in _MESSAGE_FIELDS]
-            for message in session["messages"]:
-                values = [message[name] for name in names]
-                calls = message["tool_calls"]
-                values[names.index("tool_calls")] = (
-                    json.dumps(calls, sort_keys=True, ensure_ascii=False) if calls else None
-                )
-                conn.execute(
-                    f"INSERT INTO messages (session_id, {', '.join(names)}) "
-                    f"VALUES (?, {', '.join('?' for _ in names)})",
-                    [session["id"], *values],
-                )
-            conn.execute(
-                "UPDATE sessions SET active_leaf_id = ? WHERE id = ?",
-                (session["active_leaf_id"], session["id"]),
-            )
-            result.imported.append(session["id"])
+        database["sessions"].insert_all(  # type: ignore[union-attr]
+            {name: session[name] for name in session_columns} for session in new
+        )
+        database["messages"].insert_all(  # type: ignore[union-attr]
+            _message_rows(new), batch_size=_CHUNK
+        )
+        conn.executemany(
+            "UPDATE sessions SET active_leaf_id = ? WHERE id = ?",
+            [(session["active_leaf_id"], session["id"]) for session in new],
+        )
+    result.imported = [session["id"] for session in new]
     return result
+
+
+def _message_rows(sessions: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for session in sessions:
+        for message in session["messages"]:
+            row = {name: message[name] for name in _MESSAGE_FIELDS}
+            calls = message["tool_calls"]
+            row["tool_calls"] = (
+                json.dumps(calls, sort_keys=True, ensure_ascii=False) if calls else None
+            )
+            row["session_id"] = session["id"]
+            yield row

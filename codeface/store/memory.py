@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from codeface.core.errors import StoreError
+from codeface.store.connection import reads_text
 from codeface.store.models import ProjectNote, new_id
 
 NoteSource = Literal["user", "agent"]
@@ -23,6 +24,7 @@ def project_key(folder: str | Path) -> str:
     return str(Path(folder).expanduser().resolve())
 
 
+@reads_text(lambda note_id: f"project note {note_id}")
 def _get(conn: sqlite3.Connection, note_id: str) -> ProjectNote:
     row = conn.execute(f"SELECT {_COLUMNS} FROM project_notes WHERE id = ?", (note_id,))
     found = row.fetchone()
@@ -46,6 +48,7 @@ def add_note(
     return _get(conn, note_id)
 
 
+@reads_text(lambda project: f"the notes of {project}")
 def list_notes(conn: sqlite3.Connection, project: str | Path) -> list[ProjectNote]:
     """The notes of a project folder, oldest first."""
     rows = conn.execute(

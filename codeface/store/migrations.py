@@ -1,20 +1,39 @@
 """Schema migrations, recorded by name in ``_migrations`` and applied forward only.
 
+Each step is a function of a `sqlite_utils.Database` wrapping the store's connection, run
+in its own ``BEGIN IMMEDIATE`` transaction with foreign keys off (SQLite's procedure for
+schema changes; `PRAGMA foreign_key_check` must pass before the step commits). sqlite-utils
+is the tool for schema work: ``db[name].create(...)``, ``add_column``, and `transform`
+below (``table.transform()`` for what ``ALTER TABLE`` cannot do, keeping the table's
+triggers). A step that has shipped is never edited: databases record it by name.
+
 Before a database that already holds data is migrated, a backup copy is written next to
 it. A database that records a migration this CodeFace does not know was written by a
-newer version: it is refused with a `StoreError` and never altered.
+newer version: it is refused with a `StoreError` and never altered. The caller holds the
+`setup_lock`, so two processes never migrate at once; each step also checks, inside its
+transaction, that no one applied it meanwhile.
+
+sqlite-utils is imported only when a step is pending (see `sqlite_utils_database`).
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from codeface.core.errors import StoreError
+from codeface.store.connection import sqlite_utils_database
 
-Migration = Callable[[sqlite3.Connection], None]
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+log = logging.getLogger(__name__)
+
+Migration = Callable[["Database"], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
 
 
@@ -22,6 +41,24 @@ def migration(function: Migration) -> Migration:
     """Register a migration; order of definition is order of application."""
     MIGRATIONS.append((function.__name__, function))
     return function
+
+
+def transform(db: Database, table: str, **changes: Any) -> None:
+    """``db[table].transform(**changes)``, keeping the table's triggers.
+
+    SQLite drops a table's triggers with the table, and `transform` rebuilds the table
+    under a new name; the triggers are created again afterwards (a trigger that uses a
+    dropped column then fails the step, which rolls back).
+    """
+    triggers = [
+        row[0]
+        for row in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", [table]
+        ).fetchall()
+    ]
+    db[table].transform(**changes)  # type: ignore[union-attr]
+    for sql in triggers:
+        db.execute(sql)
 
 
 def _tags(row: str, project: str | None = None) -> str:
@@ -85,8 +122,8 @@ _MESSAGE_SEARCH = f"""
 
 
 @migration
-def m001_initial(conn: sqlite3.Connection) -> None:
-    conn.executescript(
+def m001_initial(db: Database) -> None:
+    db.executescript(
         """
         CREATE TABLE sessions (
             seq INTEGER PRIMARY KEY,
@@ -202,12 +239,44 @@ def _backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
     while target.exists():
         target = path.with_name(f"{path.name}.backup-v{version}-{stamp}-{counter}")
         counter += 1
-    destination = sqlite3.connect(target)
     try:
-        conn.backup(destination)
-    finally:
-        destination.close()
+        destination = sqlite3.connect(target)
+        try:
+            conn.backup(destination)
+        finally:
+            destination.close()
+    except BaseException:
+        target.unlink(missing_ok=True)  # a half-written backup (full disk) is no backup
+        raise
     return target
+
+
+def _apply(conn: sqlite3.Connection, name: str, step: Migration) -> bool:
+    """Run one step in its own transaction; False if another process applied it first."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
+            conn.execute("ROLLBACK")
+            return False
+        step(sqlite_utils_database(conn))
+        problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise StoreError(
+                f"Schema step {name} would break {len(problems)} reference(s) between rows; "
+                "nothing was changed.",
+                hint="Report this with the log file; the database was kept as it was.",
+            )
+        conn.execute(
+            "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, time.time())
+        )
+        count = conn.execute("SELECT count(*) FROM _migrations").fetchone()[0]
+        conn.execute(f"PRAGMA user_version = {int(count)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return True
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> Path | None:
@@ -223,17 +292,13 @@ def migrate(conn: sqlite3.Connection, path: Path) -> Path | None:
     )
     backup = _backup(conn, path, len(done)) if has_data and path.exists() else None
     _ensure_table(conn)
-    for name, step in pending:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            step(conn)
-            conn.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, time.time())
-            )
-            conn.execute(f"PRAGMA user_version = {len(done) + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        done.add(name)
+    # Foreign keys are off while the schema changes (a table rebuilt by transform() must
+    # not cascade-delete the rows that point at it); foreign_key_check guards each step.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for name, step in pending:
+            if _apply(conn, name, step):
+                log.info("database %s: applied schema step %s", path, name)
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
     return backup

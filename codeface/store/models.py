@@ -1,14 +1,23 @@
-"""The records the store hands out: sessions, messages and project notes."""
+"""The records the store hands out: sessions, messages and project notes.
+
+Rows become records even when a value in them is wrong (a date out of range from an old
+import, tool calls that are not JSON): the value is replaced by a harmless one and the
+problem is recorded on the connection (`connection.record_problem`), so one bad row never
+stops a list, a search or an export.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from codeface.core.messages import ChatMessage, Role, ToolCall
+from codeface.store.connection import record_problem
 
 MessageStatus = Literal["complete", "streaming", "interrupted", "error", "cancelled"]
 MESSAGE_STATUSES: tuple[str, ...] = get_args(MessageStatus)
@@ -22,6 +31,21 @@ FINISH_REASONS: tuple[str, ...] = (
     "error",
     "content_filter",
 )
+
+
+EARLIEST_TIME = 0.0
+# 3000-01-01 UTC: later times are mistakes, and Windows' localtime() cannot show them.
+LATEST_TIME = 32503680000.0
+
+
+def is_valid_time(value: object) -> bool:
+    """A number of seconds since 1970 that every platform can turn into a date."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and EARLIEST_TIME <= value <= LATEST_TIME
+    )
 
 
 def new_id() -> str:
@@ -118,12 +142,39 @@ MESSAGE_COLUMNS = (
 )
 
 
-def session_from_row(row: sqlite3.Row) -> Session:
-    """Build a `Session` from a row selected with `SESSION_COLUMNS`."""
+def _time_or_fallback(
+    conn: sqlite3.Connection | None, subject: str, name: str, value: object, fallback: float
+) -> float:
+    if conn is not None:
+        shown = time.strftime("%Y-%m-%d", time.gmtime(fallback))
+        record_problem(conn, subject, f"{name} {value!r} is not a valid time; shown as {shown}")
+    return fallback
+
+
+def _text(conn: sqlite3.Connection | None, subject: str, name: str, value: object) -> str:
+    if isinstance(value, bytes):
+        text = value.decode(errors="replace")
+    else:
+        text = "" if value is None else str(value)
+    if conn is not None:
+        record_problem(conn, subject, f"{name} is stored as {type(value).__name__}, not text")
+    return text
+
+
+def session_from_row(row: sqlite3.Row, conn: sqlite3.Connection | None = None) -> Session:
+    """Build a `Session` from a row selected with `SESSION_COLUMNS` (bad values fixed up
+    and recorded on ``conn``)."""
     values = dict(row)
     values["pinned"] = bool(values["pinned"])
     values["archived"] = bool(values["archived"])
     values["title_from_user"] = bool(values["title_from_user"])
+    subject = f"session {values['id']}"
+    for name in ("created_at", "updated_at", "deleted_at"):
+        value = values[name]
+        if not (is_valid_time(value) or (value is None and name == "deleted_at")):
+            values[name] = _time_or_fallback(conn, subject, name, value, EARLIEST_TIME)
+    if type(values["title"]) is not str:
+        values["title"] = _text(conn, subject, "title", values["title"])
     return Session(**values)
 
 
@@ -149,10 +200,40 @@ def tool_calls_from_json(text: str | None) -> tuple[ToolCall, ...]:
 _MESSAGE_FIELDS = tuple(name.strip() for name in MESSAGE_COLUMNS.split(","))
 
 
-def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Message:
-    """Build a `Message` from a row selected with `MESSAGE_COLUMNS` (same order as fields)."""
+def _fix_message_values(values: list[Any], conn: sqlite3.Connection | None) -> None:
+    """The slow path of `message_from_row`: replace and record what cannot be used."""
+    subject = f"message {values[0]}"
+    if not is_valid_time(values[6]):
+        values[6] = _time_or_fallback(conn, subject, "created_at", values[6], EARLIEST_TIME)
+    if type(values[4]) is not str:
+        values[4] = _text(conn, subject, "content", values[4])
+
+
+def _message_tool_calls(values: list[Any], conn: sqlite3.Connection | None) -> tuple[ToolCall, ...]:
+    try:
+        return tool_calls_from_json(values[18])
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        if conn is not None:
+            record_problem(
+                conn, f"message {values[0]}", f"its tool calls cannot be read ({error}); left out"
+            )
+        return ()
+
+
+def message_from_row(
+    row: sqlite3.Row | tuple[Any, ...], conn: sqlite3.Connection | None = None
+) -> Message:
+    """Build a `Message` from a row selected with `MESSAGE_COLUMNS` (same order as fields);
+    bad values are fixed up and recorded on ``conn``."""
     values = list(row)
-    values[18] = tool_calls_from_json(values[18])
+    created = values[6]
+    if (
+        type(created) is not float
+        or not EARLIEST_TIME <= created <= LATEST_TIME
+        or type(values[4]) is not str
+    ):
+        _fix_message_values(values, conn)
+    values[18] = _message_tool_calls(values, conn) if values[18] is not None else ()
     # Filling __dict__ directly skips the frozen dataclass's 21 object.__setattr__ calls,
     # which halves the time to open a 10,000-message session.
     message = object.__new__(Message)

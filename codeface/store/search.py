@@ -8,6 +8,12 @@ index's hidden ``tags`` column (see `migrations`), so a filter costs no join per
 To keep every query fast on a large history (p95 ≤ 20 ms at 100,000 messages), bm25 is
 computed over the newest `RANK_WINDOW` matches only: a word found in 50,000 messages
 ranks its newest 1,000, which is what a person searching their chats looks for.
+
+A query is at most `MAX_QUERY_WORDS` words, and a word typed twice counts once: FTS5's
+bm25 merges the positions of every phrase in a matching message, which grows with the
+square of the phrases when they repeat (a word typed 300 times against a message holding
+it 10,000 times took seconds). Match offsets are found in one pass over the message's
+words, looking each word up among the query's first words, so they grow linearly.
 """
 
 from __future__ import annotations
@@ -20,9 +26,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from codeface.core.errors import StoreError
+from codeface.store.connection import is_undecodable, reads_text, record_problem
+from codeface.store.faults import is_corruption
+from codeface.store.tx import transaction
 
 RANK_WINDOW = 1000
 MAX_TAGGED_SESSIONS = 200
+MAX_QUERY_WORDS = 64
 _TERM = re.compile(r'"[^"]*"|\S+')
 _TOKEN = re.compile(r"[^\W_]+")
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
@@ -57,11 +67,19 @@ def _fold(token: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def _too_many_words(count: int) -> StoreError:
+    return StoreError(
+        f"A search can use up to {MAX_QUERY_WORDS} different words; this one has {count}.",
+        hint="Shorten the search: a few distinctive words find the same messages.",
+    )
+
+
 def parse_query(text: str) -> tuple[str, list[Phrase]]:
     """What a user typed → (FTS5 expression, phrases to highlight).
 
     Every word must match and the last one also as a prefix; quoted phrases stay phrases;
-    FTS5 operators typed by the user are treated as plain words.
+    FTS5 operators typed by the user are treated as plain words. A phrase typed twice is
+    searched once.
     """
     pieces = [piece for piece in _TERM.findall(text) if piece.strip('"').strip()]
     if not pieces:
@@ -71,37 +89,59 @@ def parse_query(text: str) -> tuple[str, list[Phrase]]:
     for index, piece in enumerate(pieces):
         quoted = piece.startswith('"') and piece.endswith('"') and len(piece) > 1
         words = tuple(_fold(token) for token in _TOKEN.findall(piece))
-        if not words:
-            continue
         prefix = index == len(pieces) - 1 and not quoted
+        if not words or (words, prefix) in phrases:
+            continue
         parts.append('"' + " ".join(words) + '"' + ("*" if prefix else ""))
         phrases.append((words, prefix))
     if not parts:
         raise StoreError(f"Nothing to search for in {text!r}: try letters or digits.")
+    count = sum(len(words) for words, _ in phrases)
+    if count > MAX_QUERY_WORDS:
+        raise _too_many_words(count)
     return " ".join(parts), phrases
 
 
 def _raw_phrases(text: str) -> list[Phrase]:
-    words = [w for w in _TOKEN.findall(text) if w not in _OPERATORS]
-    return [((_fold(word),), True) for word in words]
+    words = dict.fromkeys(_fold(w) for w in _TOKEN.findall(text) if w not in _OPERATORS)
+    if len(words) > MAX_QUERY_WORDS:
+        raise _too_many_words(len(words))
+    return [((word,), True) for word in words]
 
 
 def match_offsets(text: str, phrases: list[Phrase]) -> tuple[tuple[int, int], ...]:
-    """Character spans of every phrase occurrence in ``text``, in order, not overlapping."""
+    """Character spans of every phrase occurrence in ``text``, in order, not overlapping.
+
+    Where several phrases start at the same word, the first one in ``phrases`` wins.
+    """
     tokens = [(m.start(), m.end(), _fold(m.group())) for m in _TOKEN.finditer(text)]
+    folded = [token[2] for token in tokens]
+    by_first_word: dict[str, list[tuple[int, tuple[str, ...], bool]]] = {}
+    prefixes: list[tuple[int, str]] = []  # one-word prefix phrases
+    for order, (words, prefix) in enumerate(phrases):
+        if prefix and len(words) == 1:
+            prefixes.append((order, words[0]))
+        else:
+            by_first_word.setdefault(words[0], []).append((order, words, prefix))
     spans: list[tuple[int, int]] = []
-    for index in range(len(tokens)):
-        for words, prefix in phrases:
+    for index, word in enumerate(folded):
+        best: tuple[int, int] | None = None  # (order of the phrase, index after its end)
+        for order, words, prefix in by_first_word.get(word, ()):
             end = index + len(words)
-            if end > len(tokens):
+            if end > len(folded) or tuple(folded[index + 1 : end - 1]) != words[1:-1]:
                 continue
-            window = [token[2] for token in tokens[index:end]]
-            if window[:-1] != list(words[:-1]):
-                continue
-            last = window[-1]
-            if last == words[-1] or (prefix and last.startswith(words[-1])):
-                spans.append((tokens[index][0], tokens[end - 1][1]))
+            last = folded[end - 1]
+            if len(words) == 1 or last == words[-1] or (prefix and last.startswith(words[-1])):
+                best = (order, end)
                 break
+        for order, stem in prefixes:
+            if best is not None and best[0] < order:
+                break
+            if word.startswith(stem):
+                best = (order, index + 1)
+                break
+        if best is not None:
+            spans.append((tokens[index][0], tokens[best[1] - 1][1]))
     merged: list[tuple[int, int]] = []
     for start, stop in spans:
         if merged and start < merged[-1][1]:
@@ -206,6 +246,14 @@ def _message_rows(
     return sorted(([*row, ranks[row[0]]] for row in rows), key=lambda row: row[-1])  # type: ignore[misc]
 
 
+def rebuild_search_index(conn: sqlite3.Connection) -> None:
+    """Build the message and title search indexes again from what is stored."""
+    with transaction(conn):
+        conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
+        conn.execute("INSERT INTO sessions_fts(sessions_fts) VALUES ('rebuild')")
+
+
+@reads_text(lambda text, **_: f"the search for {text!r}")
 def search(
     conn: sqlite3.Connection,
     text: str,
@@ -242,7 +290,8 @@ def search(
         if value is not None:
             title_where.append(clause)
             title_params.append(value)
-    try:
+
+    def find() -> list[tuple[str, Any]]:
         found = [("message", row) for row in _message_rows(conn, expression, filters, limit)]
         if model is None:
             titles = conn.execute(
@@ -253,8 +302,28 @@ def search(
                 [*title_params, limit],
             ).fetchall()
             found += [("title", row) for row in titles]
+        return found
+
+    try:
+        try:
+            found = find()
+        except sqlite3.DatabaseError as error:
+            if not is_corruption(error):
+                raise
+            # Only the index is damaged (text written past CodeFace, e.g. bytes that are
+            # not UTF-8): it is derived from the messages, so build it again and go on.
+            rebuild_search_index(conn)
+            record_problem(conn, "the search index", f"was damaged ({error}); it was rebuilt")
+            found = find()
     except sqlite3.OperationalError as error:
+        if is_undecodable(error):
+            raise  # read again by `reads_text`
         raise StoreError(f"Cannot search for {text!r}: {error}") from error
+    except sqlite3.DatabaseError as error:
+        raise StoreError(
+            f"The search index cannot be used ({error}).",
+            hint="Run `codeface doctor`; the messages themselves are not affected.",
+        ) from error
     hits = []
     for kind, row in found:
         offsets = match_offsets(row[7], phrases)

@@ -23,9 +23,10 @@ from codeface.core.messages import ToolCall
 from codeface.core.paths import app_paths
 from codeface.store import export, memory, sessions, streaming
 from codeface.store import search as search_module
+from codeface.store.connection import BUSY_TIMEOUT, ReadProblem, take_problems
 from codeface.store.db import RecoveryNotice, open_database
 from codeface.store.models import Message
-from codeface.store.open_marker import OpenMarker
+from codeface.store.setup_lock import LOCK_TIMEOUT
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -33,19 +34,39 @@ T = TypeVar("T")
 
 
 class SyncStore:
-    """An open database for synchronous callers (the CLI, tests, the crash-test child)."""
+    """An open database for synchronous callers (the CLI, tests, the crash-test child).
 
-    def __init__(self, path: Path | None = None) -> None:
+    ``busy_timeout`` is how long a statement waits for another process's write lock;
+    ``lock_timeout`` how long opening waits for another process that is opening or
+    migrating the same database.
+    """
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        busy_timeout: float = BUSY_TIMEOUT,
+        lock_timeout: float = LOCK_TIMEOUT,
+    ) -> None:
         self.path = path if path is not None else app_paths().database
-        opened = open_database(self.path)
+        opened = open_database(self.path, busy_timeout=busy_timeout, lock_timeout=lock_timeout)
         self.conn: sqlite3.Connection = opened.conn
         self.notice: RecoveryNotice | None = opened.notice
         self.backup: Path | None = opened.backup
-        self.marker = OpenMarker(self.path)
-        # Streaming rows of another live process are its answers in progress, not wrecks.
-        self.interrupted = sessions.mark_interrupted(self.conn) if self.marker.alone else 0
-        self.marker.share()
-        self.purged = sessions.purge_trash(self.conn)
+        self.marker = opened.marker
+        self.interrupted = opened.interrupted
+        try:
+            self.purged = sessions.purge_trash(self.conn)
+        except StoreError as error:  # housekeeping; a full disk must not stop reading
+            log.warning("could not empty the trash of %s: %s", self.path, error)
+            self.purged = 0
+        except BaseException:
+            opened.close()
+            raise
+
+    def take_problems(self) -> list[ReadProblem]:
+        """Stored values read with a fix-up since the last call (bad bytes, bad dates)."""
+        return take_problems(self.conn)
 
     def integrity_check(self) -> str:
         """SQLite's full integrity check: ``"ok"`` when the file is sound."""
@@ -55,6 +76,8 @@ class SyncStore:
         """Checkpoint and close the connection."""
         try:
             self.conn.execute("PRAGMA optimize")
+        except StoreError as error:  # a full disk: closing must still work
+            log.warning("could not optimize %s on close: %s", self.path, error)
         finally:
             self.conn.close()
             self.marker.release()
@@ -116,6 +139,10 @@ class Store:
     async def integrity_check(self) -> str:
         """SQLite's integrity check, ``"ok"`` when sound."""
         return await self.run(self.sync.integrity_check)
+
+    async def take_problems(self) -> list[ReadProblem]:
+        """Stored values read with a fix-up since the last call (bad bytes, bad dates)."""
+        return await self.run(self.sync.take_problems)
 
     create_session = _bind(sessions.create_session)
     get_session = _bind(sessions.get_session)
@@ -190,9 +217,15 @@ class AsyncAnswerWriter:
         self._closed = False
 
     def append(self, delta: str) -> None:
-        """Add streamed text; it is written within ``flush_interval`` seconds."""
+        """Add streamed text; it is written within ``flush_interval`` seconds.
+
+        Raises the `StoreError` of a write that failed (a full disk...): the answer is
+        kept as far as it was saved, and the turn should stop and say why.
+        """
         if self._closed:
             raise StoreError("This answer is already finished.")
+        if isinstance(self._error, StoreError):
+            raise self._error
         if not delta:
             return
         self._pending.append(delta)

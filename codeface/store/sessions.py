@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from codeface.core.errors import StoreError
 from codeface.core.messages import ChatMessage, Role, ToolCall
+from codeface.store.connection import reads_text
 from codeface.store.models import (
     MESSAGE_COLUMNS,
     SESSION_COLUMNS,
@@ -98,13 +99,14 @@ def create_session(
     return get_session(conn, session_id)
 
 
+@reads_text(lambda session_id: f"session {session_id}")
 def get_session(conn: sqlite3.Connection, session_id: str) -> Session:
     """The session with this id (trashed ones included); `StoreError` if there is none."""
     row = conn.execute(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
     found = row.fetchone()
     if found is None:
         raise StoreError(f"No session {session_id!r}.", hint="See `codeface sessions list`.")
-    return session_from_row(found)
+    return session_from_row(found, conn)
 
 
 def resolve_session_id(conn: sqlite3.Connection, prefix: str) -> str:
@@ -120,6 +122,7 @@ def resolve_session_id(conn: sqlite3.Connection, prefix: str) -> str:
     raise StoreError(f"More than one session starts with {prefix!r}.", hint="Give more of the id.")
 
 
+@reads_text(lambda **_: "the session list")
 def list_sessions(
     conn: sqlite3.Connection,
     *,
@@ -143,7 +146,7 @@ def list_sessions(
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    return [session_from_row(row) for row in conn.execute(sql, params)]
+    return [session_from_row(row, conn) for row in conn.execute(sql, params)]
 
 
 def update_session(conn: sqlite3.Connection, /, session_id: str, **changes: Any) -> Session:
@@ -196,15 +199,17 @@ def purge_trash(conn: sqlite3.Connection, *, now: float | None = None) -> int:
         ).rowcount
 
 
+@reads_text(lambda message_id: f"message {message_id}")
 def get_message(conn: sqlite3.Connection, message_id: str) -> Message:
     """The message with this id; `StoreError` if there is none."""
     row = conn.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,))
     found = row.fetchone()
     if found is None:
         raise StoreError(f"No message {message_id!r}.")
-    return message_from_row(found)
+    return message_from_row(found, conn)
 
 
+@reads_text(lambda session_id: f"session {session_id}")
 def session_messages(conn: sqlite3.Connection, session_id: str) -> list[Message]:
     """Every message of a session (all branches), oldest first."""
     cursor = conn.cursor()
@@ -213,7 +218,16 @@ def session_messages(conn: sqlite3.Connection, session_id: str) -> list[Message]
         f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY seq",
         (session_id,),
     )
-    return [message_from_row(row) for row in rows]
+    return [message_from_row(row, conn) for row in rows]
+
+
+def ensure_not_trashed(session: Session) -> None:
+    """Refuse to add to a session in the trash: it would be deleted with it."""
+    if session.deleted_at is not None:
+        raise StoreError(
+            f"Session {session.id} is in the trash.",
+            hint=f"Restore it with `codeface sessions restore {session.id}`.",
+        )
 
 
 def add_message(
@@ -240,6 +254,7 @@ def add_message(
         raise StoreError(f"Unknown message field(s): {', '.join(sorted(unknown))}")
     with transaction(conn):
         session = get_session(conn, session_id)
+        ensure_not_trashed(session)
         parent = session.active_leaf_id if isinstance(parent_id, _Active) else parent_id
         if parent is not None and get_message(conn, parent).session_id != session_id:
             raise StoreError(f"Message {parent!r} belongs to another session.")
@@ -283,6 +298,7 @@ def edit_message(conn: sqlite3.Connection, message_id: str, text: str) -> Messag
     return add_message(conn, original.session_id, original.role, text, parent_id=original.parent_id)
 
 
+@reads_text(lambda message_id: f"message {message_id}")
 def siblings(conn: sqlite3.Connection, message_id: str) -> list[Message]:
     """The message and its alternatives (same parent), oldest first."""
     message = get_message(conn, message_id)
@@ -291,15 +307,16 @@ def siblings(conn: sqlite3.Connection, message_id: str) -> list[Message]:
         "ORDER BY seq",
         (message.session_id, message.parent_id),
     )
-    return [message_from_row(row) for row in rows]
+    return [message_from_row(row, conn) for row in rows]
 
 
+@reads_text(lambda message_id: f"message {message_id}")
 def children(conn: sqlite3.Connection, message_id: str) -> list[Message]:
     """The direct replies to a message, oldest first."""
     rows = conn.execute(
         f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE parent_id = ? ORDER BY seq", (message_id,)
     )
-    return [message_from_row(row) for row in rows]
+    return [message_from_row(row, conn) for row in rows]
 
 
 def latest_leaf(conn: sqlite3.Connection, message_id: str) -> str:

@@ -5,6 +5,10 @@ every `FLUSH_INTERVAL` seconds (or on demand), so a ``kill -9`` loses at most th
 batch. Until it ends, the row's status is ``streaming``; when the store is next opened,
 rows still ``streaming`` become ``interrupted`` (see `sessions.mark_interrupted`) and
 keep their partial text, ready to be continued or regenerated.
+
+When a write fails (a full disk, an I/O error, a lock held too long), what was saved
+stays saved: the text not yet written is kept in memory for the next attempt, and the
+`StoreError` says how much of the answer is stored and what to do.
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ from codeface.core.errors import StoreError
 from codeface.core.events import AnswerStats
 from codeface.core.messages import ToolCall
 from codeface.store.models import Message, tool_calls_to_json
-from codeface.store.sessions import ACTIVE, _Active, add_message, get_message
+from codeface.store.sessions import (
+    ACTIVE,
+    _Active,
+    add_message,
+    ensure_not_trashed,
+    get_message,
+    get_session,
+)
 from codeface.store.tx import transaction
 
 FLUSH_INTERVAL = 0.25
@@ -33,9 +44,11 @@ class AnswerWriter:
         *,
         flush_interval: float = FLUSH_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
+        saved: int = 0,
     ) -> None:
         self._conn = conn
         self.message_id = message_id
+        self.saved = saved  # characters of the answer already in the database
         self.flush_interval = flush_interval
         self._clock = clock
         self._pending: list[str] = []
@@ -65,30 +78,51 @@ class AnswerWriter:
             self._pending.append(text)
 
     def flush(self) -> None:
-        """Write the pending text now."""
+        """Write the pending text now (`StoreError` if it cannot be; the text is kept)."""
         self._last_flush = self._clock()
         if not self._pending:
             return
         text = "".join(self._pending)
         self._pending.clear()
-        self._conn.execute(
-            "UPDATE messages SET content = content || ? WHERE id = ?", (text, self.message_id)
-        )
+        try:
+            self._conn.execute(
+                "UPDATE messages SET content = content || ? WHERE id = ?", (text, self.message_id)
+            )
+        except StoreError as error:
+            self._pending.insert(0, text)
+            raise self._not_saved(error) from error
+        self.saved += len(text)
         self.flushes += 1
+
+    def _not_saved(self, error: StoreError) -> StoreError:
+        kept = (
+            f"The answer could not be saved beyond its first {self.saved:,} characters, "
+            "which are kept."
+            if self.saved
+            else "None of the answer could be saved."
+        )
+        return StoreError(
+            f"{kept} {error.user_message}", retryable=error.retryable, hint=error.hint
+        )
 
     def _close(self, status: str, columns: dict[str, object]) -> Message:
         if self._closed:
             raise StoreError("This answer is already finished.")
         text = "".join(self._pending)
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        try:
+            with transaction(self._conn):
+                self._conn.execute(
+                    f"UPDATE messages SET content = content || ?, status = ?, {assignments} "
+                    "WHERE id = ?",
+                    (text, status, *columns.values(), self.message_id),
+                )
+        except StoreError as error:
+            # Still "streaming" in the file: the next start marks it interrupted, text kept.
+            raise self._not_saved(error) from error
         self._pending.clear()
         self._closed = True
-        assignments = ", ".join(f"{name} = ?" for name in columns)
-        with transaction(self._conn):
-            self._conn.execute(
-                f"UPDATE messages SET content = content || ?, status = ?, {assignments} "
-                "WHERE id = ?",
-                (text, status, *columns.values(), self.message_id),
-            )
+        self.saved += len(text)
         return get_message(self._conn, self.message_id)
 
     def finish(
@@ -184,12 +218,14 @@ def continue_answer(
     answer = get_message(conn, answer_id)
     if answer.role != "assistant" or answer.status == "streaming":
         raise StoreError("Only a stopped answer can be continued.")
-    conn.execute(
-        "UPDATE messages SET status = 'streaming', finish_reason = NULL, error_text = NULL "
-        "WHERE id = ?",
-        (answer_id,),
-    )
-    conn.execute(
-        "UPDATE sessions SET active_leaf_id = ? WHERE id = ?", (answer_id, answer.session_id)
-    )
-    return AnswerWriter(conn, answer_id, flush_interval=flush_interval)
+    ensure_not_trashed(get_session(conn, answer.session_id))
+    with transaction(conn):
+        conn.execute(
+            "UPDATE messages SET status = 'streaming', finish_reason = NULL, error_text = NULL "
+            "WHERE id = ?",
+            (answer_id,),
+        )
+        conn.execute(
+            "UPDATE sessions SET active_leaf_id = ? WHERE id = ?", (answer_id, answer.session_id)
+        )
+    return AnswerWriter(conn, answer_id, flush_interval=flush_interval, saved=len(answer.content))

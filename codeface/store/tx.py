@@ -1,4 +1,4 @@
-"""Explicit transactions on an autocommit connection (nested ones become savepoints)."""
+"""Explicit transactions on a connection without implicit ones (nested become savepoints)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ _savepoints = count()
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """Commit the block's writes together, or none of them if it raises."""
+    """Commit the block's writes together, or none of them if it raises.
+
+    A COMMIT can fail too (a full disk, a lock): then the transaction is rolled back, so
+    the connection is never left inside a half-done one.
+    """
     if conn.in_transaction:
         name = f"sp{next(_savepoints)}"
         conn.execute(f"SAVEPOINT {name}")
@@ -27,7 +31,8 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")

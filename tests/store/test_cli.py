@@ -14,6 +14,7 @@ import pytest
 from codeface.cli import main
 from codeface.store import SyncStore, sessions, streaming
 from tests.fakes.memory_keyring import MemoryKeyring
+from tests.fakes.ollama_server import OllamaServer
 
 KEY = "cli-key-Hf83kLm29XcV0b"
 
@@ -124,3 +125,66 @@ def test_cli_in_a_real_process(codeface_home: Path) -> None:
     )
     assert listing.returncode == 0, listing.stderr
     assert first[:12] in listing.stdout
+
+
+def test_one_bad_row_never_stops_list_search_show_or_export(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    first, second = _seed()
+    with SyncStore() as store:  # as an older CodeFace's import and an outside tool left them
+        store.conn.execute("UPDATE sessions SET created_at = 1e300 WHERE id = ?", (second,))
+        answer = sessions.session_messages(store.conn, first)[-1]
+        store.conn.execute(
+            "UPDATE messages SET content = CAST(? AS TEXT) WHERE id = ?",
+            (b"The borrow checker \xff enforces ownership rules.", answer.id),
+        )
+    assert main(["sessions", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "Explain the borrow checker" in listed
+    assert "Shell tricks" in listed
+    assert main(["sessions", "search", "borrow"]) == 0
+    assert first[:12] in capsys.readouterr().out
+    assert main(["sessions", "show", first[:8]]) == 0
+    assert "The borrow checker \ufffd enforces ownership rules." in capsys.readouterr().out
+    backup = tmp_path / "all.json"
+    assert main(["sessions", "export", "--all", "--format", "json", "-o", str(backup)]) == 0
+    assert {s["id"] for s in json.loads(backup.read_text())["sessions"]} == {first, second}
+    assert main(["sessions", "export", "--all"]) == 0
+    assert "# Shell tricks" in capsys.readouterr().out
+
+
+def test_chat_into_a_session_in_the_trash_is_refused(
+    capsys: pytest.CaptureFixture[str], ollama_server: OllamaServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OLLAMA_HOST", ollama_server.url)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    first, _second = _seed()
+    assert main(["sessions", "rm", first]) == 0
+    capsys.readouterr()
+    ollama_server.reply_text("should not be asked")
+    assert main(["chat", "--session", first[:10], "one more question"]) == 10
+    err = capsys.readouterr().err
+    assert f"Session {first} is in the trash" in err
+    assert f"codeface sessions restore {first}" in err
+    assert ollama_server.requests_to("/api/chat") == []
+    with SyncStore() as store:
+        assert len(sessions.session_messages(store.conn, first)) == 2
+
+
+def test_chat_continues_a_session_holding_bytes_that_are_not_utf8(
+    capsys: pytest.CaptureFixture[str], ollama_server: OllamaServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OLLAMA_HOST", ollama_server.url)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    first, _second = _seed()
+    with SyncStore() as store:
+        answer = sessions.session_messages(store.conn, first)[-1]
+        store.conn.execute(
+            "UPDATE messages SET content = CAST(? AS TEXT) WHERE id = ?",
+            (b"ownership \xfe rules", answer.id),
+        )
+    ollama_server.reply_text("Lifetimes next.")
+    assert main(["chat", "--session", first[:10], "and lifetimes?"]) == 0
+    assert "Lifetimes next." in capsys.readouterr().out
+    sent = ollama_server.requests_to("/api/chat")[-1].json["messages"]
+    assert [m["content"] for m in sent][-2:] == ["ownership \ufffd rules", "and lifetimes?"]

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from codeface.core.errors import StoreError
 from codeface.core.paths import app_paths
-from codeface.store import SyncStore, migrations, moved_aside_files, sessions
+from codeface.store import SyncStore, migrations, moved_aside_files, search, sessions, streaming
+from tests.store.fts_check import index_mismatches
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 def test_database_lives_in_codeface_home_with_wal_and_foreign_keys(codeface_home: Path) -> None:
@@ -37,8 +43,8 @@ def test_pending_migration_is_applied_after_a_backup_of_the_old_file(
     with SyncStore() as store:
         session = sessions.create_session(store.conn, title="keep me")
 
-    def m999_add_column(conn: sqlite3.Connection) -> None:
-        conn.execute("ALTER TABLE sessions ADD COLUMN colour TEXT")
+    def m999_add_column(db: Database) -> None:
+        db["sessions"].add_column("colour", str)  # type: ignore[union-attr]
 
     monkeypatch.setattr(
         migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("m999_add_column", m999_add_column)]
@@ -104,3 +110,60 @@ def test_database_with_a_damaged_page_is_recovered(codeface_home: Path) -> None:
         assert store.notice is not None
         assert store.integrity_check() == "ok"
     assert len(moved_aside_files(path)) == 1
+
+
+def test_a_migration_that_rebuilds_a_table_keeps_rows_triggers_and_search(
+    codeface_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SyncStore() as store:
+        kept = sessions.create_session(store.conn, project="/src/app")
+        sessions.add_user_message(store.conn, kept.id, "how do I debounce input?")
+        writer = streaming.begin_answer(store.conn, kept.id, model="qwen")
+        writer.append("Use a debounce hook.")
+        writer.finish()
+        trashed = sessions.create_session(store.conn)
+        sessions.add_user_message(store.conn, trashed.id, "old question")
+        sessions.trash_session(store.conn, trashed.id)
+        before = [m.content for m in sessions.session_messages(store.conn, kept.id)]
+
+    def m999_default_role(db: Database) -> None:
+        # A default on an existing column: more than SQLite's ALTER TABLE can do.
+        migrations.transform(db, "messages", defaults={"role": "user"})
+
+    known = migrations.MIGRATIONS
+    monkeypatch.setattr(
+        migrations, "MIGRATIONS", [*known, ("m999_default_role", m999_default_role)]
+    )
+    with SyncStore() as store:
+        conn = store.conn
+        assert store.backup is not None
+        assert "m999_default_role" in migrations.applied_migrations(conn)
+        schema = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'messages'").fetchone()
+        assert "DEFAULT 'user'" in schema[0]
+        triggers = {
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'messages'"
+            )
+        }
+        assert triggers == {
+            "messages_fts_insert",
+            "messages_fts_delete",
+            "messages_fts_update_old",
+            "messages_fts_update_new",
+        }
+        assert [m.content for m in sessions.session_messages(conn, kept.id)] == before
+        assert index_mismatches(conn) == set()
+        assert {h.session_id for h in search.search(conn, "debounce")} == {kept.id}
+        sessions.add_user_message(conn, kept.id, "and throttle?")  # triggers still index
+        assert [h.kind for h in search.search(conn, "throttle")] == ["message"]
+        assert sessions.purge_trash(conn, now=time.time() + 31 * 86400) == 1
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM messages WHERE session_id = ?", (trashed.id,)
+            ).fetchone()[0]
+            == 0
+        )
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert index_mismatches(conn) == set()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from codeface.core.errors import StoreError
 from codeface.core.events import AnswerStats
 from codeface.core.messages import ToolCall
-from codeface.store import export, sessions, streaming
+from codeface.store import export, search, sessions, streaming
 from codeface.store.db import open_database
 
 
@@ -129,3 +130,83 @@ def test_markdown_shows_the_active_branch_with_stats(conn: sqlite3.Connection) -
     everything = export.export_markdown(conn)
     assert everything.count("\n---\n") == 1
     assert "# Second" in everything
+
+
+def _first_message(document: dict[str, Any]) -> dict[str, Any]:
+    return document["sessions"][0]["messages"][0]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda d: _first_message(d).update(input_tokens=2**64),
+            r"messages\[0\]\.input_tokens is 18446744073709551616, beyond the 64-bit",
+        ),
+        (
+            lambda d: _first_message(d).update(rating=-(2**70)),
+            r"messages\[0\]\.rating is -1180591620717411303424, beyond the 64-bit",
+        ),
+        (
+            lambda d: _first_message(d).update(content="lone \ud800 half"),
+            r"messages\[0\]\.content holds text that is not valid Unicode",
+        ),
+        (
+            lambda d: d["sessions"][1].update(title="\udfff"),
+            r"sessions\[1\]\.title holds text that is not valid Unicode",
+        ),
+        (lambda d: _first_message(d).update(ttft=float("nan")), r"\.ttft is nan; numbers must be"),
+        (lambda d: _first_message(d).update(cost_usd=float("inf")), r"\.cost_usd is inf"),
+        (
+            lambda d: d["sessions"][0].update(created_at=1e300),
+            r"sessions\[0\]\.created_at is 1e\+300, not a time between 1970 and 3000",
+        ),
+        (
+            lambda d: _first_message(d).update(created_at=-5),
+            r"messages\[0\]\.created_at is -5, not a time",
+        ),
+        (lambda d: _first_message(d).update(rating=5), r"rating is 5, not one of"),
+        (
+            lambda d: d["sessions"][0]["messages"][4]["tool_calls"][0].update(
+                arguments={"cmd": ["ok", "bad \udc80"]}
+            ),
+            r"tool_calls\[0\]\.arguments\.cmd\[1\] holds text that is not valid Unicode",
+        ),
+        (
+            lambda d: d["sessions"][0]["messages"][4]["tool_calls"][0].update(arguments=[1]),
+            r"tool_calls\[0\]\.arguments must be an object",
+        ),
+    ],
+)
+def test_values_a_database_cannot_hold_are_refused_naming_the_field(
+    conn: sqlite3.Connection, tmp_path: Path, mutate: object, message: str
+) -> None:
+    _fill(conn)
+    document = json.loads(export.export_json(conn))
+    mutate(document)  # type: ignore[operator]
+    text = json.dumps(document)  # NaN, Infinity and \ud800 escapes, as a hostile file has
+    target = _fresh(tmp_path, "target")
+    with pytest.raises(StoreError, match=message):
+        export.import_json(target, text)
+    assert sessions.list_sessions(target) == []
+
+
+def test_a_file_nested_too_deeply_is_refused(tmp_path: Path) -> None:
+    target = _fresh(tmp_path, "target")
+    with pytest.raises(StoreError, match="nests lists or objects too deeply"):
+        export.import_json(target, "[" * 200_000 + "]" * 200_000)
+
+
+def test_a_large_import_goes_in_whole(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    session = sessions.create_session(conn, title="long")
+    for index in range(700):  # more message ids than one query may name
+        sessions.add_user_message(conn, session.id, f"message {index}")
+    exported = export.export_json(conn)
+    target = _fresh(tmp_path, "target")
+    assert export.import_json(target, exported).imported == [session.id]
+    assert export.export_json(target) == exported
+    assert [hit.session_id for hit in search.search(target, "message 699")] == [session.id]
+    document = json.loads(exported)
+    document["sessions"][0]["id"] = "another"
+    with pytest.raises(StoreError, match="already exists in another session"):
+        export.import_json(target, json.dumps(document))

@@ -149,3 +149,39 @@ def test_moving_a_session_to_another_project_moves_its_messages_in_search(
     sessions.purge_trash(conn, now=time.time() + 31 * 86400)
     assert index_mismatches(conn) == set()
     assert {h.message_id for h in search.search(conn, "clap")} == set()
+
+
+def test_a_word_repeated_ten_thousand_times_gives_every_offset_and_a_short_snippet(
+    conn: sqlite3.Connection,
+) -> None:
+    session = sessions.create_session(conn)
+    text = "word " * 10_000
+    answer = _answer(conn, session.id, text)
+    expected = tuple((index * 5, index * 5 + 4) for index in range(10_000))
+    for query in ("word", "Word WORD word", "word " * 1000):  # the query repeats it, too
+        (hit,) = [h for h in search.search(conn, query) if h.kind == "message"]
+        assert hit.message_id == answer
+        assert hit.offsets == expected
+        assert 0 < len(hit.snippet_spans) <= 12  # about a dozen words around the first match
+        assert all(hit.snippet[a:b] == "word" for a, b in hit.snippet_spans)
+
+
+def test_a_query_repeating_a_word_searches_it_once() -> None:
+    expression, phrases = search.parse_query("word word WORD wörd word")
+    assert expression == '"word" "word"*'
+    assert phrases == [(("word",), False), (("word",), True)]
+
+
+def test_too_many_different_words_are_refused_with_a_reason() -> None:
+    words = " ".join(f"w{index}" for index in range(search.MAX_QUERY_WORDS + 1))
+    with pytest.raises(StoreError, match=f"up to {search.MAX_QUERY_WORDS} different words"):
+        search.parse_query(words)
+    assert search.parse_query(" ".join(words.split()[:-1]))
+
+
+def test_offsets_prefer_the_first_phrase_of_the_query_where_several_start() -> None:
+    text = "make test then make tests pass"
+    phrases = [(("make",), False), (("make", "test"), True)]
+    assert search.match_offsets(text, phrases) == ((0, 4), (15, 19))
+    phrases = [(("make", "test"), True), (("make",), False)]
+    assert search.match_offsets(text, phrases) == ((0, 9), (15, 25))

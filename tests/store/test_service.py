@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from codeface.core.errors import StoreError
 from codeface.core.events import AnswerStats
 from codeface.core.messages import ChatMessage
 from codeface.store import Store, SyncStore, sessions
@@ -102,3 +103,17 @@ def test_store_reports_answers_interrupted_by_a_crash(codeface_home: Path) -> No
             await store.close()
 
     assert asyncio.run(reopen()) == 1
+
+
+@pytest.mark.asyncio
+async def test_the_async_store_refuses_to_answer_into_the_trash(codeface_home: Path) -> None:
+    store = await Store.open()
+    try:
+        session = await store.create_session()
+        await store.add_user_message(session.id, "hello")
+        await store.trash_session(session.id)
+        with pytest.raises(StoreError, match="is in the trash"):
+            await store.begin_answer(session.id)
+        assert [m.role for m in await store.session_messages(session.id)] == ["user"]
+    finally:
+        await store.close()

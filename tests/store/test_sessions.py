@@ -149,3 +149,28 @@ def test_session_ids_resolve_from_unique_prefixes(conn: sqlite3.Connection) -> N
     assert sessions.resolve_session_id(conn, session.id[:8]) == session.id
     with pytest.raises(StoreError, match="No session"):
         sessions.resolve_session_id(conn, "zzzz")
+
+
+def test_nothing_is_added_to_a_session_in_the_trash(conn: sqlite3.Connection) -> None:
+    session = sessions.create_session(conn)
+    prompt = sessions.add_user_message(conn, session.id, "first question")
+    answer = _answer(conn, session.id, "first answer")
+    cancelled = streaming.begin_answer(conn, session.id)
+    cancelled.append("stopped")
+    stopped = cancelled.cancel()
+    sessions.trash_session(conn, session.id)
+    refusals = [
+        lambda: sessions.add_user_message(conn, session.id, "more"),
+        lambda: streaming.begin_answer(conn, session.id),
+        lambda: sessions.edit_message(conn, prompt.id, "edited"),
+        lambda: streaming.regenerate(conn, answer),
+        lambda: streaming.continue_answer(conn, stopped.id),
+    ]
+    for refused in refusals:
+        with pytest.raises(StoreError, match=f"Session {session.id} is in the trash") as caught:
+            refused()
+        assert caught.value.hint == f"Restore it with `codeface sessions restore {session.id}`."
+    assert len(sessions.session_messages(conn, session.id)) == 3
+    assert sessions.get_message(conn, stopped.id).status == "cancelled"
+    sessions.restore_session(conn, session.id)
+    assert sessions.add_user_message(conn, session.id, "more").content == "more"

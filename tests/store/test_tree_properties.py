@@ -1,5 +1,6 @@
 """hypothesis: random send/edit/regenerate/switch/delete/restore keep the tree consistent,
-and every state survives export → import → export byte for byte."""
+nothing is ever added to a session in the trash, and every state survives export → import
+→ export byte for byte."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from codeface.core.errors import StoreError
 from codeface.store import export, sessions, streaming
 from codeface.store.db import open_database
 from tests.store.fts_check import index_mismatches
@@ -55,48 +58,70 @@ def _check_tree(conn: sqlite3.Connection, session_id: str, expected: dict[str, s
         assert len(group) == point.count
 
 
+def _add(
+    conn: sqlite3.Connection,
+    session_id: str,
+    name: str,
+    chosen: str | None,
+    text: str,
+    parents: dict[str, str | None],
+) -> None:
+    """The operations that add messages to the session."""
+    if name == "send" or chosen is None:
+        user = sessions.add_user_message(conn, session_id, text or "hi")
+        parents[user.id] = user.parent_id
+        writer = streaming.begin_answer(conn, session_id)
+        writer.append(text)
+        parents[writer.finish().id] = user.id
+    elif name == "edit":
+        edited = sessions.edit_message(conn, chosen, text)
+        parents[edited.id] = parents[chosen]
+    elif name == "regenerate":
+        message = sessions.get_message(conn, chosen)
+        writer = streaming.regenerate(conn, chosen)
+        writer.append(text)
+        parents[writer.cancel().id] = message.parent_id
+    elif name == "interrupt":
+        writer = streaming.begin_answer(conn, session_id, flush_interval=0)
+        writer.append(text or "partial")
+        parents[writer.message_id] = sessions.get_message(conn, writer.message_id).parent_id
+        assert sessions.mark_interrupted(conn) == 1
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(OPERATIONS)
 def test_random_operations_keep_the_tree_consistent(operations: list[tuple[str, int, str]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        conn = open_database(Path(folder) / "a" / "codeface.db").conn
+        opened = open_database(Path(folder) / "a" / "codeface.db")
+        conn = opened.conn
         session_id = sessions.create_session(conn).id
         parents: dict[str, str | None] = {}
         for name, pick, text in operations:
             ids = sorted(parents)
             chosen = ids[pick % len(ids)] if ids else None
-            if name == "send" or chosen is None:
-                user = sessions.add_user_message(conn, session_id, text or "hi")
-                parents[user.id] = user.parent_id
-                writer = streaming.begin_answer(conn, session_id)
-                writer.append(text)
-                parents[writer.finish().id] = user.id
-            elif name == "edit":
-                edited = sessions.edit_message(conn, chosen, text)
-                parents[edited.id] = parents[chosen]
-            elif name == "regenerate":
-                message = sessions.get_message(conn, chosen)
-                if message.role == "assistant":
-                    writer = streaming.regenerate(conn, chosen)
-                    writer.append(text)
-                    parents[writer.cancel().id] = message.parent_id
-            elif name == "interrupt":
-                writer = streaming.begin_answer(conn, session_id, flush_interval=0)
-                writer.append(text or "partial")
-                parents[writer.message_id] = sessions.get_message(conn, writer.message_id).parent_id
-                assert sessions.mark_interrupted(conn) == 1
+            trashed = sessions.get_session(conn, session_id).deleted_at is not None
+            regenerating = name == "regenerate" and chosen is not None
+            if regenerating and sessions.get_message(conn, chosen).role != "assistant":
+                name = "nothing"  # only an answer can be regenerated
+            if name in ("send", "edit", "regenerate", "interrupt") or chosen is None:
+                if trashed:  # nothing is ever added to a session in the trash
+                    with pytest.raises(StoreError, match="is in the trash"):
+                        _add(conn, session_id, name, chosen, text, parents)
+                else:
+                    _add(conn, session_id, name, chosen, text, parents)
             elif name == "switch":
                 sessions.set_active(conn, chosen)
             elif name == "trash":
                 sessions.trash_session(conn, session_id)
-            elif name == "restore" and sessions.get_session(conn, session_id).deleted_at:
+            elif name == "restore" and trashed:
                 sessions.restore_session(conn, session_id)
             elif name == "project":
                 sessions.update_session(conn, session_id, project=[None, "/p/a", "/p/b"][pick % 3])
             _check_tree(conn, session_id, parents)
             assert index_mismatches(conn) == set()
         exported = export.export_json(conn, [session_id])
-        other = open_database(Path(folder) / "b" / "codeface.db").conn
+        target = open_database(Path(folder) / "b" / "codeface.db")
+        other = target.conn
         export.import_json(other, exported)
         assert export.export_json(other, [session_id]) == exported
         _check_tree(other, session_id, parents)
@@ -106,5 +131,5 @@ def test_random_operations_keep_the_tree_consistent(operations: list[tuple[str, 
         assert sessions.purge_trash(conn, now=time.time() + 31 * 86400) == 1
         assert index_mismatches(conn) == set()
         assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 0
-        conn.close()
-        other.close()
+        opened.close()
+        target.close()
