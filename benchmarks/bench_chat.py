@@ -5,6 +5,8 @@ cheapest thing Qt can show), and for streaming, one repaint per delta (what a na
 pane would do). Streaming a long Markdown answer (~3,000 tokens with code blocks and
 tables, `codeface.ui.chat.demo.long_answer`) at 1,000 chunks/s is compared with a bare
 `QTextEdit` that only appends the same plain text (no Markdown, no highlighting).
+A jump through 10,000 messages shows other messages in the rows that left the view
+(`codeface.ui.chat.rows`): the figures say how many rows were ever built.
 Run: ``QT_QPA_PLATFORM=offscreen python -m benchmarks.bench_chat``.
 """
 
@@ -136,7 +138,8 @@ def _bench_open(app: QApplication) -> list[dict[str, Any]]:
     pane_scroll = (time.perf_counter() - started) * 1000 / SCROLL_STEPS
     bar.setValue(bar.maximum())
     pane_wheel = _wheel_steps(bar, pane.transcript.viewport())
-    built = len(pane.transcript.built_ids())
+    bound = len(pane.transcript.built_ids())
+    rows_built = pane.transcript.rows.built
     for widget in (view, pane):
         widget.close()
         widget.deleteLater()
@@ -147,7 +150,14 @@ def _bench_open(app: QApplication) -> list[dict[str, Any]]:
         _row("RSS delta for 10,000 messages", rss_after - rss_before, "MB", 100, None),
         _row("scroll step through 10,000 (jump + paint)", pane_scroll, "ms", 16, list_scroll),
         _row("wheel step (120 px up) + paint", pane_wheel, "ms", 16, list_wheel),
-        _row("widgets built after scrolling 10,000", built, "widgets", 100, None),
+        _row("rows bound after scrolling 10,000", bound, "rows", 100, None),
+        _row(
+            f"rows built for {2 * SCROLL_STEPS} jumps and steps (the rest reused)",
+            rows_built,
+            "rows",
+            None,
+            None,
+        ),
     ]
 
 

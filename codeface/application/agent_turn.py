@@ -38,6 +38,7 @@ from codeface.agents.tools import ToolBox, as_data
 from codeface.application.contract import ConversationEvent, MessageSaved
 from codeface.core.events import (
     Finished,
+    Notice,
     Progress,
     ProviderSwitched,
     Retrying,
@@ -51,13 +52,12 @@ from codeface.core.events import (
 )
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.core.settings import POLICIES, Policy
-from codeface.store.models import Message, Session
+from codeface.store.models import Message, Session, ToolRun
 from codeface.store.service import AsyncAnswerWriter
 from codeface.workspace import Workspace
 
 if TYPE_CHECKING:
     from codeface.application.conversation import Conversation
-    from codeface.store.models import ToolRun
 
 
 @dataclass
@@ -135,8 +135,6 @@ async def _request(
 def _audit(
     session: Session, turn_id: str, event: ToolCallFinished, message_id: str, decided: float
 ) -> ToolRun:
-    from codeface.store.models import ToolRun
-
     return ToolRun(
         session_id=session.id,
         turn_id=turn_id,
@@ -243,6 +241,8 @@ async def run_stored_agent_turn(
                         | Retrying()
                         | ProviderSwitched()
                         | Progress()
+                        | Notice()
+                        | Notice()
                         | TurnStarted()
                         | ToolCallStarted()
                         | ApprovalRequested()

@@ -22,6 +22,7 @@ from codeface.core.chat import run_turn
 from codeface.core.errors import StoreError
 from codeface.core.events import (
     Finished,
+    Notice,
     Progress,
     ProviderSwitched,
     Retrying,
@@ -196,6 +197,9 @@ class Conversation:
                             | Retrying()
                             | ProviderSwitched()
                             | Progress()
+                            | Notice()
+                            | Notice()
+                            | Notice()
                         ):
                             pass
                         case _:

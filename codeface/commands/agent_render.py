@@ -29,6 +29,7 @@ from codeface.commands.common import guarded_write, terminal_safe
 from codeface.commands.render import StreamPrinter
 from codeface.core.events import (
     Finished,
+    Notice,
     Progress,
     ProviderSwitched,
     Retrying,
@@ -98,6 +99,7 @@ class AgentPrinter(StreamPrinter):
                 | Retrying()
                 | ProviderSwitched()
                 | Progress()
+                | Notice()
                 | TurnStarted()
                 | TurnDone()
                 | TurnFailed()

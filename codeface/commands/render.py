@@ -26,6 +26,7 @@ from codeface.commands.common import guarded_write, message_safe, terminal_safe
 from codeface.core.events import (
     AnswerStats,
     Finished,
+    Notice,
     Progress,
     ProviderSwitched,
     Retrying,
@@ -75,6 +76,8 @@ class StreamPrinter:
                 self._note(event.reason)
             case Progress():
                 self._note(event.status)
+            case Notice():
+                self._note(event.text)
             case ToolCallRequested():
                 self._note(f"the model asked for tool {event.call.name}({event.call.arguments})")
             case TurnDone():

@@ -90,6 +90,14 @@ class ProviderSwitched:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Something the user should know about this answer, e.g. that the model they asked for
+    could not be used and which one answers instead."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Progress:
     """Progress of a long operation such as a model pull (bytes when known)."""
 
@@ -134,5 +142,12 @@ class TurnFailed:
 
 
 TurnEvent = (
-    StreamEvent | TurnStarted | Retrying | ProviderSwitched | Progress | TurnDone | TurnFailed
+    StreamEvent
+    | TurnStarted
+    | Retrying
+    | ProviderSwitched
+    | Notice
+    | Progress
+    | TurnDone
+    | TurnFailed
 )

@@ -35,6 +35,7 @@ from codeface.core.errors import (
     StreamInterrupted,
 )
 from codeface.core.events import (
+    Notice,
     Progress,
     ProviderSwitched,
     Retrying,
@@ -56,7 +57,8 @@ from codeface.core.selection import (
     provider_label,
 )
 from codeface.core.settings import Policy, Settings
-from codeface.core.stall import FirstEvent, StallWatchdog, first_event_timeout, notice_after
+from codeface.core.stall import FirstEvent, StallWatchdog, notice_after
+from codeface.core.tool_text import as_text_protocol
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,8 @@ _AVAILABILITY_ERRORS = (
     RateLimited,
 )
 MODEL_LIST_TTL = 15.0
+LOCAL_MODEL_KINDS = ("ollama", "builtin")
+"""Providers whose installed models are listed and chosen by fit (the others are told)."""
 
 
 class Router:
@@ -174,6 +178,8 @@ class Router:
                     reason=f"{error.user_message} → using {choice.model}",
                     partial_kept=pending_marker,
                 )
+            if choice.note:
+                yield Notice(choice.note)
             if pending_marker:
                 marker = f"\n\n*[continued on {choice.model}: {reasons[-1][1].user_message}]*\n\n"
                 partial += marker
@@ -221,7 +227,7 @@ class Router:
                 provider=candidate.id,
             )
         try:
-            if candidate.tier == "local" and candidate.kind == "ollama":
+            if candidate.tier == "local" and candidate.kind in LOCAL_MODEL_KINDS:
                 models = await self.local_models(candidate)
                 return choose_local_model(
                     candidate,
@@ -267,7 +273,7 @@ class Router:
                 try:
                     # The first event may be slow (a model loading): wait for it in a helper
                     # task, say so when it is slow, and give up once, after a bounded wait.
-                    first_wait = first_event_timeout(self.settings.general.stall_timeout)
+                    first_wait = self.settings.general.first_token_timeout
                     notice = notice_after(first_wait)
                     first: FirstEvent[StreamEvent] = FirstEvent(stream)
                     try:
@@ -368,7 +374,7 @@ class Router:
         outgoing = replace(
             request,
             model=choice.model,
-            num_ctx=choice.num_ctx if provider.kind == "ollama" else request.num_ctx,
+            num_ctx=choice.num_ctx if provider.kind in LOCAL_MODEL_KINDS else request.num_ctx,
             temperature=request.temperature
             if request.temperature is not None
             else general.temperature,
@@ -385,6 +391,8 @@ class Router:
                     ChatMessage("user", CONTINUE_PROMPT),
                 ),
             )
+        if outgoing.tools and not choice.native_tools:
+            outgoing = as_text_protocol(outgoing)
         return outgoing
 
     def _summarise(

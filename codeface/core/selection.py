@@ -42,6 +42,8 @@ class Choice:
     info: ModelInfo | None = None
     note: str | None = None
     """Why this is not the model the user asked for (shown to them), if it is not."""
+    native_tools: bool = True
+    """False: the model cannot take a ``tools`` list, so tools go in the text protocol."""
 
 
 def provider_label(provider: Provider) -> str:
@@ -108,19 +110,6 @@ def choose_local_model(
                 f"Model {preferred} is not installed on {label}", provider=provider.id
             )
         candidates = exact + [m for m in models if m not in exact]
-    if request.tools:
-        with_tools = [m for m in candidates if not m.capabilities or "tools" in m.capabilities]
-        if strict and exact and not any(m in with_tools for m in exact):
-            raise ModelMissing(
-                f"Model {preferred} on {label} cannot call tools", provider=provider.id
-            )
-        if not with_tools:
-            raise ModelMissing(
-                f"No model on {label} supports tool calls",
-                hint="Pull a model with tool support (e.g. qwen2.5-coder), or use a cloud model.",
-                provider=provider.id,
-            )
-        candidates = with_tools
     fitting = [m for m in candidates if m.context_length is None or m.context_length >= needed]
     if not fitting:
         largest = max((m.context_length or 0) for m in candidates)
@@ -129,7 +118,11 @@ def choose_local_model(
             f"{label} (largest {largest})",
             provider=provider.id,
         )
+    wants_tools = bool(request.tools)
     keep_preferred = preferred is not None and fitting[0].name in (preferred, f"{preferred}:latest")
+    if keep_preferred and wants_tools and not strict and not calls_tools_natively(fitting[0]):
+        # A preference, not a pin: a model that takes tools natively serves an agent better.
+        keep_preferred = not any(calls_tools_natively(m) for m in fitting)
     if strict and exact and not keep_preferred:
         raise ContextTooLong(
             f"The prompt (~{needed} tokens) is longer than the context of {preferred} on {label}",
@@ -138,7 +131,14 @@ def choose_local_model(
     best = (
         fitting[0]
         if keep_preferred
-        else min(fitting, key=lambda m: (_RESIDENCY_RANK.get(m.residency, 5), fitting.index(m)))
+        else min(
+            fitting,
+            key=lambda m: (
+                wants_tools and not calls_tools_natively(m),
+                _RESIDENCY_RANK.get(m.residency, 5),
+                fitting.index(m),
+            ),
+        )
     )
     num_ctx = max(context_size, needed)
     if best.context_length:
@@ -147,7 +147,14 @@ def choose_local_model(
     if preferred and not keep_preferred:
         why = "cannot be used for this request" if exact else "is not installed"
         note = f"{preferred} {why} on {label}; using {best.name}"
-    return Choice(model=best.name, num_ctx=num_ctx, info=best, note=note)
+    native = not wants_tools or calls_tools_natively(best)
+    return Choice(model=best.name, num_ctx=num_ctx, info=best, note=note, native_tools=native)
+
+
+def calls_tools_natively(model: ModelInfo) -> bool:
+    """Whether the model takes a ``tools`` list (unknown capabilities count as yes); the
+    others get the text protocol (`codeface.core.tool_text`)."""
+    return not model.capabilities or "tools" in model.capabilities
 
 
 def choose_cloud_model(provider: Provider, preferred: str | None, *, strict: bool) -> Choice:

@@ -47,6 +47,7 @@ class GeneralSettings:
     max_tokens: int = field(default=4096, metadata=within(1, 1_000_000))
     on_midstream_failure: Literal["continue", "fail"] = "continue"
     stall_timeout: float = field(default=60.0, metadata=within(0.1, 3600))
+    first_token_timeout: float = field(default=120.0, metadata=within(1, 3600))
     connect_timeout: float = field(default=5.0, metadata=within(0.1, 600))
 
 

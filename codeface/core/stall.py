@@ -13,15 +13,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-FIRST_EVENT_FACTOR = 2.0
-"""The first event may take this many stall periods (a model loading, a long prompt)."""
 NOTICE_AFTER = 2.0
 """Seconds of waiting for the first event before the user is told what is happening."""
-
-
-def first_event_timeout(stall: float) -> float:
-    """How long a provider may take to send its first event, given the stall timeout."""
-    return stall * FIRST_EVENT_FACTOR
 
 
 def notice_after(first_event: float) -> float:

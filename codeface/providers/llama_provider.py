@@ -275,10 +275,14 @@ class LlamaProvider:
         return await asyncio.to_thread(statuses, self._registry, loaded)
 
     async def list_models(self) -> list[ModelInfo]:
-        """The usable built-in models (missing or damaged files are left out)."""
-        return [
-            _model_info(status) for status in await self.model_statuses() if status.info is not None
-        ]
+        """The usable built-in models (missing or damaged files are left out); when none is
+        usable, the first model's problem is raised, so the user hears which file and why."""
+        statuses = await self.model_statuses()
+        usable = [_model_info(status) for status in statuses if status.info is not None]
+        problems = [status.problem for status in statuses if status.problem is not None]
+        if not usable and problems:
+            raise problems[0]
+        return usable
 
     @property
     def loaded_model(self) -> runtime.LoadedModel | None:

@@ -11,7 +11,6 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import cast
 
 from codeface.core.errors import StoreError
 from codeface.core.paths import AppPaths, app_paths
@@ -116,15 +115,13 @@ def builtin_provider(settings: Settings, paths: AppPaths) -> Provider | None:
         return None
     if not models:
         return None
-    engine = LlamaProvider(
+    return LlamaProvider(
         registry,
         default_model=settings.builtin.model or preferred_model(models),
         gpu_offload=settings.builtin.gpu_offload,
         context_size=settings.builtin.context_size or settings.general.context_size,
         threads=settings.builtin.threads,
     )
-    # Until core.provider's `kind` literal lists "builtin", the protocol check needs this.
-    return engine
 
 
 def preferred_model(models: list[LocalModel]) -> str:

@@ -204,6 +204,40 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migration
+def m002_tool_runs(db: Database) -> None:
+    """The audit trail: one row per tool call an agent made (tool, arguments, outcome, who
+    approved it and when), kept with its session and deleted with it."""
+    db["tool_runs"].create(  # type: ignore[union-attr]
+        {
+            "seq": int,
+            "id": str,
+            "session_id": str,
+            "turn_id": str,
+            "message_id": str,
+            "call_id": str,
+            "tool": str,
+            "arguments": str,
+            "status": str,
+            "summary": str,
+            "approver": str,
+            "decided_at": float,
+            "duration": float,
+            "changed_paths": str,
+            "created_at": float,
+        },
+        pk="seq",
+        not_null={"id", "session_id", "turn_id", "tool", "arguments", "status", "created_at"},
+        defaults={"summary": "", "approver": "auto", "changed_paths": "[]"},
+    )
+    db.execute("CREATE UNIQUE INDEX tool_runs_id ON tool_runs(id)")
+    db.execute("CREATE INDEX tool_runs_session ON tool_runs(session_id, seq)")
+    db.execute(
+        "CREATE TRIGGER tool_runs_follow_session AFTER DELETE ON sessions BEGIN "
+        "DELETE FROM tool_runs WHERE session_id = old.id; END"
+    )
+
+
 def _ensure_table(conn: sqlite3.Connection) -> None:
     conn.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)"

@@ -120,6 +120,26 @@ class BranchPoint:
 
 
 @dataclass(frozen=True)
+class ToolRun:
+    """One tool call of an agent turn, as the audit trail keeps it."""
+
+    session_id: str
+    turn_id: str
+    message_id: str
+    call_id: str
+    tool: str
+    arguments: str
+    status: str
+    summary: str
+    approver: str
+    decided_at: float
+    duration: float
+    changed_paths: tuple[str, ...] = ()
+    id: str = ""
+    created_at: float = 0.0
+
+
+@dataclass(frozen=True)
 class ProjectNote:
     """A fact saved for a project folder, shared by every session of that project."""
 

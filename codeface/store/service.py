@@ -23,6 +23,7 @@ from codeface.core.messages import ToolCall
 from codeface.core.paths import app_paths
 from codeface.store import export, memory, sessions, streaming
 from codeface.store import search as search_module
+from codeface.store import tool_runs as audit
 from codeface.store.connection import BUSY_TIMEOUT, ReadProblem, take_problems
 from codeface.store.db import RecoveryNotice, open_database
 from codeface.store.models import Message
@@ -175,6 +176,8 @@ class Store:
     update_note = _bind(memory.update_note)
     delete_note = _bind(memory.delete_note)
     memory_prompt = _bind(memory.memory_prompt)
+    add_tool_run = _bind(audit.add_tool_run)
+    tool_runs = _bind(audit.tool_runs)
 
     async def begin_answer(self, session_id: str, **options: Any) -> AsyncAnswerWriter:
         """Start a streaming answer (options as `streaming.begin_answer`)."""

@@ -83,6 +83,8 @@ class Bridge(QObject):
     """ToolCall: the model asked for a tool call."""
     sig_usage = Signal(object)
     """Usage: token totals so far."""
+    sig_notice = Signal(object)
+    """Notice: something to know about this answer (e.g. the model asked for was not used)."""
     sig_progress = Signal(object)
     """Progress: progress of a long step inside a turn (e.g. loading a model)."""
     sig_turn_done = Signal(object)
@@ -256,6 +258,7 @@ class Bridge(QObject):
         from codeface.application.contract import MessageSaved
         from codeface.core.events import (
             Finished,
+            Notice,
             Progress,
             ProviderSwitched,
             Retrying,
@@ -306,6 +309,8 @@ class Bridge(QObject):
                 self.sig_usage.emit(event)
             case Progress():
                 self.sig_progress.emit(event)
+            case Notice():
+                self.sig_notice.emit(event)
             case TurnDone():
                 self.sig_turn_done.emit(event)
             case TurnFailed():

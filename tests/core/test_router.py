@@ -414,6 +414,7 @@ async def test_a_server_that_never_answers_is_announced_then_left_after_one_wait
     )
     value = settings(max_retries=2)
     value.general.stall_timeout = 0.2
+    value.general.first_token_timeout = 0.4
     router = make_router(await prepared(lmstudio, anthropic_at(anthropic_server)), value)
 
     events = await collect(router.stream(request()))
@@ -439,6 +440,7 @@ async def test_half_a_line_then_silence_fails_after_one_bounded_wait(
     ollama_server.raw(b'{"model":"llama3.2:3b","created_at":"x","mess', then_stall=True)
     value = settings(max_retries=2)
     value.general.stall_timeout = 0.2
+    value.general.first_token_timeout = 0.4
     router = make_router(await prepared(OllamaProvider(ollama_server.url)), value)
 
     events = await collect(router.stream(request(), policy="local-only", model="llama3.2:3b"))
@@ -483,7 +485,8 @@ async def test_a_slow_first_token_is_announced_and_the_answer_still_arrives(
     }[kind]
     server.reply_text("ready now", held=True)  # nothing, not even headers, until released
     value = settings()
-    value.general.stall_timeout = 3.0  # notice after 1.5 s, give up after 6 s
+    value.general.stall_timeout = 3.0
+    value.general.first_token_timeout = 6.0  # notice after 1.5 s, give up after 6 s
     router = make_router(await prepared(provider), value)
     events: list[TurnEvent] = []
 
@@ -505,7 +508,8 @@ async def test_stop_while_waiting_for_the_first_token_hangs_up_at_once(
 ) -> None:
     ollama_server.silent()
     value = settings()
-    value.general.stall_timeout = 2.0  # notice after 1 s, give up after 4 s
+    value.general.stall_timeout = 2.0
+    value.general.first_token_timeout = 4.0  # notice after 1 s, give up after 4 s
     router = make_router(await prepared(OllamaProvider(ollama_server.url)), value)
     waiting = asyncio.Event()
 

@@ -67,8 +67,10 @@ def test_a_preferred_model_that_cannot_serve_the_request_is_named_when_replaced(
     choice = choose("llama3.2:3b", request=tools)
     assert choice.model == "qwen2.5-coder:7b"  # type: ignore[attr-defined]
     assert "llama3.2:3b cannot be used for this request" in choice.note  # type: ignore[attr-defined]
-    with pytest.raises(ModelMissing, match="cannot call tools"):
-        choose("llama3.2:3b", strict=True, request=tools)
+    assert choice.native_tools  # type: ignore[attr-defined]
+    pinned = choose("llama3.2:3b", strict=True, request=tools)
+    # A pinned model without native tools is kept: its tools go in the text protocol.
+    assert (pinned.model, pinned.native_tools) == ("llama3.2:3b", False)  # type: ignore[attr-defined]
 
 
 def test_a_pinned_model_too_small_for_the_prompt_is_not_swapped_for_a_larger_one() -> None:

@@ -73,6 +73,20 @@ class BodyStack(QWidget):
         self.updateGeometry()
         return parts
 
+    def reset(self, widgets: list[QWidget]) -> None:
+        """Make ``widgets`` the parts, all measured afresh (a reused part may show new
+        content): parts not among them are hidden (not deleted), new ones shown."""
+        keep = {id(widget) for widget in widgets}
+        for widget in self._parts:
+            if id(widget) not in keep:
+                widget.hide()
+        self._parts = list(widgets)
+        self._heights.clear()
+        for widget in self._parts:
+            if widget.isHidden():
+                widget.show()
+        self._changed_from(0)
+
     def set_parts(self, widgets: list[QWidget]) -> None:
         """Make ``widgets`` the parts, in order: parts not among them are hidden (not
         deleted), new ones shown; only what follows the first difference is moved."""

@@ -1,7 +1,8 @@
 """State shared by every widget of one chat pane: theme, fonts, services and the hub.
 
-Message widgets are created and dropped as they scroll into view, so they do not own
-signals of their own: they report user actions to `ChatHub`, which the pane re-emits.
+Message widgets are rows that show one message after another as the view scrolls
+(`codeface.ui.chat.rows`), so they do not own signals of their own: they report user
+actions to `ChatHub`, which the pane re-emits.
 `render_counts` records how often each message was rendered (tests and benchmarks use it
 to prove that streaming never re-renders earlier messages), and `parsed_chars` how many
 characters of Markdown were parsed for it (to prove a stream tick parses only its tail).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
@@ -82,7 +84,8 @@ class MessageHeader(QWidget):
         self.update_from(message)
 
     def update_from(self, message: MessageView) -> None:
-        """Show the badge for ``message`` (hidden when empty)."""
+        """Show the role and the badge for ``message`` (the badge hidden when empty)."""
+        self.role_label.setText(ROLE_NAMES.get(message.role, message.role.title()))
         text = badge_text(message)
         self.badge.setText(text)
         self.badge.setVisible(bool(text))
@@ -122,6 +125,7 @@ class MessageFooter(QWidget):
         if message.role == "user":
             self.edit_button = tool_button(self, "Edit message", "", "edit", muted)
             layout.addWidget(self.edit_button)
+        self._icon_color = muted
         self.copy_button = tool_button(self, "Copy message", "", "copy", muted)
         self.copy_button.clicked.connect(lambda: context.services.copy_text(self.message.content))
         layout.addWidget(self.copy_button)
@@ -167,6 +171,21 @@ class MessageFooter(QWidget):
                 button.setVisible(message.status == "complete")
         self._show_rating(message.rating)
 
+    def refresh_icons(self) -> None:
+        """Recolour the action icons for the current theme."""
+        muted = self.context.theme.chat.muted
+        if muted == self._icon_color:
+            return
+        self._icon_color = muted
+        for button, name in (
+            (self.edit_button, "edit"),
+            (self.copy_button, "copy"),
+            (self.regenerate_button, "regenerate"),
+        ):
+            if button is not None:
+                button.setIcon(icon(name, muted))
+        self._show_rating(self.message.rating)
+
     def _update_navigator(self, message: MessageView) -> None:
         siblings = message.sibling_count > 1
         if siblings and self.sibling_label is None:
@@ -207,8 +226,6 @@ class MessageFooter(QWidget):
 
     def _rate(self, value: int) -> None:
         rating = None if self.message.rating == value else value
-        from dataclasses import replace
-
         self.message = replace(self.message, rating=rating)
         self._show_rating(rating)
         self.context.hub.sig_rate.emit(self.message.id, rating)
@@ -238,6 +255,11 @@ class StatusLine(QFrame):
             "cancelled": "Stopped.",
         }
         text = texts.get(message.status, "")
-        self.setProperty("kind", message.status)
+        if self.property("kind") != message.status:
+            self.setProperty("kind", message.status)
+            if self.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+                # The style sheet picks its colours by this property when it polishes.
+                self.style().unpolish(self)
+                self.style().polish(self)
         self.label.setText(text)
         self.setVisible(bool(text))

@@ -6,9 +6,16 @@ being written, which is appended to in place) changes per flush. `end_stream` ke
 was streamed when it already shows the final text, and renders only the rest; otherwise
 it renders the final text once. The body is a `BodyStack`, so a change at its end moves
 nothing above it. Every full or partial render is counted in ``context.render_counts``.
+
+A card is a transcript `Row`: when it scrolls out of view it is given another message
+of the same role (`bind`), and a full render reuses its text labels and code blocks
+in place, so reusing a card builds and polishes nothing new for a message of the same
+shape.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -35,7 +42,11 @@ from codeface.ui.chat.markdown import (
     render_segments,
 )
 from codeface.ui.chat.message_parts import MessageFooter, MessageHeader, StatusLine
+from codeface.ui.chat.rows import Row
 from codeface.ui.chat.streaming import AnswerStream, join_run
+
+if TYPE_CHECKING:
+    from codeface.ui.chat.placeholders import Item
 
 USER_INDENT_PX = 96
 
@@ -55,7 +66,12 @@ def text_label(html: str, parent: QWidget) -> QLabel:
     return label
 
 
-class MessageWidget(QFrame):
+def is_text_label(widget: QWidget) -> bool:
+    """Whether ``widget`` is a body text label made by `text_label`."""
+    return isinstance(widget, QLabel) and widget.objectName() == "messageText"
+
+
+class MessageWidget(Row):
     """A message card. Create with a `MessageView`; the transcript positions it."""
 
     def __init__(self, message: MessageView, context: ChatContext, parent: QWidget) -> None:
@@ -93,13 +109,43 @@ class MessageWidget(QFrame):
             self.footer.edit_button.clicked.connect(self.start_edit)
         layout.addWidget(self.footer)
         self.setAccessibleName(f"{self.header.role_label.text()} message")
+        self._show_body(message)
+        self.status_line.update_from(message)
+
+    # reuse -----------------------------------------------------------------------
+    def bind(self, item: Item) -> None:
+        """Show another message of the same role in this card."""
+        assert isinstance(item, MessageView)
+        self.release()
+        self.message = item
+        self.header.update_from(item)
+        self.footer.update_from(item)
+        self.status_line.update_from(item)
+        self._show_body(item)
+        self.invalidate()
+
+    def release(self) -> None:
+        """Stop joining text runs and close the editor: the card leaves the view."""
+        if self._join_timer is not None:
+            self._join_timer.stop()
+        self._runs = []
+        self._stream = None
+        if self._editor is not None:
+            self._editor = None
+            self.footer.show()
+
+    @property
+    def busy(self) -> bool:
+        """An open editor keeps the card (and what the user typed) alive off screen."""
+        return self.editing
+
+    def _show_body(self, message: MessageView) -> None:
         if message.status == "streaming":
             self.begin_stream()
             if message.content:
                 self.append_stream(message.content)
         else:
             self._render_all()
-        self.status_line.update_from(message)
 
     # measuring -------------------------------------------------------------------
     def measure(self, width: int) -> int:
@@ -142,22 +188,36 @@ class MessageWidget(QFrame):
         self._stream = None
         self._runs = []
 
-    def _segment_widget(self, segment: Segment) -> QWidget:
+    def _segment_widget(
+        self,
+        segment: Segment,
+        labels: list[QLabel] | None = None,
+        blocks: list[CodeBlockWidget] | None = None,
+    ) -> QWidget:
+        """A part showing ``segment``: one of the spare ``labels`` / ``blocks`` given
+        the new content when there is one, else a new widget."""
         if isinstance(segment, CodeSegment):
+            if blocks:
+                block = blocks.pop(0)
+                block.view.setFont(self.context.code_font())
+                block.set_code(segment.code, segment.language, final=True)
+                block.view.horizontalScrollBar().setValue(0)
+                return block
             return CodeBlockWidget(segment.code, segment.language, self.context, self.body)
         html = segment.html
         term = self.context.highlight_term.get(self.message.id)
         if term:
             html = mark_terms(html, term, self.context.html_colors())
+        if labels:
+            label = labels.pop(0)
+            label.setText(html)
+            return label
         return text_label(html, self.body)
-
-    def _add_segments(self, segments: list[Segment]) -> None:
-        for segment in segments:
-            self.body.append(self._segment_widget(segment))
 
     def _render_all(self) -> None:
         self.context.render_counts[self.message.id] += 1
-        self._clear_body()
+        self._stream = None
+        self._runs = []
         content = self.message.content
         if self.message.role == "tool":
             content = f"```text\n{content}\n```"
@@ -165,7 +225,15 @@ class MessageWidget(QFrame):
         segments = render_segments(content, self.context.html_colors()) if content else []
         if not segments and self.message.status != "streaming":
             segments = [TextSegment("")] if self.message.role != "assistant" else []
-        self._add_segments(segments)
+        old = self.body.parts()
+        labels = [part for part in old if isinstance(part, QLabel) and is_text_label(part)]
+        blocks = [part for part in old if isinstance(part, CodeBlockWidget)]
+        parts = [self._segment_widget(segment, labels, blocks) for segment in segments]
+        self.body.reset(parts)
+        kept = {id(part) for part in parts}
+        for part in old:
+            if id(part) not in kept:
+                part.deleteLater()
         self.invalidate()
 
     def set_message(self, message: MessageView) -> None:
@@ -192,6 +260,7 @@ class MessageWidget(QFrame):
 
     def rerender(self) -> None:
         """Render again (theme, zoom or highlight changed)."""
+        self.footer.refresh_icons()
         if self.message.status == "streaming":
             text = self._stream.text if self._stream else ""
             self.begin_stream()

@@ -103,6 +103,8 @@ class ChatPane(QWidget):
         self.composer.sig_send.connect(self.sig_send)
         self.composer.sig_stop.connect(self.sig_stop)
         self.composer.sig_composing.connect(self.sig_composing)
+        # Build the highlighters while the user writes (a no-op once they are built).
+        self.composer.sig_composing.connect(self.warm_highlighters)
         self.composer.sig_notice.connect(lambda kind, text: self.show_notice(kind, text, []))
 
         self._pending: dict[str, list[str]] = {}
@@ -132,6 +134,9 @@ class ChatPane(QWidget):
         self._flush_timer.stop()
         self.streaming_id = None
         self.context.highlight_term.clear()
+        # Per-message counters are about the transcript shown: a new one starts afresh.
+        self.context.render_counts.clear()
+        self.context.parsed_chars.clear()
         self.transcript.set_items(list(messages))
         for message in messages:
             if message.status == "streaming":

@@ -1,12 +1,16 @@
-"""The scrolling transcript: a virtual list that builds widgets only near the viewport.
+"""The scrolling transcript: a virtual list that shows rows only near the viewport.
 
-Every item (message or notice) has a height: estimated from its text length until its
-widget has been built and measured. Offsets are prefix sums of the heights; the visible
-range is found by bisection, so 10,000 messages cost a list of numbers, not 10,000
-widgets. Built widgets are kept in a small LRU cache. When a measured height replaces
-an estimate above the viewport, the scroll position is corrected so the text the user
-is reading does not jump. While "following" (at the bottom), growth keeps the view at
-the bottom; scrolling up stops following and shows "Jump to latest".
+Every item (message or notice) has a height: estimated from its text length until a
+row has shown it and measured it (the measured height is kept). Offsets are prefix sums
+of the heights; the visible range is found by bisection, so 10,000 messages cost a list
+of numbers, not 10,000 widgets. Only items near the viewport are bound to a row
+(`codeface.ui.chat.rows`); a row that leaves that range goes back to the pool and
+shows the next item of its kind that comes in, so a long session or a day of answers
+holds no more rows than a screenful (plus the streaming answer and an open editor).
+When a measured height replaces an estimate above the viewport, the scroll position is
+corrected so the text the user is reading does not jump. While "following" (at the
+bottom), growth keeps the view at the bottom; scrolling up stops following and shows
+"Jump to latest".
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -25,15 +28,15 @@ from codeface.application.contract import MessageView
 from codeface.ui.chat.context import ChatContext
 from codeface.ui.chat.icons import icon
 from codeface.ui.chat.message_widget import MessageWidget
-from codeface.ui.chat.notices import Notice, NoticeWidget
 from codeface.ui.chat.placeholders import Item, height_estimator, paint_placeholders
-
-ItemWidget = MessageWidget | NoticeWidget
+from codeface.ui.chat.row_kinds import default_row_factory
+from codeface.ui.chat.rows import Row, RowPool
 
 OVERSCAN_PX = 600
+KEEP_PX = OVERSCAN_PX
+"""Rows this far beyond the overscan stay bound (hidden) rather than going back to the pool."""
 FRAME_BUDGET_MS = 12.0
 OPEN_BUDGET_MS = 80.0
-CACHE_SIZE = 80
 FOLLOW_SLACK_PX = 4
 
 
@@ -55,7 +58,9 @@ class Transcript(QAbstractScrollArea):
         self._index: dict[str, int] = {}
         self._heights: list[int] = []
         self._offsets: list[int] = [0]
-        self._widgets: OrderedDict[str, ItemWidget] = OrderedDict()
+        self.rows = RowPool(default_row_factory(), context, self.viewport())
+        """Rows for items; register new kinds on ``rows.factory``."""
+        self._widgets: dict[str, Row] = {}
         self._pinned: set[str] = set()
         self._width = 0
         self._adjusting = False
@@ -80,9 +85,8 @@ class Transcript(QAbstractScrollArea):
     # items -----------------------------------------------------------------------
     def set_items(self, items: list[Item]) -> None:
         """Replace everything (a new session or branch); follows the bottom."""
-        for widget in self._widgets.values():
-            widget.hide()
-            widget.deleteLater()
+        for row in self._widgets.values():
+            self.rows.give_back(row)
         self._widgets.clear()
         self._pinned.clear()
         self.items = list(items)
@@ -108,7 +112,12 @@ class Transcript(QAbstractScrollArea):
             return False
         self.items[position] = item
         widget = self._widgets.get(item.id)
-        if isinstance(widget, MessageWidget) and isinstance(item, MessageView):
+        if widget is not None and widget.kind != self.rows.factory.kind_of(item).name:
+            # Now another kind of row shows it (e.g. an answer that turned into tool calls).
+            del self._widgets[item.id]
+            self.rows.give_back(widget)
+            widget = self._build(position)
+        elif isinstance(widget, MessageWidget) and isinstance(item, MessageView):
             widget.set_message(item)
         elif widget is None:
             self._heights[position] = self._estimator()(item)
@@ -127,8 +136,10 @@ class Transcript(QAbstractScrollArea):
         position = self._index.get(item_id)
         return None if position is None else self.items[position]
 
-    def widget_for(self, item_id: str, create: bool = True) -> ItemWidget | None:
-        """The built widget of an item (built now if ``create``), or None."""
+    def widget_for(self, item_id: str, create: bool = True) -> Row | None:
+        """The row showing an item (bound now if ``create``), or None.
+
+        A row bound to an item out of view goes back to the pool at the next layout."""
         widget = self._widgets.get(item_id)
         if widget is None and create and item_id in self._index:
             widget = self._build(self._index[item_id])
@@ -142,7 +153,7 @@ class Transcript(QAbstractScrollArea):
             self._pinned.discard(item_id)
 
     def built_ids(self) -> list[str]:
-        """Ids of items whose widgets exist now (for tests and benchmarks)."""
+        """Ids of items bound to a row now (for tests and benchmarks)."""
         return list(self._widgets)
 
     def visible_ids(self) -> list[str]:
@@ -165,7 +176,8 @@ class Transcript(QAbstractScrollArea):
         self.schedule_layout()
 
     def invalidate_all(self) -> None:
-        """Theme or zoom changed: rebuild visible widgets, re-estimate the rest."""
+        """Theme or zoom changed: re-render bound rows, re-estimate the rest."""
+        self.rows.drop_spares()
         for widget in self._widgets.values():
             widget.rerender()
             widget.invalidate()
@@ -276,6 +288,12 @@ class Transcript(QAbstractScrollArea):
             changed = False
             deferred = []
             limit = value + view_height + OVERSCAN_PX
+            # Rows well outside the range go back to the pool first, to show what comes
+            # in; those just outside stay bound, so scrolling back and forth a little
+            # does not render the same messages again and again.
+            self._release_outside(
+                self._position_at(value - KEEP_PX), self._position_at(limit + KEEP_PX) + 1
+            )
             # Visible items first, then the overscan around them.
             order = sorted(
                 range(start, self._position_at(limit) + 1),
@@ -317,12 +335,10 @@ class Transcript(QAbstractScrollArea):
             placed.setGeometry(0, self._offsets[position] - top, width, self._heights[position])
             if not placed.isVisibleTo(self.viewport()):
                 placed.show()
-            self._widgets.move_to_end(item_id)
             shown.add(item_id)
         for item_id, widget in self._widgets.items():
             if item_id not in shown and widget.isVisibleTo(self.viewport()):
                 widget.hide()
-        self._evict(shown)
         self._update_jump_button()
         if deferred:
             self.viewport().update()
@@ -343,35 +359,23 @@ class Transcript(QAbstractScrollArea):
     def _rebuild_offsets(self) -> None:
         self._offsets = [0, *itertools.accumulate(self._heights)]
 
-    def _build(self, position: int) -> ItemWidget:
+    def _build(self, position: int) -> Row:
         item = self.items[position]
-        widget = self._widgets.get(item.id)
-        if widget is not None:
-            return widget
-        if isinstance(item, Notice):
-            widget = NoticeWidget(item, self.context, self.viewport())
-        else:
-            widget = MessageWidget(item, self.context, self.viewport())
-        widget.hide()
-        widget.ensurePolished()
-        self._widgets[item.id] = widget
-        return widget
+        row = self._widgets.get(item.id)
+        if row is None:
+            row = self._widgets[item.id] = self.rows.take(item)
+        return row
 
-    def _evict(self, shown: set[str]) -> None:
-        excess = len(self._widgets) - CACHE_SIZE
-        if excess <= 0:
-            return
-        for item_id in list(self._widgets):
-            if excess <= 0:
-                break
-            widget = self._widgets[item_id]
-            if item_id in shown or item_id in self._pinned:
-                continue
-            if isinstance(widget, MessageWidget) and widget.editing:
+    def _release_outside(self, start: int, stop: int) -> None:
+        """Give back the rows of items outside positions ``[start, stop)``, except the
+        pinned ones (the streaming answer) and busy ones (an open editor)."""
+        for item_id, row in list(self._widgets.items()):
+            position = self._index.get(item_id)
+            inside = position is not None and start <= position < stop
+            if inside or item_id in self._pinned or row.busy:
                 continue
             del self._widgets[item_id]
-            widget.deleteLater()
-            excess -= 1
+            self.rows.give_back(row)
 
     def _estimator(self) -> Callable[[Item], int]:
         return height_estimator(self.context.text_font(), self.viewport().width())

@@ -113,7 +113,9 @@ class KeyRow(QWidget):
             self.sig_changed.emit()
             self.edit.clear()
             self.result.setText("Saved. Testing…")
-            self.result.setText("Saved. " + health_text(await self.bridge.backend.test_key(self.provider)))
+            self.result.setText(
+                "Saved. " + health_text(await self.bridge.backend.test_key(self.provider))
+            )
 
         await self._run(work())
 

@@ -1,0 +1,49 @@
+"""The kinds of transcript rows CodeFace ships, and the factory that builds them.
+
+A message card's header and actions depend on its role, so each role is a kind of its
+own: a card is only reused for a message of the same role. A new kind of row (a
+tool-call card, an approval card) is a `Row` subclass plus a `RowKind` here, tried
+before the kinds it refines (e.g. an assistant message that carries tool calls, before
+``message:assistant``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QWidget
+
+from codeface.application.contract import MessageView
+from codeface.ui.chat.context import ChatContext
+from codeface.ui.chat.message_widget import MessageWidget
+from codeface.ui.chat.notices import Notice, NoticeWidget
+from codeface.ui.chat.placeholders import Item
+from codeface.ui.chat.rows import Row, RowFactory, RowKind
+
+MESSAGE_ROLES = ("user", "assistant", "system", "tool")
+
+
+def _role(role: str) -> Callable[[Item], bool]:
+    def matches(item: Item) -> bool:
+        return isinstance(item, MessageView) and item.role == role
+
+    return matches
+
+
+def _message_row(item: Item, context: ChatContext, parent: QWidget) -> Row:
+    assert isinstance(item, MessageView)
+    return MessageWidget(item, context, parent)
+
+
+def _notice_row(item: Item, context: ChatContext, parent: QWidget) -> Row:
+    assert isinstance(item, Notice)
+    return NoticeWidget(item, context, parent)
+
+
+def default_row_factory() -> RowFactory:
+    """Rows for notices and for messages of each role."""
+    kinds = [RowKind("notice", lambda item: isinstance(item, Notice), _notice_row)]
+    kinds += [RowKind(f"message:{role}", _role(role), _message_row) for role in MESSAGE_ROLES]
+    # A role this version does not know: shown plainly, like a system message.
+    kinds.append(RowKind("message", lambda item: isinstance(item, MessageView), _message_row))
+    return RowFactory(kinds)
