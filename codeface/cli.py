@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 # Subcommands that build providers (and so read OLLAMA_HOST and the base URLs).
 CONNECTING_COMMANDS = frozenset({"chat", "agent", "models", "pull", "rm", "doctor"})
+KNOWN_COMMANDS = frozenset(
+    {"chat", "agent", "undo", "models", "pull", "rm", "doctor", "sessions", "keys", "plan"}
+)
+"""Subcommand names, so a folder named like one is still read as the subcommand."""
 COMMAND_MODULES = (
     "codeface.commands.chat",
     "codeface.commands.agent",
@@ -50,15 +54,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def looks_like_folder(argument: str) -> bool:
+    """``codeface PATH``: an argument that names an existing folder and no subcommand."""
+    from pathlib import Path
+
+    if argument.startswith("-") or argument in KNOWN_COMMANDS:
+        return False
+    return Path(argument).expanduser().is_dir()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run CodeFace; returns the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if all(argument in ("-v", "--verbose") for argument in arguments):
-        # Opening the window: no parser, no subcommand modules, and the log file is opened
-        # by the window after its first paint; it should show now.
+    verbose = [argument for argument in arguments if argument in ("-v", "--verbose")]
+    rest = [argument for argument in arguments if argument not in ("-v", "--verbose")]
+    project = rest[0] if len(rest) == 1 and looks_like_folder(rest[0]) else None
+    if not rest or project is not None:
+        # Opening the window (on a project folder): no parser, no subcommand modules, and
+        # the log file is opened by the window after its first paint; it should show now.
         from codeface.ui.launch import run_window
 
-        return run_window(verbose=bool(arguments))
+        return run_window(verbose=bool(verbose), project=project)
     args = build_parser().parse_args(arguments)
     if args.command is None:  # only options the window ignores, e.g. `codeface -v -v`
         from codeface.core.logs import setup_logging

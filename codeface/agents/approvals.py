@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import secrets
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -97,6 +98,7 @@ class ApprovalGate:
     def __init__(self, policy: ApprovalPolicy | None = None) -> None:
         self.policy = policy or ApprovalPolicy()
         self._ids = itertools.count(1)
+        self._prefix = secrets.token_hex(4)  # ids stay unique across sessions' gates
         self._pending: dict[str, asyncio.Future[Answer]] = {}
         self._questions: dict[str, asyncio.Future[str]] = {}
 
@@ -159,7 +161,7 @@ class ApprovalGate:
             why = "; ".join(reasons) if reasons else "it was not allowed (see --allow)"
             return Deny(f"Not run: {why}, and there is no one to ask in this run.", "no terminal")
         request = ApprovalRequest(
-            id=f"approval-{next(self._ids)}",
+            id=f"approval-{self._prefix}-{next(self._ids)}",
             call=call,
             kind=kind,
             description=description,
@@ -196,7 +198,7 @@ class ApprovalGate:
 
     def new_question_id(self) -> str:
         """An id for a question to the user, ready to be answered."""
-        question_id = f"question-{next(self._ids)}"
+        question_id = f"question-{self._prefix}-{next(self._ids)}"
         self._questions[question_id] = asyncio.get_running_loop().create_future()
         return question_id
 

@@ -34,7 +34,7 @@ from codeface.agents.loop import run_agent_turn
 from codeface.agents.prompt import agent_system_prompt
 from codeface.agents.roles import Role, effective_policy
 from codeface.agents.tool_specs import specs_for
-from codeface.agents.tools import ToolBox, as_data
+from codeface.agents.tools import ClaimPath, ToolBox, as_data
 from codeface.application.contract import ConversationEvent, MessageSaved
 from codeface.core.events import (
     Finished,
@@ -68,6 +68,8 @@ class AgentSetup:
     role: Role
     gate: ApprovalGate = field(default_factory=ApprovalGate)
     private_folders: tuple[Path, ...] = ()
+    claim_path: ClaimPath | None = None
+    """Plans: waits until no other task of the plan is changing the file (`FileLeases`)."""
 
 
 @dataclass
@@ -179,6 +181,7 @@ async def run_stored_agent_turn(
         turn_id,
         remember=remember,
         private_folders=setup.private_folders,
+        claim_path=setup.claim_path,
     )
     turn = run_agent_turn(
         conversation.engine.router,

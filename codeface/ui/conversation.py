@@ -28,6 +28,7 @@ ACTION_SWITCH_MODEL = "switch_model"
 ACTION_OPEN_SETTINGS = "open_settings"
 ACTION_START_OLLAMA = "start_ollama"
 ACTION_PULL_MODEL = "pull_model"
+ACTION_OPEN_PROJECT = "open_project"
 
 
 def notice_actions(error: CodefaceError) -> list[tuple[str, str]]:

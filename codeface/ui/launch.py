@@ -252,7 +252,6 @@ async def main(window: Any, bridge: Any, *, painted: bool = False) -> None:
         # Everything built so far lives as long as the app: keep it out of the cyclic
         # collector's full passes, which otherwise stall the GUI for tens of ms.
         gc.freeze()
-        window.chat.warm_highlighters()
         if wants_prewarm(window):
             bridge.spawn(prewarm_sdks())
         window.sig_cloud_key_added.connect(lambda: bridge.spawn(prewarm_sdks()))
@@ -263,7 +262,7 @@ async def main(window: Any, bridge: Any, *, painted: bool = False) -> None:
     await closed.wait()
 
 
-def _show_window(verbose: bool) -> tuple[Any, Any, Any, bool]:
+def _show_window(verbose: bool, project: str | None = None) -> tuple[Any, Any, Any, bool]:
     """Everything before the event loop: the application, the window shown and (where the
     window system allows) painted. Returns (app, window, bridge, painted)."""
     from codeface.core.logs import hold_records
@@ -284,13 +283,16 @@ def _show_window(verbose: bool) -> tuple[Any, Any, Any, bool]:
         chat_factory=appearance.chat_pane,
         theme_manager=appearance.theme_manager,
         defer_chat=True,
+        project=project,
     )
     window.appearance = appearance
     window.show()
     return app, window, bridge, paint_now(app, window)
 
 
-def run_window(args: argparse.Namespace | None = None, *, verbose: bool = False) -> int:
+def run_window(
+    args: argparse.Namespace | None = None, *, verbose: bool = False, project: str | None = None
+) -> int:
     """Create the application and window, show it, and run the event loop; exit code."""
     import PySide6.QtCore  # noqa: F401  (loads PySide6's import hooks, adjusted next)
 
@@ -300,7 +302,7 @@ def run_window(args: argparse.Namespace | None = None, *, verbose: bool = False)
     collecting = gc.isenabled()
     gc.disable()
     try:
-        app, window, bridge, painted = _show_window(verbose)
+        app, window, bridge, painted = _show_window(verbose, project)
     finally:
         if collecting:
             gc.enable()

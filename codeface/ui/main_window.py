@@ -40,7 +40,12 @@ if TYPE_CHECKING:
 
     from PySide6.QtGui import QAction, QCloseEvent
 
-    from codeface.application.contract import BackendState, ProviderStatus, SessionView
+    from codeface.application.contract import (
+        BackendState,
+        ProjectView,
+        ProviderStatus,
+        SessionView,
+    )
     from codeface.core.events import AnswerStats
     from codeface.ui.widgets.docks import DockArea
 
@@ -80,6 +85,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
     """(session_id): a session's branch is on screen."""
     sig_cloud_key_added = Signal()
     """A cloud provider has a key now that had none (time to prewarm its SDK)."""
+    sig_project_changed = Signal(object)
+    """ProjectView | None: the project the window works on (files, terminal, agents)."""
 
     def __init__(
         self,
@@ -89,6 +96,7 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         theme_manager: Any | None = None,
         state_path: Path | None = None,
         defer_chat: bool = False,
+        project: str | None = None,
     ) -> None:
         """Build the window; with ``defer_chat`` the chat pane (the costliest part) is built
         by `install_chat()`, after the first paint, so the window appears sooner."""
@@ -100,6 +108,9 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         self.state_path = state_path
         self.saved_state = load_window_state(state_path)
         self.sessions: dict[str, SessionView] = {}
+        self.project: ProjectView | None = None
+        """The open project (its key names it in sessions, terminal state and memory)."""
+        self.initial_project = project or self.saved_state.project
         self.providers: list[ProviderStatus] = []
         self.models: list[Any] = []
         self.model_in_use = ""
@@ -189,7 +200,12 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         from codeface.ui.widgets.docks import DockArea
 
         if self.docks is None:
+            from codeface.ui.window_agents import install_agents_panel
+            from codeface.ui.window_code import install_code_panel
+
             self.docks = DockArea(self, self._terminal_options)
+            install_code_panel(self, self.docks)
+            install_agents_panel(self, self.docks)
             state = self.saved_state.dock_state
             if state:
                 self.restoreState(QByteArray(WindowState.decode(state)))
@@ -274,6 +290,7 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             ),
             splitter=WindowState.encode(bytes(self.splitter.saveState().data())),
             session_id=self.conversation.session_id if self.chat is not None else None,
+            project=self.project.key if self.project is not None else self.saved_state.project,
             zoom=self.saved_state.zoom,
             sidebar_visible=not self.sidebar.isHidden(),
             os_scheme=getattr(self.theme_manager, "os_scheme", "") or self.saved_state.os_scheme,
@@ -312,6 +329,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
                 self.chat.show_notice(notice.level, notice.text, [])
             if needs_welcome(state.providers):
                 self.show_welcome()
+            if self.initial_project:
+                await self.open_project(self.initial_project)
             target = self.saved_state.session_id
             if target not in self.sessions:
                 target = state.last_session_id if state.last_session_id in self.sessions else None
@@ -327,6 +346,25 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         finally:
             self.ready.set()
             self.sig_ready.emit()
+
+    # ------------------------------------------------------------------ project
+    async def open_project(self, folder: str) -> bool:
+        """Make ``folder`` the window's project; False (with a notice) when it cannot be."""
+        from codeface.ui.conversation import ACTION_OPEN_PROJECT
+
+        try:
+            project = await self.bridge.backend.open_project(folder)
+        except CodefaceError as error:
+            if self.chat is not None:
+                self.chat.show_notice(
+                    "error", error.one_line(), [("Open another project", ACTION_OPEN_PROJECT)]
+                )
+            return False
+        self.project = project
+        self.saved_state.project = project.key
+        self.setWindowTitle(f"{project.name} — CodeFace")
+        self.sig_project_changed.emit(project)
+        return True
 
     # ------------------------------------------------------------------ turn feedback
     def on_model_in_use(self, model: str, provider: str, tier: object) -> None:

@@ -17,7 +17,7 @@ from codeface.ui.bridge import bridge_task
 if TYPE_CHECKING:
     import asyncio
 
-    from codeface.application.contract import SessionView
+    from codeface.application.contract import ProjectView, SessionView
     from codeface.ui.bridge import Bridge
     from codeface.ui.conversation import Conversation
     from codeface.ui.widgets.sessions_sidebar import SessionsSidebar
@@ -39,6 +39,11 @@ class SessionActions(_WindowBase):
     chat: Any
     model_in_use: str
     trashed: list[str]
+    project: ProjectView | None
+
+    def project_key(self) -> str | None:
+        """The open project's key, for new sessions (None when no project is open)."""
+        return self.project.key if self.project is not None else None
 
     if TYPE_CHECKING:  # provided by MainWindow and ModelActions
 
@@ -92,7 +97,7 @@ class SessionActions(_WindowBase):
 
         async def work() -> None:
             await self.ready.wait()
-            session = await self.bridge.backend.create_session()
+            session = await self.bridge.backend.create_session(project=self.project_key())
             self.sessions[session.id] = session
             await self.reload_sessions()
             await self.open_session(session.id)
@@ -106,7 +111,7 @@ class SessionActions(_WindowBase):
 
         async def work() -> None:
             await self.ready.wait()
-            session = await self.bridge.backend.create_session()
+            session = await self.bridge.backend.create_session(project=self.project_key())
             await self.reload_sessions()
             await self.open_session(session.id)
             self.conversation.on_send(

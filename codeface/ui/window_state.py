@@ -29,6 +29,8 @@ class WindowState:
     dock_state: str = ""
     splitter: str = ""
     session_id: str | None = None
+    project: str | None = None
+    """The key (root folder) of the project open at the last close."""
     zoom: int = 0
     sidebar_visible: bool = True
     os_scheme: str = ""

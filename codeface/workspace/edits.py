@@ -24,6 +24,7 @@ from codeface.core.errors import EditConflict, WorkspaceError
 from codeface.workspace import matching
 from codeface.workspace.files import (
     HUGE_BYTES,
+    VIEW_LIMIT_BYTES,
     FileVersion,
     human_size,
     read_text_bytes,
@@ -139,8 +140,11 @@ def _plan(
     before: str | None,
     after: str,
     base: FileVersion | None,
+    *,
+    checks: bool = True,
 ) -> EditPlan:
-    _check_result(relative, before, after)
+    if checks:
+        _check_result(relative, before, after)
     diff, added, removed = unified_diff(relative, before, after)
     preview = EditPreview(relative, diff, before is None, added, removed, base)
     return EditPlan(real, preview, after.encode("utf-8"), base.sha256 if base else None)
@@ -182,11 +186,16 @@ def plan_write(
     relative: str,
     content: str,
     expected_version: FileVersion | None = None,
+    *,
+    checks: bool = True,
 ) -> EditPlan:
-    """Plan replacing (or creating) the whole file with ``content``."""
+    """Plan replacing (or creating) the whole file with ``content``. ``checks=False`` (a
+    person saving their own text) skips the syntax and placeholder checks meant for models
+    and accepts files up to the code view's limit."""
     if real.exists():
         try:
-            text, _, version = read_text_bytes(real, relative, HUGE_BYTES)
+            limit = HUGE_BYTES if checks else VIEW_LIMIT_BYTES
+            text, _, version = read_text_bytes(real, relative, limit)
         except WorkspaceError as error:
             raise WorkspaceError(
                 f"{error.user_message}; write_file replaces text files only",
@@ -198,9 +207,9 @@ def plan_write(
             after = content.replace("\r\n", "\n").replace("\n", "\r\n")
         if text.startswith(_BOM) and not after.startswith(_BOM):
             after = _BOM + after
-        return _plan(real, relative, text, after, version)
+        return _plan(real, relative, text, after, version, checks=checks)
     _check_version(relative, None, expected_version)
-    return _plan(real, relative, None, content, None)
+    return _plan(real, relative, None, content, None, checks=checks)
 
 
 def apply_plan(plan: EditPlan) -> EditResult:

@@ -21,6 +21,8 @@ from codeface.core.errors import WorkspaceError
 FileKind = Literal["text", "binary", "huge", "not_utf8"]
 
 HUGE_BYTES = 2 * 1024 * 1024
+VIEW_LIMIT_BYTES = 20 * 1024 * 1024
+"""The largest file the code view opens (a 20,000-line file is about 1 MB)."""
 SAMPLE_BYTES = 8192
 READ_CHAR_LIMIT = 60_000
 

@@ -30,6 +30,7 @@ from codeface.workspace.edits import EditPreview, EditResult
 from codeface.workspace.files import (
     HUGE_BYTES,
     READ_CHAR_LIMIT,
+    VIEW_LIMIT_BYTES,
     FileEntry,
     FileText,
     FileVersion,
@@ -139,6 +140,20 @@ class Workspace:
 
         return await asyncio.to_thread(read)
 
+    async def read_whole(
+        self, path: str, max_bytes: int = VIEW_LIMIT_BYTES
+    ) -> tuple[str, FileVersion]:
+        """A whole text file (up to ``max_bytes``) and its version, for a person to read or
+        edit; binary, larger and non-UTF-8 files raise `WorkspaceError` describing them."""
+        real = self.resolve(path)
+        relative = self.relative(real)
+
+        def read() -> tuple[str, FileVersion]:
+            text, _, version = read_text_bytes(real, relative, max_bytes)
+            return text, version
+
+        return await asyncio.to_thread(read)
+
     async def search(
         self,
         pattern: str,
@@ -200,10 +215,12 @@ class Workspace:
         plan = await asyncio.to_thread(edits.plan_edit, real, relative, old_text, new_text)
         return plan.preview
 
-    async def preview_write(self, path: str, content: str) -> EditPreview:
+    async def preview_write(self, path: str, content: str, *, checks: bool = True) -> EditPreview:
         """The diff `write_file` would make, checked the same way, without writing."""
         real = self.resolve(path)
-        plan = await asyncio.to_thread(edits.plan_write, real, self.relative(real), content)
+        plan = await asyncio.to_thread(
+            lambda: edits.plan_write(real, self.relative(real), content, checks=checks)
+        )
         return plan.preview
 
     async def edit_file(
@@ -234,15 +251,17 @@ class Workspace:
         *,
         expected_version: FileVersion | None = None,
         turn_id: str | None = None,
+        checks: bool = True,
     ) -> EditResult:
         """Write the whole file (creating folders as needed), atomically.
 
-        With ``turn_id`` the file is saved in that turn's checkpoint first.
+        With ``turn_id`` the file is saved in that turn's checkpoint first; ``checks=False``
+        is for a person saving their own text (no syntax or placeholder refusal).
         """
         real = self.resolve(path)
         relative = self.relative(real)
         return await self._apply(
-            lambda: edits.plan_write(real, relative, content, expected_version),
+            lambda: edits.plan_write(real, relative, content, expected_version, checks=checks),
             relative,
             turn_id,
         )

@@ -42,6 +42,9 @@ from codeface.core.events import (
 )
 from codeface.core.provider import Health, ModelInfo
 from codeface.core.settings import Policy, Settings
+from tests.ui.fake_agents import FakeAgents
+from tests.ui.fake_engine import FakeEngine
+from tests.ui.fake_project import FakeProjects
 
 DEFAULT_ANSWER = (
     "Here is a function that reverses a string:\n\n```python\ndef reverse(text: str) -> str:\n"
@@ -78,7 +81,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class FakeBackend(Backend):
+class FakeBackend(FakeProjects, FakeAgents, FakeEngine, Backend):
     """Implements `Backend` in memory; every call is recorded in ``calls``."""
 
     def __init__(
@@ -89,6 +92,9 @@ class FakeBackend(Backend):
         notices: list[StartupNotice] | None = None,
         settings: Settings | None = None,
     ) -> None:
+        FakeProjects.__init__(self)
+        FakeAgents.__init__(self)
+        FakeEngine.__init__(self)
         self._settings = settings or Settings()
         self.sessions: dict[str, SessionView] = {}
         self.messages: dict[str, MessageView] = {}
@@ -171,7 +177,7 @@ class FakeBackend(Backend):
         session_id: str,
         role: Literal["user", "assistant"],
         text: str,
-        parent: str | None | EllipsisType = ...,
+        parent: str | EllipsisType | None = ...,
         status: MessageStatus = "complete",
         **extra: object,
     ) -> MessageView:
@@ -237,7 +243,11 @@ class FakeBackend(Backend):
         return sorted(rows, key=lambda s: (not s.pinned, s.updated_at), reverse=False)
 
     async def create_session(
-        self, *, project: str | None = None, policy: Policy | None = None
+        self,
+        *,
+        project: str | None = None,
+        policy: Policy | None = None,
+        role: str | None = None,
     ) -> SessionView:
         self.calls.append(("create_session", policy))
         session_id = self.add_session("New chat", policy=policy or self.settings.general.policy)

@@ -60,6 +60,10 @@ class DockArea:
             self.docks[key] = dock
         self.docks["terminal"].visibilityChanged.connect(self._on_terminal_visible)
 
+    def set_panel(self, key: str, panel: QWidget) -> None:
+        """Put a panel in a dock in place of its empty state."""
+        self.docks[key].setWidget(panel)
+
     def toggle(self, key: str) -> None:
         """Show and raise a dock, or hide it if it is already in front."""
         dock = self.docks[key]
