@@ -211,6 +211,17 @@ class LoopbackServer:
                 self._stream_end_signal.wait(remaining)
             return self._stream_ends[count - 1]
 
+    def wait_requests(self, path: str, count: int, timeout: float = 10.0) -> bool:
+        """Block until ``count`` requests to ``path`` have arrived; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._stream_end_signal:
+            while sum(1 for r in self._requests if r.path == path) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._stream_end_signal.wait(remaining)
+            return True
+
     def clear(self) -> None:
         """Forget recorded requests, stream ends and queued scenarios."""
         with self._lock:
@@ -253,8 +264,9 @@ class LoopbackServer:
                 request = await _read_request(reader)
                 if request is None:
                     break
-                with self._lock:
+                with self._stream_end_signal:
                     self._requests.append(request)
+                    self._stream_end_signal.notify_all()
                 scenario = self._next_scenario(request.path)
                 plan = scenario(request) if scenario else self.handle(request)
                 keep = await self._send(request, plan, reader, writer)
