@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from codeface.commands.common import notice, run_async
+from codeface.commands.common import notice, run_async, warn_read_problems
 from codeface.core.errors import ConfigError
 from codeface.core.settings import POLICIES
 
@@ -141,6 +141,7 @@ async def _agent(args: argparse.Namespace, goal: str) -> int:
         )
         return int(printer.exit_code)
     finally:
+        await warn_read_problems(store)
         await store.close()
         await engine.aclose()
 

@@ -19,6 +19,7 @@ from codeface.commands.common import (
     output_failure,
     read_app_settings,
     run_async,
+    warn_read_problems,
 )
 from codeface.core.settings import POLICIES
 
@@ -142,4 +143,5 @@ async def _chat_saved(engine: Any, args: argparse.Namespace, prompt: str, printe
         )
         return int(printer.exit_code)
     finally:
+        await warn_read_problems(store)
         await store.close()

@@ -194,6 +194,13 @@ def decode_input(data: bytes, what: str) -> str:
         ) from error
 
 
+async def warn_read_problems(store: Any) -> None:
+    """One warning line per stored value the store had to read around (a bad byte, a bad
+    date): the output is complete, but the user should know."""
+    for problem in await store.take_problems():
+        notice(f"warning: {problem.message()}")
+
+
 def run_async(coroutine: Coroutine[Any, Any, int]) -> int:
     """Run a command's coroutine on a fresh event loop and return its exit code."""
     import asyncio

@@ -8,12 +8,14 @@ export to stdout that is not a terminal (a pipe, a file) is left exactly as stor
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from codeface.commands.common import terminal_safe
+from codeface.commands.common import message_safe, terminal_safe
 from codeface.core.errors import StoreError
 
 
@@ -68,13 +70,21 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _open() -> Any:
+@contextlib.contextmanager
+def _open() -> Iterator[Any]:
+    """The store, with its recovery notice and any rows it had to read around printed as
+    warnings on stderr (the rest of the output is complete)."""
     from codeface.store import SyncStore
 
     store = SyncStore()
     if store.notice is not None:
         print(f"codeface: {store.notice.message()}", file=sys.stderr)
-    return store
+    with store:
+        try:
+            yield store
+        finally:
+            for problem in store.take_problems():
+                print(f"codeface: warning: {message_safe(problem.message())}", file=sys.stderr)
 
 
 def _when(timestamp: float) -> str:
@@ -124,11 +134,22 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from codeface.store import export, sessions
+    from codeface.store import export, sessions, tool_runs
 
     with _open() as store:
         session_id = sessions.resolve_session_id(store.conn, args.session)
         print(terminal_safe(export.export_markdown(store.conn, [session_id])), end="")
+        runs = tool_runs.tool_runs(store.conn, session_id)
+    if runs:
+        print("\n## Tool calls (audit trail)\n")
+        for run in runs:
+            changed = f" · changed {', '.join(run.changed_paths)}" if run.changed_paths else ""
+            line = (
+                f"- {_when(run.decided_at or run.created_at)} {run.tool} {run.arguments} → "
+                f"{run.status}: {run.summary} · decided by {run.approver}"
+                f" · {run.duration:.2f} s{changed}"
+            )
+            print(terminal_safe(line[:2000]))
     return 0
 
 

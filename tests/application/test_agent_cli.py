@@ -65,6 +65,16 @@ def test_without_a_terminal_only_what_is_allowed_runs(
     assert "⊘ denied" in run.err
     assert "The edit is in" in run.text
     assert "undo with: codeface undo --session" in run.err
+    session_id, _ = stored_session()
+    shown = codeface("sessions", "show", session_id[:8])
+    assert shown.code == 0, shown.err
+    audit = shown.text.split("## Tool calls (audit trail)", 1)[1]
+    lines = [line for line in audit.splitlines() if line.startswith("- ")]
+    assert "edit_file" in lines[0]
+    assert "→ ok: changed calc.py · decided by allowed" in lines[0]
+    assert "run_command" in lines[1]
+    assert "→ denied:" in lines[1]
+    assert "decided by no terminal" in lines[1]
 
 
 def test_an_unknown_allow_or_role_is_refused_before_anything_runs(project: Path) -> None:
