@@ -7,9 +7,9 @@ import asyncio
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from codeface.agents.events import Decision
-from codeface.application.agents_setup import load_project_roles
 from codeface.application.chat_service import ContextUser
 from codeface.application.contract import (
     ApprovalMode,
@@ -21,9 +21,10 @@ from codeface.application.contract import (
 )
 from codeface.application.contract.agents_contract import AgentsContract
 from codeface.application.conversation import Conversation
-from codeface.application.undo import turns_with_changes, undo_turn
 from codeface.core.errors import WorkspaceError
-from codeface.workspace import Workspace
+
+if TYPE_CHECKING:
+    from codeface.workspace import Workspace
 
 
 def _iso(timestamp: float) -> str:
@@ -35,6 +36,8 @@ class AgentsService(ContextUser, AgentsContract):
 
     async def list_roles(self, project: str | None = None) -> list[RoleView]:
         """Built-in, the user's and the project's roles (broken files are skipped)."""
+        from codeface.application.agents_setup import load_project_roles
+
         workspace = await asyncio.to_thread(self.context.workspace, project) if project else None
         roles, _problems = await asyncio.to_thread(load_project_roles, workspace, self.engine.paths)
         return [
@@ -94,6 +97,8 @@ class AgentsService(ContextUser, AgentsContract):
 
     async def turn_checkpoints(self, session_id: str) -> list[TurnCheckpointView]:
         """The session's agent turns that changed files, oldest first."""
+        from codeface.application.undo import turns_with_changes
+
         store = await self.store()
         workspace = await self._workspace_of(session_id)
         prompts = {m.id: m for m in await store.session_messages(session_id) if m.role == "user"}
@@ -118,6 +123,8 @@ class AgentsService(ContextUser, AgentsContract):
 
     async def undo_turn(self, session_id: str, turn_id: str) -> UndoView:
         """Restore the files of one turn; the state before is saved so undo can be undone."""
+        from codeface.application.undo import undo_turn
+
         store = await self.store()
         workspace = await self._workspace_of(session_id)
         report = await undo_turn(store, workspace, session_id, turn_id)

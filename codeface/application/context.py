@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from codeface.agents.approvals import ApprovalGate
-from codeface.application.agent_turn import AgentSetup
-from codeface.application.agents_setup import load_project_roles, private_folders
 from codeface.application.engine import Engine
 from codeface.core.errors import WorkspaceError
 from codeface.core.provider import Provider
 from codeface.store.models import Session
 from codeface.store.service import Store
-from codeface.workspace import Workspace
+
+if TYPE_CHECKING:
+    from codeface.agents.approvals import ApprovalGate
+    from codeface.application.agent_turn import AgentSetup
+    from codeface.workspace import Workspace
 
 
 class AppContext:
@@ -45,6 +47,8 @@ class AppContext:
         """The workspace of an open project (opened again after a restart)."""
         found = self.workspaces.get(project)
         if found is None:
+            from codeface.workspace import Workspace  # the project's modules load with it
+
             found = Workspace.open(project)
             self.workspaces[found.key] = found
             self.workspaces[project] = found
@@ -52,6 +56,8 @@ class AppContext:
 
     def gate(self, session_id: str) -> ApprovalGate:
         """The approval gate of a session (its for-this-session rules live here)."""
+        from codeface.agents.approvals import ApprovalGate
+
         gate = self.gates.get(session_id)
         if gate is None:
             gate = self.gates[session_id] = ApprovalGate()
@@ -61,6 +67,9 @@ class AppContext:
         """What an agent turn of this session needs; None for a plain chat session."""
         if not session.role:
             return None
+        from codeface.application.agent_turn import AgentSetup
+        from codeface.application.agents_setup import load_project_roles
+
         if not session.project:
             raise WorkspaceError(
                 "This agent session has no project",
@@ -78,4 +87,6 @@ class AppContext:
 
     def private_folders(self) -> tuple[Path, ...]:
         """CodeFace's own folders, treated like credentials by command approval."""
+        from codeface.application.agents_setup import private_folders
+
         return private_folders(self.engine.paths)

@@ -12,9 +12,8 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
-from typing import assert_never
+from typing import TYPE_CHECKING, assert_never
 
-from codeface.application.agent_turn import AgentSetup, run_stored_agent_turn
 from codeface.application.contract import Attachment, ConversationEvent, MessageSaved, MessageView
 from codeface.application.engine import Engine
 from codeface.application.views import message_view
@@ -39,6 +38,9 @@ from codeface.core.router import CONTINUE_PROMPT
 from codeface.core.settings import POLICIES, Policy
 from codeface.store.models import Session
 from codeface.store.service import AsyncAnswerWriter, Store
+
+if TYPE_CHECKING:
+    from codeface.application.agent_turn import AgentSetup
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,8 @@ class Conversation:
         user = await self.store.add_user_message(session_id, compose_prompt(text, attachments))
         yield MessageSaved(await self.view(user.id))
         if agent is not None:
+            from codeface.application.agent_turn import run_stored_agent_turn
+
             turn = run_stored_agent_turn(self, session, agent, turn_id=user.id)
             async with aclosing(turn) as events:
                 async for event in events:
@@ -108,6 +112,8 @@ class Conversation:
         self, session_id: str, agent: AgentSetup
     ) -> AsyncGenerator[ConversationEvent, None]:
         """Go on with an agent turn that was interrupted between or during steps."""
+        from codeface.application.agent_turn import run_stored_agent_turn
+
         session = await self._writable(session_id)
         turn = run_stored_agent_turn(self, session, agent, turn_id=None)
         async with aclosing(turn) as events:

@@ -268,4 +268,3 @@ class TaskAttempts:
         refused = await leases.claim(task_id, path)
         await self._go_on(context)
         return refused
-

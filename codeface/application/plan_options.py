@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 _STORED = ("model", "policy", "max_attempts", "heartbeat", "local_parallel", "cloud_parallel")
 _LIMITS: dict[str, tuple[float, float]] = {
     "max_attempts": (1, 20),
-    "heartbeat": (1, 86_400),
+    "heartbeat": (0.05, 86_400),
     "local_parallel": (1, 64),
     "cloud_parallel": (1, 64),
     "backoff_base": (0, 600),
@@ -79,28 +79,32 @@ class PlanOptions:
         return checked(replace(self, **kept), "the stored plan")
 
 
+def _usable(name: str, value: Any, default: Any) -> bool:
+    if name == "policy":
+        return value is None or value in POLICIES
+    if name == "model":
+        return value is None or isinstance(value, str)
+    bounds = _LIMITS.get(name)
+    if bounds is None:
+        return True
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if isinstance(default, int) and not isinstance(value, int):
+        return False
+    return bounds[0] <= value <= bounds[1]
+
+
 def checked(options: PlanOptions, where: str) -> PlanOptions:
     """``options`` with each value out of range or of the wrong type put back to its default."""
     defaults = PlanOptions()
     changes: dict[str, Any] = {}
     for item in fields(options):
-        value = getattr(options, item.name)
-        bounds = _LIMITS.get(item.name)
-        default = getattr(defaults, item.name)
-        if item.name == "policy" and value is not None and value not in POLICIES:
-            changes[item.name] = None
-        elif item.name == "model" and value is not None and not isinstance(value, str):
-            changes[item.name] = None
-        elif bounds is not None and (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not bounds[0] <= value <= bounds[1]
-        ):
+        value, default = getattr(options, item.name), getattr(defaults, item.name)
+        if not _usable(item.name, value, default):
+            log.warning(
+                "%s: plan option %s=%r is not usable; the default is used", where, item.name, value
+            )
             changes[item.name] = default
-        elif bounds is not None and isinstance(default, int) and not isinstance(value, int):
-            changes[item.name] = default
-    for name in changes:
-        log.warning("%s: plan option %s=%r is not usable; using the default", where, name, getattr(options, name))
     return replace(options, **changes) if changes else options
 
 
@@ -109,7 +113,14 @@ def options_from_settings(settings: Settings) -> PlanOptions:
     table = settings.extra.get("plans")
     if not isinstance(table, dict):
         return PlanOptions()
-    names = {"max_attempts", "heartbeat", "local_parallel", "cloud_parallel", "backoff_base", "backoff_cap"}
+    names = {
+        "max_attempts",
+        "heartbeat",
+        "local_parallel",
+        "cloud_parallel",
+        "backoff_base",
+        "backoff_cap",
+    }
     known = {k: v for k, v in table.items() if k in names}
     return checked(replace(PlanOptions(), **known), "settings [plans]")
 

@@ -131,4 +131,3 @@ class PlanLock:
 def lock_folder(data: Path) -> Path:
     """Where plan locks live, under CodeFace's data folder."""
     return data / "plans"
-

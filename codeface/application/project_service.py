@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codeface.application.chat_service import ContextUser
 from codeface.application.contract import (
@@ -24,8 +25,10 @@ from codeface.application.contract.project_contract import ProjectContract
 from codeface.core.atomic import write_atomically
 from codeface.core.errors import WorkspaceError
 from codeface.store.models import ProjectNote
-from codeface.workspace import Workspace
-from codeface.workspace.files import FileVersion
+
+if TYPE_CHECKING:
+    from codeface.workspace import Workspace
+    from codeface.workspace.files import FileVersion
 
 log = logging.getLogger(__name__)
 RECENT_LIMIT = 12
@@ -44,6 +47,8 @@ def parse_version(token: str) -> FileVersion | None:
     """`version_token` read back (None for "")."""
     if not token:
         return None
+    from codeface.workspace.files import FileVersion
+
     try:
         mtime, size, digest = token.split(":", 2)
         return FileVersion(int(mtime), int(size), digest)

@@ -11,18 +11,19 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from functools import partial
+from typing import TYPE_CHECKING
 
 from codeface.core.errors import StoreError
 from codeface.core.paths import AppPaths, app_paths
 from codeface.core.provider import Provider
 from codeface.core.settings import Settings
-from codeface.providers import llama_runtime
 from codeface.providers.anthropic_provider import AnthropicProvider
-from codeface.providers.llama_provider import LlamaProvider
-from codeface.providers.local_models import LocalModel, ModelRegistry
 from codeface.providers.ollama_provider import OllamaProvider
 from codeface.providers.openai_provider import OpenAIProvider
 from codeface.providers.sdk_warmup import warm_anthropic, warm_openai
+
+if TYPE_CHECKING:
+    from codeface.providers.local_models import LocalModel
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +106,12 @@ def build_providers(
 def builtin_provider(settings: Settings, paths: AppPaths) -> Provider | None:
     """The built-in engine, when enabled, installed (found without importing llama.cpp) and
     given at least one model; None otherwise (`codeface doctor` says which is missing)."""
-    if not settings.builtin.enabled or not llama_runtime.installed():
+    import importlib.util
+
+    if not settings.builtin.enabled or importlib.util.find_spec("llama_cpp") is None:
         return None
+    from codeface.providers.local_models import ModelRegistry
+
     registry = ModelRegistry.at(paths)
     try:
         models = registry.models()
@@ -115,6 +120,9 @@ def builtin_provider(settings: Settings, paths: AppPaths) -> Provider | None:
         return None
     if not models:
         return None
+    # The engine's modules load only for a user who has registered a model.
+    from codeface.providers.llama_provider import LlamaProvider
+
     return LlamaProvider(
         registry,
         default_model=settings.builtin.model or preferred_model(models),

@@ -15,8 +15,11 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
+
 
 GIT_SAFE_OPTIONS = ("-c", "core.fsmonitor=false", "-c", "core.quotepath=off")
 _GIT_TIMEOUT_S = 60
@@ -146,6 +149,8 @@ class GitignoreRules:
             except OSError:
                 self._specs[folder] = None
             else:
+                import pathspec  # only projects that are not git repositories need it
+
                 self._specs[folder] = pathspec.GitIgnoreSpec.from_lines(lines)
         return self._specs[folder]
 
