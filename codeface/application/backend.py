@@ -49,6 +49,11 @@ class AppBackend(ChatService, ModelsService, ProjectService, AgentsService, Back
                     "error" if self.engine.settings_unreadable else "warning",
                 )
             )
+        sessions = await self.list_sessions()
+        latest = max(sessions, key=lambda session: session.updated_at, default=None)
         return BackendState(
-            sessions=await self.list_sessions(), providers=providers, notices=notices
+            sessions=sessions,
+            providers=providers,
+            notices=notices,
+            last_session_id=latest.id if latest is not None else None,
         )
