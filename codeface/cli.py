@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import argparse
 
 # Subcommands that build providers (and so read OLLAMA_HOST and the base URLs).
-CONNECTING_COMMANDS = frozenset({"chat", "agent", "models", "pull", "rm", "doctor"})
+CONNECTING_COMMANDS = frozenset({"chat", "agent", "plan", "models", "pull", "rm", "doctor"})
 KNOWN_COMMANDS = frozenset(
     {"chat", "agent", "undo", "models", "pull", "rm", "doctor", "sessions", "keys", "plan"}
 )
@@ -28,6 +28,7 @@ KNOWN_COMMANDS = frozenset(
 COMMAND_MODULES = (
     "codeface.commands.chat",
     "codeface.commands.agent",
+    "codeface.commands.plan",
     "codeface.commands.models",
     "codeface.commands.doctor",
     "codeface.commands.sessions",

@@ -37,6 +37,9 @@ from codeface.core.messages import ToolCall
 from codeface.workspace import Workspace
 
 Remember = Callable[[str], Awaitable[None]]
+ClaimPath = Callable[[str], Awaitable[str | None]]
+"""Before a file is changed: waits until this agent may change it (another agent of the same
+plan may be changing it); returns None, or why it may not (told to the model)."""
 COMMAND_TIMEOUT = 120.0
 MAX_RESULT_CHARS = 40_000
 
@@ -74,6 +77,7 @@ class ToolBox:
     turn_id: str
     remember: Remember | None = None
     private_folders: tuple[Any, ...] = ()
+    claim_path: ClaimPath | None = None
     read_versions: dict[str, Any] = field(default_factory=dict)
     checkpointed: set[str] = field(default_factory=set)
     changed: list[str] = field(default_factory=list)
@@ -278,6 +282,10 @@ class ToolBox:
     async def _write(self, call: ToolCall) -> Outcome:
         args = call.arguments
         path = self.workspace.relative(self.workspace.resolve(str(args["path"])))
+        if self.claim_path is not None:
+            refused = await self.claim_path(path)
+            if refused is not None:
+                return Outcome("error", f"{call.name} was not applied: {refused}", refused)
         expected = self.read_versions.get(path)
         if call.name == "edit_file":
             result = await self.workspace.edit_file(

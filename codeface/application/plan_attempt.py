@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
+from dataclasses import dataclass
 from pathlib import Path
-from typing import assert_never
+from typing import Any, assert_never
 
 from codeface.agents.approvals import ApprovalGate
 from codeface.agents.events import (
@@ -28,7 +29,7 @@ from codeface.agents.events import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from codeface.agents.plan import TaskReport, task_brief
+from codeface.agents.plan import PlanTask, TaskReport, task_brief
 from codeface.agents.plan_events import (
     PlanEvent,
     StepChange,
@@ -38,7 +39,7 @@ from codeface.agents.plan_events import (
     WaitReason,
 )
 from codeface.agents.roles import Role
-from codeface.agents.scheduler import AttemptContext, TaskFailure
+from codeface.agents.task_attempt import AttemptContext, TaskFailure
 from codeface.application.agent_turn import AgentSetup
 from codeface.application.contract import ConversationEvent, MessageSaved
 from codeface.application.conversation import Conversation
@@ -88,6 +89,15 @@ def _retryable(error: CodefaceError) -> bool:
     return not isinstance(error, PERMANENT)
 
 
+@dataclass
+class _Ending:
+    """How a followed turn ended: its failure, its last answer without tool calls, its end."""
+
+    failure: CodefaceError | None = None
+    answer: str | None = None
+    done: AgentTurnDone | None = None
+
+
 class TaskAttempts:
     """Runs attempts of one plan's tasks (the scheduler's `AttemptFn`)."""
 
@@ -113,6 +123,8 @@ class TaskAttempts:
         self.model = model
         self.policy = policy
         self.private_folders = private_folders
+        self.fresh: set[str] = set()
+        """Sessions created for a first attempt and not yet used (known to be empty)."""
 
     async def __call__(self, context: AttemptContext) -> TaskReport:
         """Run (or continue) the task's turn; its report, or `TaskFailure`."""
@@ -128,63 +140,78 @@ class TaskAttempts:
             claim_path=lambda path: self._claim(context, path),
         )
         try:
-            events = await self._turn(context, setup)
-            failure = await self._follow(context, events)
-            return await self._outcome(context, failure)
+            events, fresh = await self._turn(context, setup)
+            ending = await self._follow(context, events)
+            return await self._outcome(context, ending, fresh)
         except StoreError as error:
             raise TaskFailure(error.one_line(), retryable=False) from error
         except CodefaceError as error:
             raise TaskFailure(error.one_line(), retryable=_retryable(error)) from error
 
+    def session_fields(self, task: PlanTask) -> dict[str, Any]:
+        """How a task's session is created (when its first attempt starts)."""
+        return {
+            "title": f"plan {self.plan_id[:8]} · {task.id}: {task.title}"[:60],
+            "project": self.workspace.key,
+            "role": task.role,
+            "model": self.model,
+            "policy": self.policy,
+        }
+
     async def _turn(
         self, context: AttemptContext, setup: AgentSetup
-    ) -> AsyncGenerator[ConversationEvent, None]:
+    ) -> tuple[AsyncGenerator[ConversationEvent, None], bool]:
+        """The turn to follow, and whether it starts afresh (not continuing a stored one)."""
         state, store = context.state, self.conversation.store
-        path: list[Message] = []
-        if state.session_id:
-            path = await store.path_to_leaf(state.session_id)
-        else:
-            session = await store.create_session(
-                title=f"plan {self.plan_id[:8]} · {state.task.id}: {state.task.title}"[:60],
-                project=self.workspace.key,
-                role=state.task.role,
-                model=self.model,
-                policy=self.policy,
-            )
+        if not state.session_id:  # the start transition normally creates it
+            session = await store.create_session(**self.session_fields(state.task))
             state.session_id = session.id
             await store.update_plan_task(self.plan_id, state.task.id, session_id=session.id)
-        if any(message.role == "user" for message in path):
-            return self.conversation.continue_turn(state.session_id, setup)
+            self.fresh.add(session.id)
+        started = False
+        if state.session_id in self.fresh:
+            self.fresh.discard(state.session_id)  # known to be empty: no need to read it
+        else:
+            path = await store.path_to_leaf(state.session_id)
+            started = any(message.role == "user" for message in path)
+        if started:
+            return self.conversation.continue_turn(state.session_id, setup), False
         brief = task_brief(context.plan, state.task, context.reports)
-        return self.conversation.send(state.session_id, brief, agent=setup)
+        return self.conversation.send(state.session_id, brief, agent=setup), True
 
     async def _follow(
         self, context: AttemptContext, events: AsyncGenerator[ConversationEvent, None]
-    ) -> CodefaceError | None:
-        failure: CodefaceError | None = None
+    ) -> _Ending:
+        ending = _Ending()
         waiting: set[str] = set()
         async with aclosing(events) as stream:
             async for event in stream:
                 context.pulse.beat()
-                if isinstance(event, MessageSaved):
-                    continue
-                if isinstance(event, TurnFailed):
-                    failure = event.error
+                match event:
+                    case MessageSaved():
+                        continue
+                    case TurnFailed():
+                        ending.failure = event.error
+                    case TurnDone():
+                        ending.answer = None if event.tool_calls else event.text
+                    case AgentTurnDone():
+                        ending.done = event
+                    case _:
+                        pass
                 await self._observe(context, event, waiting)
                 await self.emit(TaskActivity(self.plan_id, context.state.task.id, event))
-        return failure
+        return ending
 
-    async def _outcome(self, context: AttemptContext, failure: CodefaceError | None) -> TaskReport:
-        state, store = context.state, self.conversation.store
-        answer = final_answer(await store.path_to_leaf(state.session_id))
+    async def _outcome(self, context: AttemptContext, ending: _Ending, fresh: bool) -> TaskReport:
+        state, done = context.state, ending.done
+        if fresh and done is not None and not done.stopped_at_step_limit and ending.answer:
+            # a turn started and finished in this attempt: its events say it all
+            return TaskReport(state.task.title, ending.answer, done.changed_paths)
+        answer, changed = await self.conversation.store.session_outcome(state.session_id)
         if answer is not None:
-            runs = await store.tool_runs(state.session_id)
-            changed = dict.fromkeys(
-                path for run in runs if run.status == "ok" for path in run.changed_paths
-            )
-            return TaskReport(state.task.title, answer, tuple(changed))
-        if failure is not None:
-            raise TaskFailure(failure.one_line(), retryable=_retryable(failure))
+            return TaskReport(state.task.title, answer, changed)
+        if ending.failure is not None:
+            raise TaskFailure(ending.failure.one_line(), retryable=_retryable(ending.failure))
         raise TaskFailure("the agent stopped before it finished (its step limit)")
 
     # ------------------------------------------------------------------ live state

@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from codeface.agents.roles import Role, effective_policy
-from codeface.agents.scheduler import Lane, SchedulerOptions
+from codeface.agents.scheduler import Lane
+from codeface.agents.task_attempt import SchedulerOptions
 from codeface.core.provider import Provider
 from codeface.core.selection import order_providers
 from codeface.core.settings import POLICIES, Policy, Settings

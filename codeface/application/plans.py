@@ -1,26 +1,27 @@
 """Plans of a project, durable: drafted by the manager, stored, run by the scheduler with
 each task an agent turn in its own session, and resumed after a crash.
 
-Every transition is written to the store before the plan moves on (`_Recorder`), and each
+Every transition is written to the store before the plan moves on (`PlanRecorder`), and each
 task's steps are stored by its agent turn, so after ``kill -9`` the plan is exactly as far
 as it got: `PlanRun` on the same plan id skips finished tasks and continues interrupted
 ones from their last stored step. Only one process runs a plan at a time (`PlanLock`);
 another process cancels it by setting a flag the running one polls.
 
-For the window: `PlanService.draft`, `save_draft`, `edit_draft`, `run`, `cancel` and
-`PlanRun.events` (an async iterator of `codeface.agents.plan_events.PlanEvent`), with
-`PlanRun.cancel_task`, `cancel`, `answer` and `answer_question` while it runs.
+For the window: `PlanService.draft`, `save_draft`, `edit_draft`, `load`, `unfinished`
+(plans to offer to resume on start), `run`, `cancel` and `PlanRun.events` (an async
+iterator of `codeface.agents.plan_events.PlanEvent`), with `PlanRun.cancel_task`,
+`cancel`, `answer` and `answer_question` while it runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import assert_never
 
 from codeface.agents.approvals import ApprovalGate, ApprovalPolicy
 from codeface.agents.events import Decision
@@ -28,18 +29,9 @@ from codeface.agents.file_leases import FileLeases
 from codeface.agents.plan import FailurePolicy, Plan, check_plan
 from codeface.agents.plan_events import (
     PlanEvent,
-    PlanFinished,
     PlanPlanned,
-    PlanStarted,
     TaskActivity,
-    TaskCancelled,
-    TaskDone,
-    TaskFailed,
-    TaskQueued,
-    TaskRetrying,
     TaskStarted,
-    TaskStep,
-    TaskWaiting,
 )
 from codeface.agents.plan_state import FINAL_STATUSES, PlanStatus
 from codeface.agents.roles import Role
@@ -49,6 +41,7 @@ from codeface.application.conversation import Conversation
 from codeface.application.plan_attempt import TaskAttempts
 from codeface.application.plan_manager import draft_plan
 from codeface.application.plan_options import PlanOptions, lane_for
+from codeface.application.plan_recorder import PlanRecorder
 from codeface.application.plan_records import (
     PlanLock,
     plan_from_record,
@@ -61,6 +54,7 @@ from codeface.store.models import PlanRecord
 from codeface.store.service import Store
 from codeface.workspace import Workspace
 
+log = logging.getLogger(__name__)
 _RUN_OPTIONS = ("model", "policy", "max_attempts", "heartbeat", "local_parallel", "cloud_parallel")
 
 
@@ -144,6 +138,16 @@ class PlanService:
         """The stored plan (``plan_id`` may be a unique prefix)."""
         return await self.store.get_plan(await self.store.resolve_plan_id(plan_id))
 
+    async def unfinished(self) -> list[PlanRecord]:
+        """This project's plans that stopped while running (CodeFace quit or was killed)
+        and that no other process runs now: the ones to offer to resume on start."""
+        plans = await self.store.list_plans(project=self.workspace.key)
+        return [
+            plan
+            for plan in plans
+            if plan.status in ("running", "interrupted") and not self.lock(plan.id).held_elsewhere()
+        ]
+
     def lock(self, plan_id: str) -> PlanLock:
         """The lock that says which process runs the plan."""
         return PlanLock(self.lock_folder, plan_id)
@@ -198,7 +202,8 @@ class PlanRun:
         self._scheduler: Scheduler | None = None
         self._queue: asyncio.Queue[PlanEvent | None] = asyncio.Queue()
         self._early_cancels: list[str | None] = []
-        self._recorder = _Recorder(service.store, plan_id)
+        self._recorder = PlanRecorder(service.store, plan_id)
+        self._attempts: TaskAttempts | None = None
 
     # ------------------------------------------------------------------ control
     def cancel_task(self, task_id: str) -> bool:
@@ -264,10 +269,16 @@ class PlanRun:
         requeue = [t.task_id for t in record.tasks if t.status not in ("done", "queued")]
         if requeue:
             await store.reset_plan_tasks(self.plan_id, requeue)
+            await store.interrupt_task_answers(self.plan_id, requeue)
         states = {
             task.id: state_from_record(task, row, requeue=True)
             for task, row in zip(plan.tasks, record.tasks, strict=True)
         }
+        for task_id, (tokens_in, tokens_out, cost) in (
+            await store.plan_usage(self.plan_id)
+        ).items():
+            state = states[task_id]  # answers stored since the last transition count too
+            state.input_tokens, state.output_tokens, state.cost_usd = tokens_in, tokens_out, cost
         await store.update_plan(
             self.plan_id,
             status="running",
@@ -278,7 +289,7 @@ class PlanRun:
         )
         policy = service.policy(options)
         providers = service.conversation.engine.providers
-        attempts = TaskAttempts(
+        self._attempts = attempts = TaskAttempts(
             service.conversation,
             service.workspace,
             service.roles,
@@ -321,102 +332,42 @@ class PlanRun:
         store = self.service.store
         while True:
             await asyncio.sleep(self.options.cancel_poll)
-            whole, tasks = await store.plan_cancel_requests(self.plan_id)
-            if whole:
-                scheduler.cancel()
-                await store.update_plan(self.plan_id, cancel_requested=0)
-            for task_id in tasks:
-                scheduler.cancel_task(task_id)
-                await store.update_plan_task(self.plan_id, task_id, cancel_requested=0)
+            try:
+                whole, tasks = await store.plan_cancel_requests(self.plan_id)
+                if whole:
+                    scheduler.cancel()
+                    await store.update_plan(self.plan_id, cancel_requested=0)
+                for task_id in tasks:
+                    scheduler.cancel_task(task_id)
+                    await store.update_plan_task(self.plan_id, task_id, cancel_requested=0)
+            except StoreError as error:  # the next transition's write will say it too
+                log.warning("plan %s: cannot read cancel requests: %s", self.plan_id, error)
 
     async def _record(self, event: PlanEvent) -> None:
         """Store a transition, then pass it on."""
-        await self._recorder.write(event)
+        if isinstance(event, TaskStarted):
+            event = await self._start(event)
+        elif not isinstance(event, TaskActivity):  # a task's own events are in its session
+            await self._recorder.write(event)
         self._queue.put_nowait(event)
 
-
-class _Recorder:
-    """Writes each transition to the store (one transaction each)."""
-
-    def __init__(self, store: Store, plan_id: str) -> None:
-        self.store = store
-        self.plan_id = plan_id
-
-    async def write(self, event: PlanEvent) -> None:
-        update = self.store.update_plan_task
-        plan_id = self.plan_id
-        match event:
-            case TaskStarted():
-                task = event.task
-                await update(
-                    plan_id,
-                    task.task_id,
-                    status="running",
-                    attempts=task.attempt,
-                    started_at=time.time() - task.elapsed,
-                    finished_at=None,
-                    error="",
-                    log="resumed" if event.resumed else "started",
-                )
-            case TaskWaiting():
-                await update(plan_id, event.task.task_id, status="waiting")
-            case TaskStep():
-                task = event.task
-                if event.change == "usage":
-                    await update(
-                        plan_id,
-                        task.task_id,
-                        model=task.model,
-                        input_tokens=task.input_tokens,
-                        output_tokens=task.output_tokens,
-                        cost_usd=task.cost_usd,
-                    )
-                elif event.change == "resumed":
-                    await update(plan_id, task.task_id, status="running")
-            case TaskRetrying():
-                await update(
-                    plan_id,
-                    event.task.task_id,
-                    status="retrying",
-                    error=event.reason,
-                    log="retrying",
-                    log_detail=f"in {event.delay:.1f} s: {event.reason}",
-                )
-            case TaskDone():
-                await update(
-                    plan_id,
-                    event.task.task_id,
-                    status="done",
-                    summary=event.summary,
-                    changed_paths=event.changed_paths,
-                    error="",
-                    finished_at=time.time(),
-                    log="done",
-                    log_detail=", ".join(event.changed_paths),
-                )
-            case TaskFailed():
-                await update(
-                    plan_id,
-                    event.task.task_id,
-                    status="failed",
-                    error=event.error,
-                    finished_at=time.time(),
-                    log="failed",
-                    log_detail=event.error,
-                )
-            case TaskCancelled():
-                await update(
-                    plan_id,
-                    event.task.task_id,
-                    status=event.task.status,
-                    error=event.reason,
-                    finished_at=time.time(),
-                    log=event.task.status,
-                    log_detail=event.reason,
-                )
-            case PlanFinished():
-                await self.store.update_plan(plan_id, status=event.status, finished_at=time.time())
-            case PlanPlanned() | PlanStarted() | TaskQueued() | TaskActivity():
-                pass
-            case _:
-                assert_never(event)
+    async def _start(self, event: TaskStarted) -> TaskStarted:
+        """An attempt starts: stored, with the task's session created on its first start."""
+        assert self._scheduler is not None
+        assert self._attempts is not None
+        task = event.task
+        state = self._scheduler.states[task.task_id]
+        fields = None if state.session_id else self._attempts.session_fields(state.task)
+        created = await self.service.store.start_plan_task(
+            self.plan_id,
+            task.task_id,
+            attempts=task.attempt,
+            started_at=time.time() - task.elapsed,
+            resumed=event.resumed,
+            new_session=fields,
+        )
+        if created is None:
+            return event
+        state.session_id = created
+        self._attempts.fresh.add(created)
+        return replace(event, task=replace(task, session_id=created))

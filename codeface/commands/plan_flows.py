@@ -145,13 +145,16 @@ async def _draft(
     context: _Context, goal: str, options: PlanOptions, failure_policy: str | None
 ) -> tuple[str, Plan]:
     notice("the manager is planning…")
+    model = ""
     async for item in context.service.draft(goal, options, failure_policy=failure_policy):  # type: ignore[arg-type]
         match item:
             case PlanPlanned():
                 write_lines(sys.stderr, plan_lines(item.plan))
                 return item.plan_id, item.plan
             case TurnStarted():
-                notice(f"manager: {item.model} on {item.provider}")
+                if item.model != model:
+                    model = item.model
+                    notice(f"manager: {item.model} on {item.provider}")
             case ToolCallStarted():
                 notice(f"manager → {item.description}")
             case Retrying() | ProviderSwitched():

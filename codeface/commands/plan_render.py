@@ -49,11 +49,11 @@ def duration(seconds: float) -> str:
 
 
 def usage(input_tokens: int, output_tokens: int, cost: float | None) -> str:
-    """``1,234 tokens · $0.0120`` (empty when nothing was counted)."""
+    """``1,234 tokens · $0.0120`` (empty when nothing was counted or spent)."""
     parts = []
     if input_tokens or output_tokens:
         parts.append(f"{input_tokens + output_tokens:,} tokens")
-    if cost is not None:
+    if cost:  # local models cost nothing: no "$0.0000" on every line
         parts.append(f"${cost:.4f}")
     return " · ".join(parts)
 

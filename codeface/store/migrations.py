@@ -238,6 +238,101 @@ def m002_tool_runs(db: Database) -> None:
     )
 
 
+@migration
+def m003_plans(db: Database) -> None:
+    """Multi-agent plans: the plan, each task's state as it changes, and a log of the
+    transitions (attempts included). Each task's steps are the messages and tool runs of
+    its own session; a plan outlives those sessions (a trashed session leaves the task's
+    summary)."""
+    db["plans"].create(  # type: ignore[union-attr]
+        {
+            "seq": int,
+            "id": str,
+            "goal": str,
+            "project": str,
+            "status": str,
+            "failure_policy": str,
+            "options": str,
+            "manager_session_id": str,
+            "created_at": float,
+            "updated_at": float,
+            "started_at": float,
+            "finished_at": float,
+            "cancel_requested": int,
+        },
+        pk="seq",
+        not_null={"id", "goal", "status", "failure_policy", "options", "created_at", "updated_at"},
+        defaults={"options": "{}", "failure_policy": "stop", "cancel_requested": 0},
+    )
+    db.execute("CREATE UNIQUE INDEX plans_id ON plans(id)")
+    db.execute("CREATE INDEX plans_updated ON plans(updated_at)")
+    db["plan_tasks"].create(  # type: ignore[union-attr]
+        {
+            "seq": int,
+            "plan_id": str,
+            "task_id": str,
+            "position": int,
+            "title": str,
+            "role": str,
+            "brief": str,
+            "files": str,
+            "depends_on": str,
+            "status": str,
+            "attempts": int,
+            "session_id": str,
+            "summary": str,
+            "changed_paths": str,
+            "error": str,
+            "model": str,
+            "input_tokens": int,
+            "output_tokens": int,
+            "cost_usd": float,
+            "started_at": float,
+            "finished_at": float,
+            "cancel_requested": int,
+            "updated_at": float,
+        },
+        pk="seq",
+        not_null={"plan_id", "task_id", "position", "role", "brief", "status", "updated_at"},
+        defaults={
+            "title": "",
+            "files": "[]",
+            "depends_on": "[]",
+            "attempts": 0,
+            "summary": "",
+            "changed_paths": "[]",
+            "error": "",
+            "model": "",
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "cancel_requested": 0,
+        },
+        foreign_keys=[("plan_id", "plans", "id")],
+    )
+    db.execute("CREATE UNIQUE INDEX plan_tasks_key ON plan_tasks(plan_id, task_id)")
+    db["plan_log"].create(  # type: ignore[union-attr]
+        {
+            "seq": int,
+            "plan_id": str,
+            "task_id": str,
+            "kind": str,
+            "attempt": int,
+            "detail": str,
+            "at": float,
+        },
+        pk="seq",
+        not_null={"plan_id", "kind", "at"},
+        defaults={"task_id": "", "attempt": 0, "detail": ""},
+        foreign_keys=[("plan_id", "plans", "id")],
+    )
+    db.execute("CREATE INDEX plan_log_plan ON plan_log(plan_id, seq)")
+    db.execute(
+        "CREATE TRIGGER plans_delete_children BEFORE DELETE ON plans BEGIN "
+        "DELETE FROM plan_tasks WHERE plan_id = old.id; "
+        "DELETE FROM plan_log WHERE plan_id = old.id; END"
+    )
+
+
 def _ensure_table(conn: sqlite3.Connection) -> None:
     conn.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)"

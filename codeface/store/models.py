@@ -259,3 +259,60 @@ def message_from_row(
     message = object.__new__(Message)
     message.__dict__.update(zip(_MESSAGE_FIELDS, values, strict=True))
     return message
+
+
+@dataclass(frozen=True)
+class PlanTaskRecord:
+    """One task of a stored plan, as it stands (see `codeface.agents.plan_state`)."""
+
+    task_id: str
+    position: int
+    title: str
+    role: str
+    brief: str
+    files: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    status: str = "queued"
+    attempts: int = 0
+    session_id: str | None = None
+    summary: str = ""
+    changed_paths: tuple[str, ...] = ()
+    error: str = ""
+    model: str = ""
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    cancel_requested: bool = False
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """A stored plan: its goal, project, status and options, with its tasks in order."""
+
+    id: str
+    goal: str
+    project: str | None
+    status: str
+    failure_policy: str
+    options: str
+    created_at: float
+    updated_at: float
+    manager_session_id: str | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    cancel_requested: bool = False
+    tasks: tuple[PlanTaskRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanLogEntry:
+    """One transition in a plan's history (a task started, retried, finished…)."""
+
+    plan_id: str
+    task_id: str
+    kind: str
+    attempt: int
+    detail: str
+    at: float

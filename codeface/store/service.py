@@ -21,7 +21,7 @@ from codeface.core.errors import StoreError
 from codeface.core.events import AnswerStats
 from codeface.core.messages import ToolCall
 from codeface.core.paths import app_paths
-from codeface.store import export, memory, sessions, streaming
+from codeface.store import export, memory, plans, sessions, streaming
 from codeface.store import search as search_module
 from codeface.store import tool_runs as audit
 from codeface.store.connection import BUSY_TIMEOUT, ReadProblem, take_problems
@@ -178,6 +178,21 @@ class Store:
     memory_prompt = _bind(memory.memory_prompt)
     add_tool_run = _bind(audit.add_tool_run)
     tool_runs = _bind(audit.tool_runs)
+    create_plan = _bind(plans.create_plan)
+    get_plan = _bind(plans.get_plan)
+    resolve_plan_id = _bind(plans.resolve_plan_id)
+    list_plans = _bind(plans.list_plans)
+    update_plan = _bind(plans.update_plan)
+    update_plan_task = _bind(plans.update_plan_task)
+    reset_plan_tasks = _bind(plans.reset_plan_tasks)
+    replace_plan_tasks = _bind(plans.replace_plan_tasks)
+    request_plan_cancel = _bind(plans.request_plan_cancel)
+    plan_cancel_requests = _bind(plans.plan_cancel_requests)
+    plan_log = _bind(plans.plan_log)
+    start_plan_task = _bind(plans.start_plan_task)
+    session_outcome = _bind(plans.session_outcome)
+    plan_usage = _bind(plans.plan_usage)
+    interrupt_task_answers = _bind(plans.interrupt_task_answers)
 
     async def begin_answer(self, session_id: str, **options: Any) -> AsyncAnswerWriter:
         """Start a streaming answer (options as `streaming.begin_answer`)."""

@@ -9,6 +9,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 import pytest_asyncio
@@ -26,6 +27,8 @@ from codeface.agents.plan_events import (
     TaskStarted,
     TaskWaiting,
 )
+from codeface.agents.plan_state import TaskProgress
+from codeface.application.plan_records import PlanBusy
 from codeface.application.plans import PlanRun
 from tests.application.conftest import AgentRig, make_rig
 from tests.application.plan_rig import (
@@ -116,17 +119,23 @@ async def drain(
     return seen
 
 
-def first(events: list[PlanEvent], kind: type, task_id: str) -> int:
+class HasTask(Protocol):
+    """A task event (it carries the task's snapshot)."""
+
+    @property
+    def task(self) -> TaskProgress: ...
+
+
+def of_task[E: HasTask](events: list[PlanEvent], kind: type[E], task_id: str) -> list[E]:
+    """The ``kind`` events of one task."""
+    return [e for e in events if isinstance(e, kind) and e.task.task_id == task_id]
+
+
+def first(events: list[PlanEvent], kind: type[HasTask], task_id: str) -> int:
     """Index of the first ``kind`` event of one task."""
     return next(
-        i
-        for i, e in enumerate(events)
-        if isinstance(e, kind) and getattr(e, "task").task_id == task_id  # noqa: B009
+        i for i, e in enumerate(events) if isinstance(e, kind) and e.task.task_id == task_id
     )
-
-
-def of_task(events: list[PlanEvent], kind: type, task_id: str) -> list[PlanEvent]:
-    return [e for e in events if isinstance(e, kind) and getattr(e, "task").task_id == task_id]  # noqa: B009
 
 
 def finished(events: list[PlanEvent]) -> PlanFinished:
@@ -172,7 +181,9 @@ async def test_the_manager_plans_five_tasks_that_run_in_dependency_order(plans: 
     assert most == 1  # a local model runs one task at a time by default
     assert (plans.rig.project / "api.py").read_text() == "from models import Page\n"
     assert dict(scripts.counts) == {"manager": 1, "t1": 2, "t2": 2, "t3": 2, "t4": 2, "t5": 1}
-    review = [r for r in plans.rig.server.requests_to("/api/chat") if "Plan task t5:" in str(r.json)]
+    review = [
+        r for r in plans.rig.server.requests_to("/api/chat") if "Plan task t5:" in str(r.json)
+    ]
     asked = str(review[0].json)
     for dep, path in (("t2", "api.py"), ("t3", "test_api.py"), ("t4", "README.md")):
         assert f"report of task {dep}" in asked
@@ -190,9 +201,9 @@ async def test_the_manager_plans_five_tasks_that_run_in_dependency_order(plans: 
     assert len(sessions) == 5
     for row in record.tasks:
         assert row.session_id is not None
-        path = await store.path_to_leaf(row.session_id)
-        assert [m.role for m in path].count("user") == 1
-        assert path[-1].content == row.summary
+        messages = await store.path_to_leaf(row.session_id)
+        assert [m.role for m in messages].count("user") == 1
+        assert messages[-1].content == row.summary
     runs = await store.tool_runs(record.tasks[0].session_id or "")
     assert [(r.tool, r.status, r.approver) for r in runs] == [("write_file", "ok", "allowed")]
 
@@ -238,11 +249,10 @@ async def test_a_failing_task_is_retried_with_its_attempts_visible_then_passes(
 
     assert finished(events).status == "done"
     [retry] = of_task(events, TaskRetrying, "t1")
-    assert isinstance(retry, TaskRetrying)
     assert retry.task.attempt == 1
     assert "scripted failure" in retry.reason
     starts = of_task(events, TaskStarted, "t1")
-    assert [(s.task.attempt, s.resumed) for s in starts] == [(1, False), (2, True)]  # type: ignore[attr-defined]
+    assert [(s.task.attempt, s.resumed) for s in starts] == [(1, False), (2, True)]
     # the second attempt continued the turn: the file was written once, not twice
     assert scripts.counts["t1"] == 3
     record = await store.get_plan(run.plan_id)
@@ -264,7 +274,6 @@ async def test_a_task_silent_past_its_heartbeat_is_cancelled_and_retried(plans: 
 
     assert finished(events).status == "done"
     [retry] = of_task(events, TaskRetrying, "t1")
-    assert isinstance(retry, TaskRetrying)
     assert "no sign of life for 0.3 s" in retry.reason
     assert server.stream_ends[0].how == "client_closed"  # the hung request was given up
     assert scripts.counts["t1"] == 2
@@ -471,3 +480,21 @@ async def test_a_file_another_task_is_changing_waits_until_that_task_ends(
     assert [task for _, task in writes] == ["t1", "t2"]
     assert writes[1][0] > first(events, TaskDone, "t1")
     assert project.joinpath("notes.txt").read_text() == "from t2\n"
+
+
+async def test_plans_left_running_by_a_dead_process_are_offered_to_resume(plans: PlanRig) -> None:
+    store, service = plans.rig.store, plans.service
+    run = await plans.start(Plan("left", tasks(("t1", "coder", "one", (), ()))))
+    await store.update_plan(run.plan_id, status="running")  # as a killed process leaves it
+
+    assert [p.id for p in await service.unfinished()] == [run.plan_id]
+    elsewhere = service.lock(run.plan_id)
+    elsewhere.acquire()  # another process runs it: not offered, and not run twice
+    assert await service.unfinished() == []
+    with pytest.raises(PlanBusy):
+        _ = [event async for event in service.run(run.plan_id, plans.options()).events()]
+    elsewhere.release()
+    events = await drain(service.run(run.plan_id, plans.options()))
+
+    assert finished(events).status == "done"
+    assert await service.unfinished() == []
