@@ -25,6 +25,7 @@ TASK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 class PlanInvalid(CodefaceError):
     """A plan that cannot run: each problem names the task it is about."""
 
+    kind_name = "invalid_plan"
     exit_code = 2
     default_hint = "Edit the plan (or ask again with a clearer goal)."
 

@@ -38,6 +38,7 @@ TITLE_LIMIT = 80
 class PlanParseError(CodefaceError):
     """A plan that cannot be read at all (before its content is checked)."""
 
+    kind_name = "unreadable_plan"
     exit_code = 2
     default_hint = "Write the plan as the JSON object described, or edit the plan file."
 

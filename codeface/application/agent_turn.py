@@ -96,7 +96,7 @@ def find_resume_point(path: list[Message]) -> _Resume | None:
         if message.tool_calls:
             pending = tuple(c for c in message.tool_calls if c.id not in answered)
             return _Resume(turn_id, pending)
-        if message.status in ("interrupted", "cancelled", "error") or not message.content:
+        if message.status != "complete" or not message.content:
             continue
         return None
     return _Resume(turn_id, ())

@@ -110,20 +110,16 @@ def checked(options: PlanOptions, where: str) -> PlanOptions:
 
 
 def options_from_settings(settings: Settings) -> PlanOptions:
-    """Defaults from the settings file's ``[plans]`` table, each value checked."""
-    table = settings.extra.get("plans")
-    if not isinstance(table, dict):
-        return PlanOptions()
-    names = {
-        "max_attempts",
-        "heartbeat",
-        "local_parallel",
-        "cloud_parallel",
-        "backoff_base",
-        "backoff_cap",
-    }
-    known = {k: v for k, v in table.items() if k in names}
-    return checked(replace(PlanOptions(), **known), "settings [plans]")
+    """Defaults from the settings file's ``[plans]`` section (checked when it was read)."""
+    plans = settings.plans
+    return PlanOptions(
+        max_attempts=plans.max_attempts,
+        heartbeat=plans.heartbeat,
+        backoff_base=plans.backoff_base,
+        backoff_cap=plans.backoff_cap,
+        local_parallel=plans.local_parallel,
+        cloud_parallel=plans.cloud_parallel,
+    )
 
 
 def lane_for(

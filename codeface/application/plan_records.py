@@ -79,6 +79,7 @@ def progress_from_record(record: PlanRecord, max_attempts: int = 0) -> list[Task
 class PlanBusy(CodefaceError):
     """Another CodeFace process is running this plan."""
 
+    kind_name = "plan_busy"
     exit_code = 2
     default_hint = "Wait for it, or cancel it with: codeface plan cancel ID"
 

@@ -13,6 +13,8 @@ class CodefaceError(Exception):
 
     exit_code: int = 1
     default_hint: str = ""
+    kind_name: str = ""
+    """A subclass defined outside this module names its kind here."""
 
     def __init__(
         self,
@@ -34,8 +36,13 @@ class CodefaceError(Exception):
 
     @property
     def kind(self) -> str:
-        """A stable machine-readable name, e.g. ``"rate_limited"``."""
-        return _KIND_BY_CLASS.get(type(self), "error")
+        """A stable machine-readable name, e.g. ``"rate_limited"`` (a subclass without its
+        own name has its nearest ancestor's)."""
+        for cls in type(self).__mro__:
+            named = cls.__dict__.get("kind_name") or _KIND_BY_CLASS.get(cls)
+            if named:
+                return str(named)
+        return "error"
 
     def one_line(self) -> str:
         """The message and the hint on one line, as the CLI prints it."""

@@ -139,6 +139,18 @@ class RouterSettings:
 
 
 @dataclass
+class PlanSettings:
+    """Multi-agent plans: attempts, heartbeat and how many tasks run at once per provider."""
+
+    max_attempts: int = field(default=3, metadata=within(1, 20))
+    heartbeat: float = field(default=300.0, metadata=within(1, 86_400))
+    backoff_base: float = field(default=2.0, metadata=within(0, 600))
+    backoff_cap: float = field(default=60.0, metadata=within(0, 3600))
+    local_parallel: int = field(default=1, metadata=within(1, 64))
+    cloud_parallel: int = field(default=4, metadata=within(1, 64))
+
+
+@dataclass
 class UiSettings:
     """Appearance and behaviour of the window."""
 
@@ -169,6 +181,7 @@ class Settings:
     openai: CloudSettings = field(default_factory=CloudSettings)
     compatible: list[CompatibleServer] = field(default_factory=list)
     router: RouterSettings = field(default_factory=RouterSettings)
+    plans: PlanSettings = field(default_factory=PlanSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     terminal: TerminalSettings = field(default_factory=TerminalSettings)
     pricing: dict[str, dict[str, float]] = field(default_factory=dict)
