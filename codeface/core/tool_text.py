@@ -17,6 +17,11 @@ from typing import Any
 
 from codeface.core.messages import ChatMessage, ChatRequest, ToolCall, ToolSpec
 
+TEXT_PROTOCOL_TOOLS = "text_protocol_tools"
+"""``ChatRequest.extra`` key: the tools a text-protocol request offers, for a provider that
+can hold the model to the protocol (the built-in engine constrains its output with a
+grammar built from `reply_schema`)."""
+
 _TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
 _FENCED = re.compile(r"```(?:json|tool_call|tool)?\s*\n(.*?)\n```", re.DOTALL)
 
@@ -37,6 +42,25 @@ def describe_tools(tools: tuple[ToolSpec, ...]) -> str:
         lines.append(f"- {tool.name}: {tool.description}")
         lines.append(f"  arguments (JSON Schema): {json.dumps(tool.parameters, sort_keys=True)}")
     return "\n".join(lines)
+
+
+def reply_schema(tools: list[dict[str, Any]]) -> dict[str, Any]:
+    """A JSON Schema every reply fits: one tool call ``{"name", "arguments"}`` or a final
+    ``{"answer"}``; ``tools`` are ``{"name", "parameters"}`` as `as_text_protocol` stores them."""
+    calls = [
+        {
+            "type": "object",
+            "properties": {"name": {"const": tool["name"]}, "arguments": tool["parameters"]},
+            "required": ["name", "arguments"],
+        }
+        for tool in tools
+    ]
+    answer = {
+        "type": "object",
+        "properties": {"answer": {"type": "string"}},
+        "required": ["answer"],
+    }
+    return {"oneOf": [*calls, answer]}
 
 
 def _objects(text: str) -> list[str]:
@@ -111,4 +135,6 @@ def as_text_protocol(request: ChatRequest) -> ChatRequest:
         else:
             messages.append(message)
     system = "\n\n".join(part for part in (request.system, describe_tools(request.tools)) if part)
-    return replace(request, messages=tuple(messages), tools=(), system=system)
+    offered = [{"name": tool.name, "parameters": tool.parameters} for tool in request.tools]
+    extra = {**request.extra, TEXT_PROTOCOL_TOOLS: offered}
+    return replace(request, messages=tuple(messages), tools=(), system=system, extra=extra)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -29,10 +30,12 @@ from codeface.core.events import (
     FinishReason,
     StreamEvent,
     TextDelta,
+    ToolCallRequested,
     Usage,
 )
-from codeface.core.messages import ChatMessage, ChatRequest
+from codeface.core.messages import ChatMessage, ChatRequest, ToolCall
 from codeface.core.provider import Health, ModelInfo, Residency, Tier
+from codeface.core.tool_text import TEXT_PROTOCOL_TOOLS, reply_schema
 from codeface.providers import llama_runtime as runtime
 from codeface.providers import machine
 from codeface.providers.builtin_engine import ModelStatus, statuses
@@ -114,6 +117,10 @@ class LlamaProvider:
                 provider=PROVIDER_ID,
             )
         model, info = await self._model(name, request.num_ctx)
+        if TEXT_PROTOCOL_TOOLS in request.extra:
+            async for event in self._stream_structured(model, name, request):
+                yield event
+            return
         splitter = ToolCallSplitter() if request.tools else None
         stream = ThreadStream(
             partial(_produce, model, self._arguments(request, native_tools)),
@@ -140,6 +147,38 @@ class LlamaProvider:
         reason = _FINISH.get(outcome.finish_reason or "stop", "stop")
         if splitter is not None and splitter.calls and reason == "stop":
             reason = "tool_calls"
+        yield Finished(reason, outcome.finish_reason)
+
+    async def _stream_structured(
+        self, model: runtime.LoadedModel, name: str, request: ChatRequest
+    ) -> AsyncIterator[StreamEvent]:
+        """A model without a tool format of its own, held by a grammar to one JSON reply: a
+        tool call or an answer (small models keep to the protocol this way). The reply is
+        read whole, then given as a tool call or as the answer's text."""
+        arguments = self._arguments(request, native_tools=False)
+        arguments["json_schema"] = reply_schema(request.extra[TEXT_PROTOCOL_TOOLS])
+        stream = ThreadStream(partial(_produce, model, arguments), name=f"codeface-builtin-{name}")
+        self._streams = {s for s in self._streams if not s.finished.is_set()} | {stream}
+        self._last_stream = stream
+        pieces: list[str] = []
+        try:
+            async with aclosing(stream.items()) as produced:
+                async for piece in produced:
+                    pieces.append(piece)
+        except CodefaceError:
+            raise
+        except Exception as error:
+            raise translate(error, stage="answer", model=name, path=str(model.path)) from error
+        outcome: runtime.Outcome = stream.result
+        reply = structured_reply("".join(pieces))
+        if isinstance(reply, ToolCall):
+            yield ToolCallRequested(reply)
+        elif reply:
+            yield TextDelta(reply)
+        yield Usage(outcome.prompt_tokens, outcome.output_tokens)
+        reason: FinishReason = "tool_calls" if isinstance(reply, ToolCall) else "stop"
+        if outcome.finish_reason == "length":
+            reason = "length"
         yield Finished(reason, outcome.finish_reason)
 
     def _arguments(self, request: ChatRequest, native_tools: bool) -> dict[str, Any]:
@@ -330,6 +369,21 @@ class LlamaProvider:
         slot, self._slot, self._slot_key = self._slot, None, None
         if slot is not None:
             await _release(slot)
+
+
+def structured_reply(text: str) -> ToolCall | str:
+    """A grammar-held reply read back: the tool call it makes, or its answer's text (the raw
+    text when it was cut off before it closed)."""
+    try:
+        reply = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    if isinstance(reply, dict) and isinstance(reply.get("name"), str):
+        arguments = reply.get("arguments")
+        return ToolCall("call_0", reply["name"], arguments if isinstance(arguments, dict) else {})
+    if isinstance(reply, dict) and isinstance(reply.get("answer"), str):
+        return str(reply["answer"])
+    return text
 
 
 def _produce(

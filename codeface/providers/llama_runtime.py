@@ -196,6 +196,16 @@ def generate(
         model._stop = stop
         llama_cpp.llama_set_abort_callback(llm.ctx, abort, None)
         try:
+            arguments = dict(arguments)
+            schema = arguments.pop("json_schema", None)
+            if schema is not None:
+                import json
+
+                from llama_cpp.llama_grammar import LlamaGrammar
+
+                arguments["grammar"] = LlamaGrammar.from_json_schema(
+                    json.dumps(schema), verbose=False
+                )
             chunks: Iterator[Any] = llm.create_chat_completion(**arguments, stream=True)  # type: ignore[assignment]
             for chunk in chunks:
                 if outcome.prompt_tokens is None:

@@ -82,3 +82,14 @@ def test_a_request_is_rewritten_for_a_model_without_tools() -> None:
     assert [m.role for m in text.messages] == ["user", "assistant", "user"]
     assert parse_tool_calls(text.messages[1].content, TOOLS)[0].arguments == {"path": "a.py"}
     assert text.messages[2].content.startswith("Result of read_file:")
+
+
+def test_a_text_protocol_request_carries_its_tools_for_a_grammar() -> None:
+    from codeface.core.tool_text import TEXT_PROTOCOL_TOOLS, reply_schema
+
+    request = ChatRequest(model="m", messages=(ChatMessage("user", "x"),), tools=TOOLS)
+    offered = as_text_protocol(request).extra[TEXT_PROTOCOL_TOOLS]
+    assert [tool["name"] for tool in offered] == ["read_file", "search"]
+    schema = reply_schema(offered)
+    names = [branch["properties"].get("name", {}).get("const") for branch in schema["oneOf"]]
+    assert names == ["read_file", "search", None]  # the last branch is the final answer

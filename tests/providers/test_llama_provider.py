@@ -418,3 +418,16 @@ def test_the_engine_is_a_provider_only_when_enabled_and_given_a_model(tmp_path: 
     ]
     assert engine.default_model == MODEL
     assert engine.tier == "local"
+
+
+def test_a_grammar_held_reply_is_read_back_as_a_call_or_an_answer() -> None:
+    from codeface.core.messages import ToolCall
+    from codeface.providers.llama_provider import structured_reply
+
+    call = structured_reply('{"name": "read_file", "arguments": {"path": "a.py"}}')
+    assert call == ToolCall("call_0", "read_file", {"path": "a.py"})
+    assert structured_reply('{"answer": "It adds."}') == "It adds."
+    assert structured_reply('{"answer": "cut off') == '{"answer": "cut off'
+    assert structured_reply('{"name": "read_file", "arguments": 3}') == ToolCall(
+        "call_0", "read_file", {}
+    )
