@@ -3,9 +3,10 @@ latency.
 
 Figures (each beside its budget and a baseline measured in the same run):
 - model feed bytes/s vs raw pyte (``pyte.Screen`` + ``ByteStream``) on the same bytes;
-- ``cat`` of a 20 MB file inside a real `TerminalView` (offscreen): bytes/s into the
-  screen model, and the longest GUI stall seen by a 1 ms QTimer probe (baseline: the
-  same probe on an idle window);
+- ``cat`` of a 20 MB file inside a real `TerminalView` (offscreen), its shell started by
+  the terminal service and its output read through the service's async iterator on a
+  qasync loop, as in the window: bytes/s into the screen model, and the longest GUI stall
+  seen by a 1 ms QTimer probe (baseline: the same probe on an idle window);
 - tmux capture-pane / send-keys / run_and_wait latency on an isolated socket (baseline:
   starting ``tmux -V``, the cost of any tmux process).
 Set ``CODEFACE_BENCH_TERMINAL_MB`` to change the file size. Never asserts.
@@ -78,17 +79,38 @@ def _feed_rates(data: bytes) -> tuple[float, float]:
 
 
 def _widget_cat(path: Path, size: int) -> tuple[float, float, float]:
+    """``cat`` the file in a real `TerminalView` whose shell the terminal service started,
+    on a qasync loop as in the window; (bytes/s, longest stall ms, idle stall ms)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from codeface.ui.event_loop import QtEventLoop
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+    loop = QtEventLoop(app)
+    try:
+        return loop.run_until_complete(_cat_in_view(path, size))
+    finally:
+        loop.close()
+
+
+async def _cat_in_view(path: Path, size: int) -> tuple[float, float, float]:
+    import asyncio
+
+    from PySide6.QtCore import QTimer
+
+    from codeface.application.terminal_service import TerminalService
     from codeface.terminal.pty_session import clean_environment
     from codeface.ui.widgets.terminal_view import TerminalView
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     env = clean_environment()
     env["PS1"] = "$ "
-    view = TerminalView(argv=["/bin/bash", "--norc", "--noprofile"], env=env, cwd=path.parent)
+    service = TerminalService()
+    view = TerminalView(
+        terminals=service, argv=["/bin/bash", "--norc", "--noprofile"], env=env, cwd=path.parent
+    )
     view.resize(1000, 600)
     view.show()
     gaps: list[float] = []
@@ -103,35 +125,29 @@ def _widget_cat(path: Path, size: int) -> tuple[float, float, float]:
     probe_timer.setInterval(1)
     probe_timer.timeout.connect(probe)
 
-    def run_until(condition: Any, timeout: float) -> None:
-        loop = QEventLoop()
-        checker = QTimer()
-        checker.setInterval(20)
+    async def until(condition: Any, timeout: float) -> None:  # noqa: ASYNC109
         deadline = time.monotonic() + timeout
-        checker.timeout.connect(
-            lambda: loop.quit() if condition() or time.monotonic() > deadline else None
-        )
-        checker.start()
-        loop.exec()
-        checker.stop()
+        while not condition() and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
 
-    run_until(lambda: any(line.startswith("$") for line in view.screen_lines()), 10)
+    await until(lambda: any(line.startswith("$") for line in view.screen_lines()), 10)
     last[0] = time.perf_counter()
     probe_timer.start()
-    run_until(lambda: False, 1.0)  # idle baseline
+    await asyncio.sleep(1.0)  # idle baseline: the probe alone
     idle_stall = max(gaps) if gaps else 0.0
     gaps.clear()
     fed_before = view.model.bytes_fed
     start = time.perf_counter()
     view.send_text(f"cat {path}; echo cat-finished", enter=True)
-    run_until(lambda: "cat-finished" in view.screen_lines(), 900)
+    await until(lambda: "cat-finished" in view.screen_lines(), 900)
     elapsed = time.perf_counter() - start
     probe_timer.stop()
     stall = max(gaps) if gaps else 0.0
     fed = view.model.bytes_fed - fed_before
     view.close_session()
+    view.close()
     view.deleteLater()
-    app.processEvents()
+    service.close_all()
     return max(fed, size) / elapsed, stall * 1000, idle_stall * 1000
 
 

@@ -4,6 +4,12 @@ Keeps the active branch as the window shows it (a list of `MessageView`), forwar
 pane's requests (send, stop, regenerate, edit, sibling switch, rate, continue) to the
 bridge and renders the bridge's signals in the pane. Expected failures become inline
 notices with actions; the status bar hears about models, speed and cost.
+
+Agent turns: the pane's cards get the bridge's agent events and their answers go to the
+backend (`codeface.ui.chat.agent_session`); a message starting with ``@role`` makes the
+session an agent session of that role first. Code blocks' Save… and Apply… write into
+the window's project through the backend (`codeface.ui.chat.code_writer`); a tool card's
+"Open" goes to the window's ``open_file``.
 """
 
 from __future__ import annotations
@@ -15,10 +21,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from codeface.application.contract import Attachment, MessageView
+from codeface.application.contract import Attachment, MessageView, ProjectView
 from codeface.core.errors import CodefaceError
 from codeface.core.events import ProviderSwitched, Retrying, TurnDone, TurnFailed, TurnStarted
 from codeface.ui.bridge import Bridge, bridge_task
+from codeface.ui.chat.agent_session import AgentGlue, parse_mention
+from codeface.ui.chat.code_writer import CodeWriter
 from codeface.ui.errors_dialog import report_unexpected
 
 log = logging.getLogger("codeface.ui.conversation")
@@ -60,6 +68,10 @@ class Conversation(QObject):
     """A turn ended (sessions may have new titles, models new residency)."""
     sig_need_session = Signal(str, object)
     """(text, attachments): the user wrote something but no session is open."""
+    sig_role_changed = Signal(str, str)
+    """(session_id, role): ``@role`` in the composer made the session an agent session."""
+    sig_open_file = Signal(str, int)
+    """(path, line): a tool card asked to show a project file in the Code panel."""
 
     def __init__(self, bridge: Bridge, pane: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +81,27 @@ class Conversation(QObject):
         self.branch: list[MessageView] = []
         self.last_prompt: tuple[str, tuple[Attachment, ...]] | None = None
         self.action_handler: Callable[[str], None] | None = None
+        self.project: ProjectView | None = getattr(parent, "project", None)
+        """The window's project: where Apply… and Save… write, whose roles ``@`` offers."""
+        project_changed = getattr(parent, "sig_project_changed", None)
+        if project_changed is not None:
+            project_changed.connect(self.set_project)
+        self.agents = AgentGlue(bridge, pane, self) if hasattr(pane, "agent_steps") else None
+        self.writer = CodeWriter(
+            bridge,
+            pane,
+            lambda: self.project,
+            pane.show_notice,
+            ("Open a project", ACTION_OPEN_PROJECT),
+        )
+        for name, slot in (
+            ("sig_apply_code", self.on_apply_code),
+            ("sig_save_code", self.on_save_code),
+            ("sig_open_file", self.on_open_file),
+        ):
+            signal = getattr(pane, name, None)
+            if signal is not None:
+                signal.connect(slot)
         pane.sig_send.connect(self.on_send)
         pane.sig_stop.connect(bridge.stop)
         pane.sig_regenerate.connect(self.on_regenerate)
@@ -105,6 +138,22 @@ class Conversation(QObject):
         self.sig_session_cost.emit(self.session_cost())
         if scroll_to:
             self.pane.scroll_to_message(scroll_to, highlight)
+        if self.agents is not None and self.bridge.attached:
+            self.load_roles()
+
+    def set_project(self, project: ProjectView | None) -> None:
+        """The window works on another project (Apply… writes there, ``@`` offers its roles)."""
+        self.project = project
+        if self.agents is not None:
+            self.agents.forget_roles()
+            if self.bridge.attached:
+                self.load_roles()
+
+    @bridge_task
+    async def load_roles(self) -> None:
+        """Fetch the project's agent roles for ``@`` completion (once per project)."""
+        if self.agents is not None:
+            await self.agents.role_names(self.project.key if self.project else None)
 
     def session_cost(self) -> float | None:
         """Sum of the known costs of the answers on the branch (None when none is known)."""
@@ -130,8 +179,67 @@ class Conversation(QObject):
             self.sig_need_session.emit(text, list(attachments or ()))
             return
         attached = tuple(attachments or ())
+        mention = parse_mention(text) if self.agents is not None else None
+        if mention is not None:
+            self.send_as_role(self.session_id, mention[0], mention[1], text, attached)
+            return
         self.last_prompt = (text, attached)
         self.bridge.send(self.session_id, text, attached)
+
+    @bridge_task
+    async def send_as_role(
+        self,
+        session_id: str,
+        role: str,
+        text: str,
+        typed: str,
+        attachments: tuple[Attachment, ...],
+    ) -> None:
+        """``@role text``: make the session an agent session of ``role``, then send ``text``
+        (a role that does not exist gives the message back with the roles there are)."""
+        if self.agents is None:
+            return
+        roles = await self.agents.role_names(self.project.key if self.project else None)
+        if role not in roles:
+            known = ", ".join(roles) or "none found"
+            self.pane.show_notice(
+                "error",
+                f"There is no agent role “{role}” (roles: {known}). Pick one after @, "
+                "or remove the @ to send a plain message.",
+                [],
+            )
+            self.pane.insert_into_composer(typed)
+            return
+        try:
+            await self.bridge.backend.set_session_role(session_id, role)
+        except CodefaceError as error:
+            self.pane.show_notice("error", error.one_line(), [])
+            self.pane.insert_into_composer(typed)
+            return
+        self.sig_role_changed.emit(session_id, role)
+        if not text and not attachments:
+            self.pane.show_notice("info", f"The {role} agent answers this session now.", [])
+            return
+        self.last_prompt = (text, attachments)
+        self.bridge.send(session_id, text, attachments)
+
+    # ------------------------------------------------------------------ code and files
+    @bridge_task
+    async def on_apply_code(self, code: str, language: str) -> None:
+        """ "Apply…": review the diff against a project file, then write what was accepted."""
+        await self.writer.apply(code, language)
+
+    @bridge_task
+    async def on_save_code(self, code: str, language: str) -> None:
+        """ "Save…": write a code block as a file of the project."""
+        await self.writer.save(code, language)
+
+    def on_open_file(self, path: str, line: int) -> None:
+        """A tool card's "Open": the window shows the file in its Code panel."""
+        self.sig_open_file.emit(path, line)
+        opener = getattr(self.parent(), "open_file", None)
+        if callable(opener):
+            opener(path, line)
 
     def on_regenerate(self, answer_id: str) -> None:
         """Answer the prompt again as a new sibling of ``answer_id``."""

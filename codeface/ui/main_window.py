@@ -28,6 +28,7 @@ from codeface.core.errors import CodefaceError
 from codeface.ui.bridge import Bridge, bridge_task
 from codeface.ui.widgets.sessions_sidebar import SessionsSidebar
 from codeface.ui.widgets.status_bar import StatusBar
+from codeface.ui.window_code import ProjectActions
 from codeface.ui.window_models import ModelActions, needs_welcome
 from codeface.ui.window_sessions import SessionActions
 from codeface.ui.window_state import WindowState, load_window_state, save_window_state
@@ -38,6 +39,7 @@ from codeface.ui.window_state import WindowState, load_window_state, save_window
 if TYPE_CHECKING:
     import asyncio
 
+    from PySide6.QtCore import QTimer
     from PySide6.QtGui import QAction, QCloseEvent
 
     from codeface.application.contract import (
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("codeface.ui.window")
 ChatFactory = Callable[[], QWidget]
+STATE_SAVE_DELAY_MS = 500
 
 
 def starting_placeholder() -> QWidget:
@@ -76,7 +79,7 @@ def default_chat_pane() -> QWidget:
     return pane
 
 
-class MainWindow(SessionActions, ModelActions, QMainWindow):
+class MainWindow(SessionActions, ModelActions, ProjectActions, QMainWindow):
     """The CodeFace window; talks to the engine only through its `Bridge`."""
 
     sig_ready = Signal()
@@ -111,6 +114,9 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         self.project: ProjectView | None = None
         """The open project (its key names it in sessions, terminal state and memory)."""
         self.initial_project = project or self.saved_state.project
+        self._state_to_write: WindowState | None = None
+        self._state_writer: asyncio.Task[None] | None = None
+        self._state_timer: QTimer | None = None
         self.providers: list[ProviderStatus] = []
         self.models: list[Any] = []
         self.model_in_use = ""
@@ -148,6 +154,9 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         self.docks: DockArea | None = None
         """Built with the chat pane (`install_chat`), after the first paint."""
         self.actions_by_id: dict[str, QAction] = {}
+        # The menu bar's titles are there at the first paint (no jump when it fills).
+        for title in ("&File", "&View"):
+            self.menuBar().addMenu(title)
         self._connect()
         self._restore_layout()
         if not defer_chat:
@@ -212,12 +221,14 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         return self.docks
 
     def _install_actions(self) -> None:
-        from codeface.ui.window_actions import build_actions
+        from codeface.ui.window_actions import build_actions, build_menus
 
         if self.actions_by_id:
             return
         shortcuts = self.bridge.settings.extra.get("shortcuts", {})
         self.actions_by_id = build_actions(self, shortcuts if isinstance(shortcuts, dict) else {})
+        self.recent_menu = build_menus(self, self.actions_by_id)
+        self._fill_recent_menu()
         self.actions_by_id["stop"].setEnabled(self.bridge.streaming)
         self.bridge.sig_streaming.connect(self.actions_by_id["stop"].setEnabled)
 
@@ -231,8 +242,13 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         sidebar.sig_pin.connect(self.on_pin)
         sidebar.sig_archive.connect(self.on_archive)
         sidebar.sig_delete.connect(self.on_delete)
+        self.sig_project_changed.connect(sidebar.set_open_project)
         self.bridge.sig_pull_progress.connect(self.on_pull_progress)
         self.bridge.sig_pull_finished.connect(self.on_pull_finished)
+        # Remember the open session (and project) as soon as it changes, not only at a
+        # clean close: a window that is killed still reopens where the user was.
+        self.sig_session_opened.connect(self.save_state_soon)
+        self.sig_project_changed.connect(self.save_state_soon)
 
     def _connect_chat(self) -> None:
         conversation = self.conversation
@@ -306,10 +322,45 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         font = QApplication.font()
         return remembered_look(theme.palette, theme.muted, font.family(), font.pointSize())
 
-    def save_state(self) -> None:
-        """Write the layout and open session to the state file."""
+    def save_state_soon(self, *_changed: object) -> None:
+        """Write the state file half a second from now, in a worker thread (the GUI never
+        waits for the disk; bursts of changes make one write). Not while starting: the
+        state then is the one just read."""
+        if not self.ready.is_set() or self._shut_down:
+            return
+        if self._state_timer is None:
+            from PySide6.QtCore import QTimer
+
+            self._state_timer = QTimer(self)
+            self._state_timer.setSingleShot(True)
+            self._state_timer.setInterval(STATE_SAVE_DELAY_MS)
+            self._state_timer.timeout.connect(self._save_state_now)
+        self._state_timer.start()
+
+    def _save_state_now(self) -> None:
+        if self._shut_down:
+            return
+        self._state_to_write = self.current_state()
+        if self._state_writer is None and self.bridge.attached:
+            self._state_writer = self.bridge.spawn(self._write_states())
+
+    async def _write_states(self) -> None:
+        import asyncio
+
         try:
-            save_window_state(self.current_state(), self.state_path)
+            while self._state_to_write is not None:
+                state, self._state_to_write = self._state_to_write, None
+                try:
+                    await asyncio.to_thread(save_window_state, state, self.state_path)
+                except OSError as error:
+                    log.warning("could not save the window state: %s", error)
+        finally:
+            self._state_writer = None
+
+    def save_state(self, state: WindowState | None = None) -> None:
+        """Write the layout and open session (or ``state``) to the state file."""
+        try:
+            save_window_state(state or self.current_state(), self.state_path)
         except OSError as error:
             log.warning("could not save the window state: %s", error)
 
@@ -337,6 +388,7 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             if target:
                 await self.open_session(target)
             self.bridge.spawn(self.refresh_models())
+            self.bridge.spawn(self.refresh_recent_projects())
         except CodefaceError as error:
             self.chat.show_notice(
                 "error", error.one_line(), [("Open settings", ACTION_OPEN_SETTINGS)]
@@ -346,6 +398,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         finally:
             self.ready.set()
             self.sig_ready.emit()
+            if self.welcome is None or not self.welcome.isVisible():
+                self.chat.focus_composer()  # the first thing typed is the first prompt
 
     # ------------------------------------------------------------------ project
     async def open_project(self, folder: str) -> bool:
@@ -386,6 +440,7 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
     def on_notice_action(self, action_id: str) -> None:
         """Buttons of inline notices that need the window."""
         from codeface.ui.conversation import (
+            ACTION_OPEN_PROJECT,
             ACTION_OPEN_SETTINGS,
             ACTION_PULL_MODEL,
             ACTION_START_OLLAMA,
@@ -400,6 +455,8 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
             self.start_ollama()
         elif action_id == ACTION_PULL_MODEL:
             self.open_model_manager()
+        elif action_id == ACTION_OPEN_PROJECT:
+            self.open_project_dialog()
 
     # ------------------------------------------------------------------ simple actions
     def focus_search(self) -> None:
@@ -499,13 +556,26 @@ class MainWindow(SessionActions, ModelActions, QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
-        self.save_state()
+        if self._state_timer is not None:
+            self._state_timer.stop()
+        final = self.current_state()
+        writer, self._state_to_write = self._state_writer, None
+        if writer is not None:  # a write of an older state must not land after this one
+            import asyncio
+
+            await asyncio.gather(writer, return_exceptions=True)
+        self.save_state(final)
         if self.docks is not None:
             self.docks.shutdown()
+        if self.code_panel is not None:
+            self.code_panel.shutdown()
         await self.bridge.aclose()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save state; finish async cleanup before the loop stops (qasync pitfall)."""
+        if not self._shut_down and not self.may_close():
+            event.ignore()  # the user keeps unsaved code edits
+            return
         if not self._shut_down:
             import asyncio
 

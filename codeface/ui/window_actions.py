@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,9 @@ class ActionSpec:
 
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("new_session", "New session", ("Ctrl+N",), "on_new_session"),
+    ActionSpec("open_project", "Open project…", ("Ctrl+O",), "open_project_dialog"),
+    ActionSpec("quick_open", "Open a file of the project…", ("Ctrl+P",), "quick_open"),
+    ActionSpec("find_in_project", "Search in the project", ("Ctrl+Alt+F",), "find_in_project"),
     ActionSpec("palette", "Command palette…", ("Ctrl+K",), "open_palette"),
     ActionSpec("search", "Search all chats", ("Ctrl+Shift+F",), "focus_search"),
     ActionSpec("focus_composer", "Focus the message box", ("Ctrl+L",), "focus_composer"),
@@ -80,6 +83,64 @@ def build_actions(window: QWidget, overrides: dict[str, str] | None = None) -> d
         window.addAction(action)
         actions[spec.id] = action
     return actions
+
+
+MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "&File",
+        (
+            "open_project",
+            "@recent",
+            "quick_open",
+            "find_in_project",
+            "",
+            "new_session",
+            "export",
+            "",
+            "settings",
+            "",
+            "quit",
+        ),
+    ),
+    (
+        "&View",
+        (
+            "palette",
+            "",
+            "toggle_sidebar",
+            "show_code",
+            "show_agents",
+            "show_terminal",
+            "",
+            "zoom_in",
+            "zoom_out",
+            "zoom_reset",
+            "toggle_theme",
+        ),
+    ),
+)
+"""The menu bar: action ids in order ("" a separator, "@recent" File ▸ Open Recent)."""
+
+
+def build_menus(window: QMainWindow, actions: dict[str, QAction]) -> QMenu:
+    """Fill the window's menu bar from `MENUS` (menus it already has are reused, so the
+    bar can be shown empty before the first paint); returns the Open Recent submenu."""
+    bar = window.menuBar()
+    existing = {menu.title(): menu for menu in bar.findChildren(QMenu) if menu.parent() is bar}
+    recent = QMenu("Open &Recent", window)
+    recent.setObjectName("menu_recent")
+    recent.addAction("No recent projects").setEnabled(False)
+    for title, items in MENUS:
+        menu = existing.get(title) or bar.addMenu(title)
+        menu.setObjectName(f"menu_{title.strip('&').lower()}")
+        for item in items:
+            if not item:
+                menu.addSeparator()
+            elif item == "@recent":
+                menu.addMenu(recent)
+            elif item in actions:
+                menu.addAction(actions[item])
+    return recent
 
 
 def apply_shortcuts(actions: dict[str, QAction], overrides: dict[str, str]) -> None:

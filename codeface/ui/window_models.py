@@ -1,5 +1,6 @@
-"""Models, providers and dialogs of the main window: residency, welcome screen, pulls,
-model picker and manager, settings, theme.
+"""Models, providers and dialogs of the main window: residency (and where the built-in
+engine runs), welcome screen, built-in downloads, pulls, model picker and manager,
+settings, theme.
 
 A mixin of `MainWindow` (kept apart to keep each module short); it talks to the engine
 only through ``self.bridge``.
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from codeface.core.events import Progress
     from codeface.ui.bridge import Bridge
     from codeface.ui.conversation import Conversation
+    from codeface.ui.dialogs.builtin_downloads import BuiltinDownloads
     from codeface.ui.widgets.status_bar import StatusBar
 
     _WindowBase = QMainWindow
@@ -32,6 +34,8 @@ else:
     _WindowBase = object
 
 log = logging.getLogger("codeface.ui.window")
+BUILTIN = "builtin"
+"""The built-in engine's provider id (``ModelInfo.provider``, ``TurnStarted.provider``)."""
 
 
 def needs_welcome(providers: list[ProviderStatus]) -> bool:
@@ -58,6 +62,9 @@ class ModelActions(_WindowBase):
     actions_by_id: dict[str, QAction]
     _dialogs: dict[str, QWidget]
     _pull_speed: dict[str, Any]
+    builtin_where: str = ""
+    """Where the built-in engine runs ("on the GPU (CUDA)", "on the CPU: why"), once known."""
+    _builtin_downloads: BuiltinDownloads | None = None
 
     if TYPE_CHECKING:  # a signal of MainWindow
 
@@ -70,23 +77,51 @@ class ModelActions(_WindowBase):
         async def reload_sessions(self) -> None: ...
 
     async def refresh_models(self) -> None:
-        """Ask for the model list (status-bar residency, picker)."""
+        """Ask for the model list (status-bar residency, picker) and, when built-in models
+        are among them, where the built-in engine runs."""
         try:
             self.models = await self.bridge.backend.list_models()
         except CodefaceError as error:
             log.info("model list unavailable: %s", error.one_line())
             return
+        if any(model.provider == BUILTIN for model in self.models):
+            await self._load_builtin_where()
         self._show_residency()
 
+    async def _load_builtin_where(self) -> None:
+        try:
+            overview = await self.bridge.backend.builtin_overview()
+        except CodefaceError as error:
+            log.info("built-in engine overview unavailable: %s", error.one_line())
+            return
+        self.builtin_where = overview.where
+
     def _show_residency(self) -> None:
+        """Status bar: GPU residency of the local model in use, or where the built-in
+        engine runs when it answers."""
         wanted = self.model_in_use or self._session_model()
-        for model in self.models:
-            if model.name == wanted:
-                self.status.set_residency(model.residency if model.tier == "local" else None)
-                if not self.model_in_use:
-                    self.status.set_model(model.name, model.provider, model.tier)
-                return
-        self.status.set_residency(None)
+        provider = self.status.provider if self.model_in_use else ""
+        matches = [m for m in self.models if m.name == wanted]
+        model = next((m for m in matches if m.provider == provider), None) or next(
+            iter(matches), None
+        )
+        if model is not None and not self.model_in_use:
+            self.status.set_model(model.name, model.provider, model.tier)
+        if (provider or (model.provider if model else "")) == BUILTIN:
+            if self.builtin_where:
+                self.status.set_where(self.builtin_where)
+            else:
+                self.status.set_residency(model.residency if model else None)
+                self.bridge.spawn(self._where_after_load())
+        elif model is not None:
+            self.status.set_residency(model.residency if model.tier == "local" else None)
+        else:
+            self.status.set_residency(None)
+
+    async def _where_after_load(self) -> None:
+        await self._load_builtin_where()
+        if self.builtin_where and self.status.provider == BUILTIN:
+            self.status.set_where(self.builtin_where)
 
     def _session_model(self) -> str:
         """The model the next answer will most likely use (the engine decides for real)."""
@@ -105,13 +140,66 @@ class ModelActions(_WindowBase):
             from codeface.ui.widgets.welcome import WelcomeScreen
 
             self.welcome = WelcomeScreen()
+            downloads = self.builtin_downloads()
+            self.welcome.sig_download_builtin.connect(downloads.start)
+            self.welcome.sig_cancel_download.connect(downloads.cancel)
+            downloads.sig_started.connect(self.welcome.on_download_started)
+            downloads.sig_progress.connect(self.welcome.on_download_progress)
+            downloads.sig_finished.connect(self.welcome.on_download_finished)
+            self.welcome.sig_add_builtin.connect(self.add_builtin_model)
             self.welcome.sig_start_ollama.connect(self.start_ollama)
             self.welcome.sig_check_again.connect(self.check_providers)
             self.welcome.sig_pull.connect(self.pull_model)
             self.welcome.sig_cancel_pull.connect(self.bridge.cancel_pull)
             self.welcome.sig_add_key.connect(self.open_keys)
             self.center.addWidget(self.welcome)
+            self.bridge.spawn(self._offer_builtin())
         self.center.setCurrentWidget(self.welcome)
+        self.welcome.builtin_button.setFocus()
+
+    async def _offer_builtin(self) -> None:
+        """Tell the welcome screen what the built-in engine would download, and its size."""
+        try:
+            overview = await self.bridge.backend.builtin_overview()
+        except CodefaceError as error:
+            if self.welcome is not None:
+                self.welcome.builtin_where.setText(error.one_line())
+            return
+        if self.welcome is not None:
+            self.welcome.set_builtin_overview(overview)
+
+    def builtin_downloads(self) -> BuiltinDownloads:
+        """The window's built-in model downloads (shared by the welcome screen and the
+        model manager; they go on when either closes)."""
+        if self._builtin_downloads is None:
+            from codeface.ui.dialogs.builtin_downloads import BuiltinDownloads
+
+            self._builtin_downloads = BuiltinDownloads(self.bridge, self)
+            self._builtin_downloads.sig_finished.connect(self.on_builtin_download_finished)
+        return self._builtin_downloads
+
+    def on_builtin_download_finished(self, name: str, error: CodefaceError | None) -> None:
+        """A built-in model is ready: the backend has rebuilt its providers, so look again
+        (which leaves the welcome screen) and refresh the model list and status bar."""
+        if error is None:
+            self.on_builtin_models_changed()
+
+    def on_builtin_models_changed(self) -> None:
+        """Built-in models were added, downloaded or removed."""
+        self.builtin_where = ""
+        self.bridge.spawn(self.refresh_models())
+        self.check_providers()
+
+    @bridge_task
+    async def add_builtin_model(self, source: str) -> None:
+        """Register a model already on this computer (from the welcome screen)."""
+        try:
+            await self.bridge.backend.add_builtin_model(source)
+        except CodefaceError as error:
+            if self.welcome is not None:
+                self.welcome.on_add_failed(error.one_line())
+            return
+        self.on_builtin_models_changed()
 
     def show_chat(self) -> None:
         """Put the chat pane in the centre."""
@@ -147,8 +235,8 @@ class ModelActions(_WindowBase):
             self.show_chat()
             self.bridge.spawn(self.refresh_models())
         elif self.welcome is not None:
-            local = [p for p in self.providers if p.tier == "local"]
-            detail = "; ".join(p.health.detail for p in local) or "No Ollama host configured."
+            ollama = [p for p in self.providers if p.kind == "ollama"]
+            detail = "; ".join(p.health.detail for p in ollama) or "No Ollama host configured."
             self.welcome.set_ollama_status(detail)
 
     # ------------------------------------------------------------------ pulls
@@ -241,13 +329,15 @@ class ModelActions(_WindowBase):
         await self._guard(work())
 
     def open_model_manager(self) -> QWidget:
-        """Pull, delete and inspect models (Ctrl+Shift+M)."""
+        """Every model; download, add or remove built-in ones; pull and delete Ollama's
+        (Ctrl+Shift+M)."""
         from codeface.ui.dialogs.model_manager import ModelManagerDialog
 
         def make() -> QWidget:
-            dialog = ModelManagerDialog(self.bridge, self)
+            dialog = ModelManagerDialog(self.bridge, self, self.builtin_downloads())
             dialog.sig_pull.connect(self.pull_model)
             dialog.sig_cancel_pull.connect(self.bridge.cancel_pull)
+            dialog.sig_models_changed.connect(self.on_builtin_models_changed)
             return dialog
 
         return self._open_dialog("model_manager", make)

@@ -7,7 +7,7 @@ chat_pane_fixture``); the fixtures are named ``chat_pane`` and ``chat_services``
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -17,32 +17,49 @@ from pytestqt.qtbot import QtBot
 
 from codeface.application.contract import MessageView
 from codeface.ui.chat import ChatPane, ChatServices
+from codeface.ui.diff.hunks import Hunk
 from codeface.ui.theme import Theme, ThemeManager
 
 
 class ScriptedServices(ChatServices):
-    """Dialog answers decided by the test; records what the pane asked."""
+    """Dialog answers decided by the test; records what the pane asked.
+
+    ``review`` answers the Apply review: it gets (path, old, new, hunks) and returns the
+    text to write, or None to cancel (default: cancel). ``reviews`` records each call.
+    """
 
     def __init__(self) -> None:
         super().__init__(None)
         self.files_to_pick: list[Path] = []
         self.save_to: Path | None = None
         self.apply_to: Path | None = None
-        self.confirm_answer = False
-        self.diffs_shown: list[tuple[Path, str]] = []
+        self.folders: list[str] = []
+        self.review: Callable[[str, str, str, list[Hunk]], str | None] = lambda *_: None
+        self.reviews: list[tuple[str, str, str, list[Hunk]]] = []
 
     def pick_files(self) -> list[Path]:
         return list(self.files_to_pick)
 
-    def save_path(self, suggested_name: str) -> Path | None:
+    def save_path(self, suggested_name: str, folder: str = "") -> Path | None:
+        self.folders.append(folder)
         return self.save_to
 
-    def apply_path(self, suggested_name: str) -> Path | None:
+    def apply_path(self, suggested_name: str, folder: str = "") -> Path | None:
+        self.folders.append(folder)
         return self.apply_to
 
-    def confirm_diff(self, path: Path, diff: str) -> bool:
-        self.diffs_shown.append((path, diff))
-        return self.confirm_answer
+    async def review_change(
+        self,
+        path: str,
+        old: str,
+        new: str,
+        hunks: list[Hunk],
+        *,
+        creates: bool = False,
+        theme: Theme | None = None,
+    ) -> str | None:
+        self.reviews.append((path, old, new, hunks))
+        return self.review(path, old, new, hunks)
 
 
 def theme_named(theme_id: str) -> Theme:

@@ -42,7 +42,7 @@ from codeface.core.events import (
 )
 from codeface.core.provider import Health, ModelInfo
 from codeface.core.settings import Policy, Settings
-from tests.ui.fake_agents import FakeAgents
+from tests.ui.fake_agents import AgentScript, FakeAgents
 from tests.ui.fake_engine import FakeEngine
 from tests.ui.fake_project import FakeProjects
 
@@ -101,7 +101,7 @@ class FakeBackend(FakeProjects, FakeAgents, FakeEngine, Backend):
         self.message_session: dict[str, str] = {}
         self.leaf: dict[str, str | None] = {}
         self.trash: set[str] = set()
-        self.scripts: deque[AnswerScript] = deque()
+        self.scripts: deque[AnswerScript | AgentScript] = deque()
         self.calls: list[tuple[object, ...]] = []
         self.keys: dict[str, str] = {}
         self.valid_keys: set[str] = {"sk-good-key-123456"}
@@ -156,8 +156,8 @@ class FakeBackend(FakeProjects, FakeAgents, FakeEngine, Backend):
         self._ids = itertools.count(1)
 
     # -------------------------------------------------------------- helpers for tests
-    def script(self, *scripts: AnswerScript) -> None:
-        """Queue answers for the next turns."""
+    def script(self, *scripts: AnswerScript | AgentScript) -> None:
+        """Queue answers for the next turns (an `AgentScript` plays an agent turn)."""
         self.scripts.extend(scripts)
 
     def add_session(self, title: str, messages: list[tuple[str, str]] = (), **flags: object) -> str:  # type: ignore[assignment]
@@ -250,7 +250,9 @@ class FakeBackend(FakeProjects, FakeAgents, FakeEngine, Backend):
         role: str | None = None,
     ) -> SessionView:
         self.calls.append(("create_session", policy))
-        session_id = self.add_session("New chat", policy=policy or self.settings.general.policy)
+        session_id = self.add_session(
+            "New chat", policy=policy or self.settings.general.policy, project=project, role=role
+        )
         return self.sessions[session_id]
 
     async def rename_session(self, session_id: str, title: str) -> None:
@@ -354,6 +356,10 @@ class FakeBackend(FakeProjects, FakeAgents, FakeEngine, Backend):
             yield MessageSaved(user)
             if self.sessions[session_id].title == "New chat":
                 self.sessions[session_id] = replace(self.sessions[session_id], title=text[:40])
+        if isinstance(script, AgentScript):
+            async for event in self.play_agent_turn(session_id, parent or session_id, script):
+                yield event
+            return
         yield TurnStarted(script.provider, script.model, "127.0.0.1:11434", script.tier)
         answer = self._add(
             session_id,

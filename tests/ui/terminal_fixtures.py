@@ -38,6 +38,17 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def terminals(qloop: object) -> Iterator[object]:
+    """The terminal service the widgets start their terminals through (the qasync loop
+    runs its tasks while qtbot waits); every terminal it opened is hung up at the end."""
+    from codeface.application.terminal_service import TerminalService
+
+    service = TerminalService()
+    yield service
+    service.close_all()
+
+
+@pytest.fixture
 def close_later() -> Iterator[list[object]]:
     """Widgets to hang up at the end of the test (so no shell outlives it)."""
     widgets: list[object] = []

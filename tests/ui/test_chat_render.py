@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
@@ -75,76 +72,17 @@ def test_copy_puts_the_code_on_the_clipboard(chat_pane: ChatPane) -> None:
     assert block.copy_button.text() == "Copied"
 
 
-def test_save_writes_the_code_where_the_user_chose(
-    chat_pane: ChatPane, chat_services: ScriptedServices, tmp_path: Path
+def test_save_and_apply_ask_the_conversation_and_write_nothing_themselves(
+    chat_pane: ChatPane, qtbot: QtBot
 ) -> None:
+    # Writing goes through the backend (tests/ui/test_diff_apply.py); the block only asks.
     chat_pane.set_messages([answer("a", CODE_ANSWER)])
-    chat_services.save_to = tmp_path / "add.py"
-    _code_block(chat_pane, "a").save_button.click()
-    assert chat_services.save_to.read_text() == "def add(a, b):\n    return a + b\n"
-
-
-def test_apply_shows_a_diff_and_writes_nothing_when_declined(
-    chat_pane: ChatPane, chat_services: ScriptedServices, tmp_path: Path
-) -> None:
-    target = tmp_path / "calc.py"
-    target.write_text("def add(a, b):\n    return a - b\n")
-    chat_pane.set_messages([answer("a", CODE_ANSWER)])
-    chat_services.apply_to = target
-    chat_services.confirm_answer = False
-    _code_block(chat_pane, "a").apply_button.click()
-    ((path, diff),) = chat_services.diffs_shown
-    assert path == target
-    assert "-    return a - b" in diff
-    assert "+    return a + b" in diff
-    assert target.read_text() == "def add(a, b):\n    return a - b\n"
-
-
-def test_apply_writes_atomically_after_confirmation(
-    chat_pane: ChatPane,
-    chat_services: ScriptedServices,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import os
-
-    folder = tmp_path / "project"
-    folder.mkdir()
-    target = folder / "calc.py"
-    target.write_text("old\n")
-    target.chmod(0o640)
-    replaced: list[tuple[str, str]] = []
-    real_replace = os.replace
-
-    def spy_replace(source: str, destination: str) -> None:
-        # At the moment of the swap, the old file is still whole.
-        assert Path(destination).read_text() == "old\n"
-        replaced.append((str(source), str(destination)))
-        real_replace(source, destination)
-
-    monkeypatch.setattr(os, "replace", spy_replace)
-    chat_pane.set_messages([answer("a", CODE_ANSWER)])
-    chat_services.apply_to = target
-    chat_services.confirm_answer = True
-    _code_block(chat_pane, "a").apply_button.click()
-    assert target.read_text() == "def add(a, b):\n    return a + b\n"
-    assert [Path(destination) for _, destination in replaced] == [target]
-    assert Path(replaced[0][0]).parent == folder
-    assert target.stat().st_mode & 0o777 == 0o640
-    assert sorted(path.name for path in folder.iterdir()) == ["calc.py"]
-
-
-def test_apply_failure_shows_an_inline_error_not_a_traceback(
-    chat_pane: ChatPane, chat_services: ScriptedServices, tmp_path: Path
-) -> None:
-    chat_pane.set_messages([answer("a", CODE_ANSWER)])
-    chat_services.apply_to = tmp_path / "a-directory"
-    chat_services.apply_to.mkdir()
-    chat_services.confirm_answer = True
-    _code_block(chat_pane, "a").apply_button.click()
-    notice = chat_pane.transcript.items[-1]
-    assert getattr(notice, "kind", None) == "error"
-    assert "a-directory" in notice.text
+    block = _code_block(chat_pane, "a")
+    with qtbot.waitSignal(chat_pane.sig_apply_code) as applied:
+        block.apply_button.click()
+    with qtbot.waitSignal(chat_pane.sig_save_code) as saved:
+        block.save_button.click()
+    assert applied.args == saved.args == ["def add(a, b):\n    return a + b", "python"]
 
 
 def test_shell_blocks_offer_run_in_terminal(chat_pane: ChatPane, qtbot: QtBot) -> None:

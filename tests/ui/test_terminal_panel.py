@@ -7,9 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from codeface.application.terminal_service import TerminalService
 from codeface.terminal.state import load_project_state
 from codeface.terminal.tmux import TmuxController, session_name_for
 from codeface.ui.widgets.terminal_panel import TerminalPanel
+from tests.ui.conftest import wait_until
 from tests.ui.terminal_fixtures import BASH, close_later, project, shell_env
 
 _ = (close_later, project, shell_env)
@@ -26,11 +28,12 @@ def tmux(monkeypatch: pytest.MonkeyPatch) -> Iterator[TmuxController]:
 
 
 def make_panel(qtbot, project, shell_env, close_later, tmux=None) -> TerminalPanel:
+    service = TerminalService(tmux or TmuxController("codeface-test-unused"))
     panel = TerminalPanel(
+        terminals=service,
         project_dir=project,
         shell_argv=BASH,
         env=shell_env,
-        tmux=tmux or TmuxController("codeface-test-unused"),
     )
     qtbot.addWidget(panel)
     close_later.append(panel)
@@ -44,7 +47,9 @@ def prompt_ready(panel: TerminalPanel) -> bool:
     return view is not None and any(line.startswith("$") for line in view.screen_lines())
 
 
-def test_tabs_start_in_the_project_and_are_remembered(qtbot, project, shell_env, close_later):
+def test_tabs_start_in_the_project_and_are_remembered(
+    qloop, qtbot, project, shell_env, close_later
+):
     panel = make_panel(qtbot, project, shell_env, close_later)
     panel.restore()
     assert panel.tabs.count() == 1
@@ -62,7 +67,7 @@ def test_tabs_start_in_the_project_and_are_remembered(qtbot, project, shell_env,
     assert load_project_state(project).tabs == [str(project / "sub")]
 
 
-def test_send_to_terminal_waits_for_confirmation(qtbot, project, shell_env, close_later):
+def test_send_to_terminal_waits_for_confirmation(qloop, qtbot, project, shell_env, close_later):
     panel = make_panel(qtbot, project, shell_env, close_later)
     panel.new_tab()
     qtbot.waitUntil(lambda: prompt_ready(panel), timeout=5000)
@@ -81,7 +86,7 @@ def test_send_to_terminal_waits_for_confirmation(qtbot, project, shell_env, clos
     assert not panel.confirm_bar.isVisible()
 
 
-def test_cancel_clears_the_typed_command(qtbot, project, shell_env, close_later):
+def test_cancel_clears_the_typed_command(qloop, qtbot, project, shell_env, close_later):
     panel = make_panel(qtbot, project, shell_env, close_later)
     panel.new_tab()
     qtbot.waitUntil(lambda: prompt_ready(panel), timeout=5000)
@@ -98,14 +103,14 @@ def test_cancel_clears_the_typed_command(qtbot, project, shell_env, close_later)
 async def test_capture_returns_the_last_lines(qtbot, project, shell_env, close_later):
     panel = make_panel(qtbot, project, shell_env, close_later)
     view = panel.new_tab()
-    qtbot.waitUntil(lambda: prompt_ready(panel), timeout=5000)
+    await wait_until(lambda: prompt_ready(panel))
     view.send_text("seq 1 40", enter=True)
-    qtbot.waitUntil(lambda: "40" in view.screen_lines(), timeout=5000)
+    await wait_until(lambda: "40" in view.screen_lines())
     text = await panel.capture(3)
     assert text.splitlines() == ["39", "40", "$"]
 
 
-def test_missing_tmux_is_explained(qtbot, project, shell_env, close_later):
+def test_missing_tmux_is_explained(qloop, qtbot, project, shell_env, close_later):
     broken = TmuxController("codeface-test-none", binary=str(project / "no-tmux-here"))
     panel = make_panel(qtbot, project, shell_env, close_later, tmux=broken)
     panel.check_tmux()
@@ -115,7 +120,7 @@ def test_missing_tmux_is_explained(qtbot, project, shell_env, close_later):
 
 
 def test_project_session_attaches_beside_the_chat_and_is_reattached(
-    qtbot, project, shell_env, close_later, tmux
+    qloop, qtbot, project, shell_env, close_later, tmux
 ):
     panel = make_panel(qtbot, project, shell_env, close_later, tmux=tmux)
     panel.check_tmux()
@@ -158,7 +163,9 @@ async def test_targets_and_history_context_need_consent(qtbot, project, shell_en
     assert panel.recent_commands_context() == ""
     panel.set_history_sharing(True)
     view = panel.new_tab()
-    qtbot.waitUntil(lambda: prompt_ready(panel), timeout=5000)
-    with qtbot.waitSignal(panel.sig_command_finished, timeout=5000):
-        view.send_text("false", enter=True)
+    await wait_until(lambda: prompt_ready(panel))
+    marks: list[object] = []
+    panel.sig_command_finished.connect(marks.append)
+    view.send_text("false", enter=True)
+    await wait_until(lambda: marks)
     assert "$ false  (exit 1)" in panel.recent_commands_context()

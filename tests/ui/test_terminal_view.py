@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QWheelEvent
 
+from codeface.application import terminal_service
 from codeface.ui.widgets import terminal_view as terminal_view_module
 from codeface.ui.widgets.terminal_colors import TerminalColors
 from codeface.ui.widgets.terminal_view import TerminalView
-from tests.ui.terminal_fixtures import BASH, close_later, project, shell_env
+from tests.ui.terminal_fixtures import BASH, close_later, project, shell_env, terminals
 
-_ = (close_later, project, shell_env)
+_ = (close_later, project, shell_env, terminals)
 
 
-def make_view(qtbot, env, cwd, close_later, argv=BASH, **kwargs) -> TerminalView:
-    view = TerminalView(argv=argv, cwd=cwd, env=env, colors=TerminalColors(), **kwargs)
+def make_view(qtbot, terminals, env, cwd, close_later, argv=BASH, **kwargs) -> TerminalView:
+    view = TerminalView(
+        terminals=terminals, argv=argv, cwd=cwd, env=env, colors=TerminalColors(), **kwargs
+    )
     qtbot.addWidget(view)
     close_later.append(view)
     view.resize(640, 320)
@@ -34,15 +38,17 @@ def has_line(view: TerminalView, text: str) -> bool:
     return any(line == text for line in view.screen_lines())
 
 
-def test_typing_runs_commands_in_the_project_folder(qtbot, shell_env, project, close_later):
-    view = make_view(qtbot, shell_env, project, close_later)
+def test_typing_runs_commands_in_the_project_folder(
+    qtbot, terminals, shell_env, project, close_later
+):
+    view = make_view(qtbot, terminals, shell_env, project, close_later)
     type_line(qtbot, view, "pwd")
     qtbot.waitUntil(lambda: has_line(view, str(project)), timeout=5000)
     assert view.working_directory == str(project)
 
 
-def test_arrow_keys_and_tab_reach_the_shell(qtbot, shell_env, project, close_later):
-    view = make_view(qtbot, shell_env, project, close_later)
+def test_arrow_keys_and_tab_reach_the_shell(qtbot, terminals, shell_env, project, close_later):
+    view = make_view(qtbot, terminals, shell_env, project, close_later)
     type_line(qtbot, view, "echo first")
     qtbot.waitUntil(lambda: has_line(view, "first"), timeout=5000)
     qtbot.keyClick(view, Qt.Key.Key_Up)
@@ -56,8 +62,8 @@ def test_arrow_keys_and_tab_reach_the_shell(qtbot, shell_env, project, close_lat
     )
 
 
-def test_colours_are_painted(qtbot, shell_env, project, close_later):
-    view = make_view(qtbot, shell_env, project, close_later)
+def test_colours_are_painted(qtbot, terminals, shell_env, project, close_later):
+    view = make_view(qtbot, terminals, shell_env, project, close_later)
     type_line(qtbot, view, r"clear; printf '\e[41m    \e[0m\e[48;2;0;128;255m    \e[0m\n'")
     qtbot.waitUntil(lambda: view.model.screen.buffer[0][0].bg == "red", timeout=5000)
     qtbot.waitUntil(lambda: not view.model.screen.dirty and not view.model.pending, timeout=5000)
@@ -69,16 +75,16 @@ def test_colours_are_painted(qtbot, shell_env, project, close_later):
     assert blue.name() == "#0080ff"
 
 
-def test_resize_reaches_the_child(qtbot, shell_env, project, close_later):
-    view = make_view(qtbot, shell_env, project, close_later)
+def test_resize_reaches_the_child(qtbot, terminals, shell_env, project, close_later):
+    view = make_view(qtbot, terminals, shell_env, project, close_later)
     view.resize(900, 500)
     rows, columns = view.grid_size()
     type_line(qtbot, view, "stty size")
     qtbot.waitUntil(lambda: has_line(view, f"{rows} {columns}"), timeout=5000)
 
 
-def test_exit_shows_status_and_enter_restarts(qtbot, shell_env, project, close_later):
-    view = make_view(qtbot, shell_env, project, close_later)
+def test_exit_shows_status_and_enter_restarts(qtbot, terminals, shell_env, project, close_later):
+    view = make_view(qtbot, terminals, shell_env, project, close_later)
     with qtbot.waitSignal(view.sig_exited, timeout=5000) as exited:
         type_line(qtbot, view, "exit 3")
     assert exited.args == [3]
@@ -89,8 +95,8 @@ def test_exit_shows_status_and_enter_restarts(qtbot, shell_env, project, close_l
     qtbot.waitUntil(lambda: has_line(view, "again"), timeout=5000)
 
 
-def test_selection_copy_and_bracketed_paste(qtbot, shell_env, project, close_later):
-    view = make_view(qtbot, shell_env, project, close_later)
+def test_selection_copy_and_bracketed_paste(qtbot, terminals, shell_env, project, close_later):
+    view = make_view(qtbot, terminals, shell_env, project, close_later)
     type_line(qtbot, view, "clear; echo hello world")
     qtbot.waitUntil(lambda: view.screen_lines()[0] == "hello world", timeout=5000)
     top = len(view.model.screen.scrollback)
@@ -129,11 +135,12 @@ def _wheel(view: TerminalView, up: bool) -> None:
 
 def test_wheel_scrolls_history_or_goes_to_full_screen_programs(
     qtbot,
+    terminals,
     shell_env,
     project,
     close_later,
 ):
-    view = make_view(qtbot, shell_env, project, close_later)
+    view = make_view(qtbot, terminals, shell_env, project, close_later)
     type_line(qtbot, view, "seq 1 100")
     qtbot.waitUntil(lambda: has_line(view, "100"), timeout=5000)
     _wheel(view, up=True)
@@ -153,6 +160,7 @@ def test_wheel_scrolls_history_or_goes_to_full_screen_programs(
 
 def test_big_output_keeps_a_bounded_backlog(
     qtbot,
+    terminals,
     shell_env,
     project,
     close_later,
@@ -160,7 +168,7 @@ def test_big_output_keeps_a_bounded_backlog(
 ):
     big = tmp_path / "big.txt"
     big.write_bytes(b"".join(b"row %07d of a large file\n" % n for n in range(200_000)))
-    view = make_view(qtbot, shell_env, project, close_later)
+    view = make_view(qtbot, terminals, shell_env, project, close_later)
     largest = 0
     pump = view.model.pump
 
@@ -172,15 +180,17 @@ def test_big_output_keeps_a_bounded_backlog(
     view.model.pump = watched_pump  # type: ignore[method-assign]
     type_line(qtbot, view, f"cat {big}; echo done-cat")
     qtbot.waitUntil(lambda: has_line(view, "done-cat"), timeout=60000)
-    limit = terminal_view_module.BACKLOG_PAUSE + terminal_view_module.READ_PER_WAKE
+    # The view stops taking output past BACKLOG_PAUSE; one item of the service's output
+    # iterator is at most READ_PER_WAKE bytes.
+    limit = terminal_view_module.BACKLOG_PAUSE + terminal_service.READ_PER_WAKE
     assert 0 < largest <= limit
     assert "row 0199999 of a large file" in view.screen_lines()
 
 
 def test_history_being_read_stays_put_while_output_continues(
-    qtbot, shell_env, project, close_later
+    qtbot, terminals, shell_env, project, close_later
 ):
-    view = make_view(qtbot, shell_env, project, close_later)
+    view = make_view(qtbot, terminals, shell_env, project, close_later)
     type_line(qtbot, view, "seq 1 200")
     qtbot.waitUntil(lambda: has_line(view, "200"), timeout=5000)
     view.scroll_lines(50)
@@ -193,24 +203,24 @@ def test_history_being_read_stays_put_while_output_continues(
     assert view.model.screen.line_text(view.model.screen.scrollback[first_visible]) == top_text
 
 
-def test_a_shell_that_cannot_start_is_explained(qtbot, shell_env, project, close_later):
-    view = TerminalView(argv=[str(project / "no-such-shell")], cwd=project, env=shell_env)
+def test_a_shell_that_cannot_start_is_explained(qtbot, terminals, shell_env, project, close_later):
+    view = TerminalView(
+        terminals=terminals, argv=[str(project / "no-such-shell")], cwd=project, env=shell_env
+    )
     qtbot.addWidget(view)
     close_later.append(view)
-    assert view.exit_status == 127
+    qtbot.waitUntil(lambda: view.exit_status == 127, timeout=5000)
     text = "".join(view.screen_lines())
     assert "could not start" in text
     assert "press Enter to retry" in text
 
 
-def test_a_large_paste_arrives_whole(qtbot, shell_env, project, close_later):
-    view = make_view(qtbot, shell_env, project, close_later)
+def test_a_large_paste_arrives_whole(qtbot, terminals, shell_env, project, close_later):
+    view = make_view(qtbot, terminals, shell_env, project, close_later)
     type_line(qtbot, view, "stty -echo; cat > pasted.txt; stty echo; echo saved")
     qtbot.waitUntil(
         lambda: (
-            view.session is not None
-            and view.session.foreground_command() == "cat"
-            and not view.model.screen.bracketed_paste
+            view.foreground_command() == "cat" and not view.model.screen.bracketed_paste
         ),  # readline switched it off for cat
         timeout=5000,
     )
@@ -221,8 +231,10 @@ def test_a_large_paste_arrives_whole(qtbot, shell_env, project, close_later):
     assert (project / "pasted.txt").read_text() == body
 
 
-def test_clicks_go_to_programs_that_track_the_mouse(qtbot, shell_env, project, close_later):
-    view = make_view(qtbot, shell_env, project, close_later)
+def test_clicks_go_to_programs_that_track_the_mouse(
+    qtbot, terminals, shell_env, project, close_later
+):
+    view = make_view(qtbot, terminals, shell_env, project, close_later)
     type_line(qtbot, view, r"clear; printf '\e[?1000h\e[?1006h'; echo ready; cat -v")
     qtbot.waitUntil(lambda: has_line(view, "ready"), timeout=5000)
     assert view.model.screen.mouse_tracking

@@ -2,14 +2,14 @@
 
 The code is highlighted by pygments in the theme's style (`codeface.ui.highlight`), or
 shown plain while it is still streaming and when it is too large to colour quickly.
-"Apply to file…" shows a diff and writes only after confirmation, atomically.
+"Save…" and "Apply…" only ask: the conversation writes through the backend (Apply shows
+the diff with per-hunk accept/reject first). The block itself touches no file.
 """
 
 from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QTextCursor, QTextOption, QWheelEvent
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from codeface.ui import highlight
 from codeface.ui.chat.context import ChatContext
-from codeface.ui.chat.services import unified_diff, write_atomically
 
 log = logging.getLogger(__name__)
 _warmer: ThreadPoolExecutor | None = None
@@ -213,38 +212,12 @@ class CodeBlockWidget(QFrame):
         self.copy_button.setText("Copy")
 
     def on_save(self) -> None:
-        """Ask where, then write the code there atomically."""
-        path = self.context.services.save_path(suggested_file_name(self.language))
-        if path is None:
-            return
-        self._write(path, "Saved")
+        """Save the code to a file of the project (the conversation asks where)."""
+        self.context.hub.sig_save_code.emit(self.code, self.language)
 
     def on_apply(self) -> None:
-        """Ask which file, show the diff, and write only if the user confirms."""
-        services = self.context.services
-        path = services.apply_path(suggested_file_name(self.language))
-        if path is None:
-            return
-        try:
-            diff = unified_diff(path, self.code)
-        except OSError as error:
-            self.context.hub.sig_code_notice.emit("error", f"Cannot read {path}: {error}")
-            return
-        if diff == "(no changes)":
-            self.context.hub.sig_code_notice.emit("info", f"{path.name} already has this code.")
-            return
-        if services.confirm_diff(path, diff):
-            self._write(path, "Applied to")
-
-    def _write(self, path: Path, verb: str) -> None:
-        text = self.code if self.code.endswith("\n") else self.code + "\n"
-        try:
-            write_atomically(path, text)
-        except OSError as error:
-            log.warning("Writing %s failed: %s", path, error)
-            self.context.hub.sig_code_notice.emit("error", f"Cannot write {path}: {error}")
-            return
-        self.context.hub.sig_code_notice.emit("info", f"{verb} {path}")
+        """Apply the code to a file of the project, after its diff is reviewed."""
+        self.context.hub.sig_apply_code.emit(self.code, self.language)
 
     def on_run(self) -> None:
         """Hand the code to the terminal (the window decides how to run it)."""

@@ -4,6 +4,10 @@ Enter sends and Shift+Enter starts a new line (or, with ``enter_sends`` off, Ctr
 sends and Enter is a newline). Esc stops a streaming answer. A paste above
 `LARGE_TEXT_CHARS` never reaches the text box: the handler returns at once and the user
 chooses between attaching it as a file and pasting the first 20 KB.
+
+A message that starts with ``@role`` goes to an agent of that role: typing ``@`` at the
+start offers the roles (`set_roles`). While an agent waits for an approval or an answer,
+a line above the box says so (`set_waiting`).
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QMimeData, QSize, QStringListModel, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
+    QCompleter,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -59,6 +64,7 @@ class ComposerEdit(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.enter_sends = True
+        self.completer: QCompleter | None = None
         self.setObjectName("composerEdit")
         self.setAccessibleName("Message")
         self.setPlaceholderText("Ask anything… (Enter to send, Shift+Enter for a new line)")
@@ -70,6 +76,10 @@ class ComposerEdit(QPlainTextEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         modifiers = event.modifiers()
+        popup = self.completer.popup() if self.completer is not None else None
+        if popup is not None and popup.isVisible() and key in _COMPLETER_KEYS:
+            event.ignore()  # the completer's popup takes it (choose, close)
+            return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
             ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
@@ -98,6 +108,23 @@ class ComposerEdit(QPlainTextEdit):
                 self.sig_large_paste.emit(text)
                 return
         super().insertFromMimeData(source)
+
+
+_COMPLETER_KEYS = (
+    Qt.Key.Key_Return,
+    Qt.Key.Key_Enter,
+    Qt.Key.Key_Tab,
+    Qt.Key.Key_Backtab,
+    Qt.Key.Key_Escape,
+)
+
+
+def role_prefix(text: str, cursor: int) -> str | None:
+    """The ``@rol`` being typed at the start of ``text`` before ``cursor`` (None if not)."""
+    head = text[:cursor]
+    if not head.startswith("@") or any(char.isspace() for char in head):
+        return None
+    return head
 
 
 class Composer(QFrame):
@@ -135,6 +162,11 @@ class Composer(QFrame):
         outer.setSpacing(6)
         self.choice_bar = ChoiceBar(self)
         outer.addWidget(self.choice_bar)
+        self.waiting = QLabel(self)
+        self.waiting.setObjectName("composerWaiting")
+        self.waiting.setAccessibleName("Agent status")
+        self.waiting.hide()
+        outer.addWidget(self.waiting)
         self.chips = QWidget(self)
         self.chips_layout = QHBoxLayout(self.chips)
         self.chips_layout.setContentsMargins(0, 0, 0, 0)
@@ -175,6 +207,18 @@ class Composer(QFrame):
         self.hint = QLabel(self)
         self.hint.setObjectName("composerHint")
         outer.addWidget(self.hint)
+        self.roles: list[str] = []
+        self._role_model = QStringListModel(self)
+        completer = QCompleter(self._role_model, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setWidget(self.edit)
+        completer.activated.connect(self._insert_role)
+        popup = completer.popup()
+        if popup is not None:
+            popup.setAccessibleName("Agent roles")
+        self.edit.completer = completer
+        self.edit.textChanged.connect(self._complete_role)
         self.set_enter_sends(True)
         self.set_streaming(False)
         self.fit_height()
@@ -188,6 +232,57 @@ class Composer(QFrame):
             if enter_sends
             else "Ctrl+Enter to send · Enter for a new line"
         )
+
+    def set_waiting(self, text: str) -> None:
+        """Say above the box that the agent waits for the user ("" hides the line)."""
+        self.waiting.setText(text)
+        self.waiting.setVisible(bool(text))
+        self.edit.setPlaceholderText(
+            f"{text}…" if text else "Ask anything… (Enter to send, Shift+Enter for a new line)"
+        )
+
+    def set_roles(self, roles: list[str]) -> None:
+        """The agent roles ``@`` offers at the start of a message."""
+        self.roles = list(roles)
+        self._role_model.setStringList([f"@{name}" for name in self.roles])
+        if self.edit.hasFocus():
+            self._complete_role()  # the user may be typing "@" right now
+
+    def _complete_role(self) -> None:
+        completer = self.edit.completer
+        if completer is None or not self.roles:
+            return
+        cursor = self.edit.textCursor()
+        prefix = role_prefix(self.edit.toPlainText(), cursor.position())
+        popup = completer.popup()
+        if popup is None:
+            return
+        if prefix is None:
+            popup.hide()
+            return
+        completer.setCompletionPrefix(prefix)
+        if completer.completionCount() == 0:
+            popup.hide()
+            return
+        popup.setCurrentIndex(completer.completionModel().index(0, 0))
+        rect = self.edit.cursorRect()
+        rect.setWidth(popup.sizeHintForColumn(0) + popup.verticalScrollBar().sizeHint().width())
+        completer.complete(rect)
+
+    def _insert_role(self, choice: str) -> None:
+        text = self.edit.toPlainText()
+        end = next((index for index, char in enumerate(text) if char.isspace()), len(text))
+        rest = text[end:].lstrip(" ")
+        cursor = self.edit.textCursor()
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(f"{choice} {rest}")
+        cursor.endEditBlock()
+        cursor.setPosition(len(choice) + 1)
+        self.edit.setTextCursor(cursor)
+        popup = self.edit.completer.popup() if self.edit.completer is not None else None
+        if popup is not None:
+            popup.hide()
 
     def set_streaming(self, streaming: bool) -> None:
         """Switch the button between Send and Stop."""

@@ -46,6 +46,18 @@ class ChatHub(QObject):
     """A code action finished; arguments: kind ("info"/"error"), text."""
     sig_layout_changed = Signal(str)
     """A message widget changed height (edit opened, code expanded); argument: message id."""
+    sig_apply_code = Signal(str, str)
+    """"Apply…" on a code block; arguments: the code, its language."""
+    sig_save_code = Signal(str, str)
+    """"Save…" on a code block; arguments: the code, its language."""
+    sig_step_expanded = Signal(str, bool)
+    """A tool card was expanded or collapsed; arguments: item id, expanded."""
+    sig_open_file = Signal(str, int)
+    """Show a project file in the Code panel; arguments: relative path, line (1-based)."""
+    sig_approval_answer = Signal(str, str, str)
+    """An approval card was answered; arguments: request id, "once"/"session"/"deny", reason."""
+    sig_question_answer = Signal(str, str)
+    """The agent's question was answered; arguments: question id, the answer."""
 
 
 @dataclass

@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from codeface.application.contract import MessageView
+from codeface.ui.chat.agent_steps import AgentSteps
 from codeface.ui.chat.attachments import estimate_tokens
 from codeface.ui.chat.code_block import warm_common_highlighters
 from codeface.ui.chat.composer import Composer
@@ -60,6 +61,16 @@ class ChatPane(QWidget):
     """The chat font size changed; argument: the new point size."""
     sig_composing = Signal()
     """The user started writing a message (time to get ready to send it)."""
+    sig_apply_code = Signal(str, str)
+    """"Apply…" on a code block; arguments: the code, its language."""
+    sig_save_code = Signal(str, str)
+    """"Save…" on a code block; arguments: the code, its language."""
+    sig_open_file = Signal(str, int)
+    """Show a project file in the Code panel; arguments: relative path, line (1-based)."""
+    sig_approval_answer = Signal(str, str, str)
+    """An approval card was answered; arguments: request id, "once"/"session"/"deny", reason."""
+    sig_question_answer = Signal(str, str)
+    """The agent's question was answered; arguments: question id, the answer."""
 
     def __init__(
         self,
@@ -100,6 +111,13 @@ class ChatPane(QWidget):
         hub.sig_action.connect(self.sig_action)
         hub.sig_send_to_terminal.connect(self.sig_send_to_terminal)
         hub.sig_code_notice.connect(lambda kind, text: self.show_notice(kind, text, []))
+        hub.sig_apply_code.connect(self.sig_apply_code)
+        hub.sig_save_code.connect(self.sig_save_code)
+        hub.sig_open_file.connect(self.sig_open_file)
+        self.agent_steps = AgentSteps(self.transcript, self.composer, hub, self)
+        """The agent turn's cards (tool steps, approvals, questions)."""
+        self.agent_steps.sig_approval_answer.connect(self.sig_approval_answer)
+        self.agent_steps.sig_question_answer.connect(self.sig_question_answer)
         self.composer.sig_send.connect(self.sig_send)
         self.composer.sig_stop.connect(self.sig_stop)
         self.composer.sig_composing.connect(self.sig_composing)
@@ -108,6 +126,7 @@ class ChatPane(QWidget):
         self.composer.sig_notice.connect(lambda kind, text: self.show_notice(kind, text, []))
 
         self._pending: dict[str, list[str]] = {}
+        self._held: dict[str, MessageView] = {}
         self.streaming_id: str | None = None
         self.flush_count = 0
         """How many times streamed text was applied (≈ repaints of the answer)."""
@@ -131,13 +150,14 @@ class ChatPane(QWidget):
         the message whose sibling was just switched, so the reader keeps their place).
         """
         self._pending.clear()
+        self._held.clear()
         self._flush_timer.stop()
         self.streaming_id = None
         self.context.highlight_term.clear()
         # Per-message counters are about the transcript shown: a new one starts afresh.
         self.context.render_counts.clear()
         self.context.parsed_chars.clear()
-        self.transcript.set_items(list(messages))
+        self.transcript.set_items(self.agent_steps.items_for(list(messages)))
         for message in messages:
             if message.status == "streaming":
                 self._start_stream(message.id)
@@ -145,7 +165,10 @@ class ChatPane(QWidget):
             self.transcript.scroll_to_item(anchor_id)
 
     def add_message(self, message: MessageView) -> None:
-        """Append a message (or update it if its id is already shown)."""
+        """Append a message (or update it if its id is already shown); a tool result
+        goes into its step's card."""
+        if self.agent_steps.fold_result(message):
+            return
         if self.transcript.item(message.id) is not None:
             self.update_message(message)
             return
@@ -156,6 +179,8 @@ class ChatPane(QWidget):
         if message.id == self.streaming_id and message.status != "streaming":
             self.end_answer(message)
             return
+        if self.agent_steps.fold_result(message):
+            return
         if not self.transcript.replace(message):
             self.transcript.append(message)
 
@@ -164,8 +189,25 @@ class ChatPane(QWidget):
         warm_common_highlighters(self.context.theme.pygments_style)
 
     def begin_answer(self, message: MessageView) -> None:
-        """Show an answer that is about to stream (usually empty, status "streaming")."""
+        """Show an answer that is about to stream (usually empty, status "streaming").
+
+        In an agent turn that already ran tools, a step's answer appears only when text
+        arrives: most steps only call tools, and their cards say so without an empty
+        answer flashing up (and being laid out) for each of them.
+        """
         message = replace(message, status="streaming")
+        self.agent_steps.owner = message.id
+        if (
+            self.agent_steps.tools_ran
+            and not message.content
+            and self.transcript.item(message.id) is None
+        ):
+            self._held[message.id] = message
+            self.streaming_id = message.id
+            return
+        self._show_answer(message)
+
+    def _show_answer(self, message: MessageView) -> None:
         self.warm_highlighters()  # a no-op unless the theme changed since
         if self.transcript.item(message.id) is None:
             self.transcript.append(message)
@@ -193,6 +235,10 @@ class ChatPane(QWidget):
     def flush(self) -> None:
         """Apply queued stream text now (incrementally, to the streaming answers only)."""
         pending, self._pending = self._pending, {}
+        for message_id in pending:
+            held = self._held.pop(message_id, None)
+            if held is not None:  # the step's first text: its answer appears now
+                self._show_answer(held)
         for message_id, parts in pending.items():
             item = self.transcript.item(message_id)
             if not isinstance(item, MessageView):
@@ -216,9 +262,14 @@ class ChatPane(QWidget):
         if self._pending.get(message.id):
             self.flush()
         self._pending.pop(message.id, None)
+        self._held.pop(message.id, None)
         widget = self.transcript.widget_for(message.id, create=False)
         if self.transcript.item(message.id) is None:
             self.transcript.append(message)
+        elif (
+            widget is not None and widget.kind != self.transcript.rows.factory.kind_of(message).name
+        ):
+            self.transcript.replace(message)  # e.g. an answer that only called tools
         elif isinstance(widget, MessageWidget):
             self.transcript.store(message)
             widget.end_stream(message)
@@ -264,8 +315,15 @@ class ChatPane(QWidget):
 
     # composer ------------------------------------------------------------------------
     def set_streaming(self, streaming: bool) -> None:
-        """Switch the composer between Send and Stop."""
+        """Switch the composer between Send and Stop; at the end of a turn nothing waits
+        for the user any more."""
         self.composer.set_streaming(streaming)
+        if not streaming:
+            self.agent_steps.turn_ended()
+
+    def set_roles(self, roles: list[str]) -> None:
+        """The agent roles the composer offers after ``@``."""
+        self.composer.set_roles(roles)
 
     def set_enter_sends(self, enter_sends: bool) -> None:
         """Enter sends (Shift+Enter newline), or Ctrl+Enter sends."""

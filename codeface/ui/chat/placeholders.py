@@ -13,11 +13,33 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 
 from codeface.application.contract import MessageView
+from codeface.ui.chat.agent_items import (
+    AgentItem,
+    ApprovalItem,
+    QuestionItem,
+    ToolStep,
+    is_quiet_step_message,
+)
 from codeface.ui.chat.message_widget import USER_INDENT_PX
 from codeface.ui.chat.notices import Notice
 from codeface.ui.theme import Theme
 
-Item = MessageView | Notice
+Item = MessageView | Notice | AgentItem
+
+
+def placeholder_text(item: Item) -> str:
+    """The text a placeholder shows for ``item`` (its first lines are drawn)."""
+    match item:
+        case Notice():
+            return item.text
+        case MessageView():
+            return item.content
+        case ToolStep():
+            return item.description
+        case ApprovalItem():
+            return item.description
+        case QuestionItem():
+            return item.question
 
 
 def height_estimator(font: QFont, width: int) -> Callable[[Item], int]:
@@ -30,6 +52,14 @@ def height_estimator(font: QFont, width: int) -> Callable[[Item], int]:
     def estimate(item: Item) -> int:
         if isinstance(item, Notice):
             return 48 + line * (len(item.text) // chars_per_line)
+        if isinstance(item, ToolStep):
+            return line + 14 + (line * 8 + 16 if item.expanded else 0)
+        if isinstance(item, ApprovalItem):
+            return 220 if item.state in ("pending", "sending") else line + 24
+        if isinstance(item, QuestionItem):
+            return 110 if item.state in ("pending", "sending") else line + 24
+        if is_quiet_step_message(item):
+            return 0
         text = item.content
         lines = len(text) // chars_per_line + text.count("\n") + 1
         return 80 + lines * line
@@ -45,7 +75,7 @@ def paint_placeholders(
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     metrics = painter.fontMetrics()
     for item, top, height in boxes:
-        if top > viewport.height() or top + height < 0:
+        if top > viewport.height() or top + height < 0 or height < 12:
             continue
         user = isinstance(item, MessageView) and item.role == "user"
         left = USER_INDENT_PX if user else 16
@@ -54,7 +84,7 @@ def paint_placeholders(
         painter.setBrush(QColor(chat.user_bubble if user else chat.assistant_bubble))
         painter.drawRoundedRect(box, 14, 14)
         painter.setPen(QColor(chat.muted))
-        text = item.text if isinstance(item, Notice) else item.content
+        text = placeholder_text(item)
         for index, line in enumerate(text[:400].splitlines()[:3]):
             elided = metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(box.width()) - 28)
             painter.drawText(

@@ -70,6 +70,9 @@ class RowKind:
     name: str
     matches: Callable[[Item], bool]
     build: Callable[[Item, ChatContext, QWidget], Row]
+    spares: int | None = None
+    """Hidden rows of this kind kept for reuse (None: the pool's default; more for small
+    rows, since more of them fit a screen)."""
 
 
 class RowFactory:
@@ -92,6 +95,13 @@ class RowFactory:
             if kind.matches(item):
                 return kind
         raise LookupError(f"no row kind shows {type(item).__name__} {item.id!r}")
+
+    def spares(self, name: str) -> int | None:
+        """How many spare rows of kind ``name`` to keep (None: the pool's default)."""
+        for kind in self._kinds:
+            if kind.name == name:
+                return kind.spares
+        return None
 
     def build(self, item: Item, context: ChatContext, parent: QWidget) -> Row:
         """A new row showing ``item``."""
@@ -141,7 +151,8 @@ class RowPool:
         row.release()
         row.hide()
         spares = self._spare.setdefault(row.kind, [])
-        if len(spares) < self.spare_per_kind:
+        limit = self.factory.spares(row.kind)
+        if len(spares) < (self.spare_per_kind if limit is None else max(limit, 0)):
             spares.append(row)
         else:
             row.deleteLater()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
+from codeface.ui.diff.style import diff_stylesheet
 from codeface.ui.highlight import style_colors
 from codeface.ui.theme import Theme
 
@@ -158,4 +159,79 @@ QPlainTextEdit#editEditor {{
     background: {base}; color: {window_text}; border: 1px solid {chat.accent};
     border-radius: 6px;
 }}
+""" + agent_stylesheet(theme, point_size, code_family)
+
+
+def agent_stylesheet(theme: Theme, point_size: int, code_family: str = "monospace") -> str:
+    """Rules for agent turns: tool cards, approval and question cards, the diff view."""
+    chat, code = theme.chat, theme.code
+    code_background, code_text = style_colors(theme.pygments_style)
+    window_text = theme.palette.get("window_text", chat.assistant_text)
+    base = theme.palette.get("base", chat.assistant_bubble)
+    on_accent = theme.palette.get("highlighted_text", "#ffffff")
+    small = max(7, point_size - 2)
+    card_tints = {
+        "pending": chat.warning,
+        "sending": chat.warning,
+        "decided-once": chat.success,
+        "decided-session": chat.success,
+        "decided-deny": chat.error,
+        "expired": chat.muted,
+        "decided": chat.success,
+    }
+    card_rules = "\n".join(
+        f"""QFrame#approvalCard[state="{state}"], QFrame#questionCard[state="{state}"] {{
+    background: {_mix(chat.background, tint, 0.08 if state in ("pending", "sending") else 0.04)};
+    border: 1px solid {_mix(chat.background, tint, 0.45)}; border-left: 4px solid {tint};
+}}"""
+        for state, tint in card_tints.items()
+    )
+    return f"""
+QFrame#toolRow, QFrame#approvalRow {{ background: transparent; }}
+QFrame#toolCard {{
+    background: {_mix(chat.background, chat.assistant_bubble, 0.7)};
+    border: 1px solid {chat.border}; border-radius: 7px;
+}}
+QToolButton#toolAction {{
+    color: {chat.muted}; border: none; border-radius: 5px; padding: 1px 6px;
+    background: transparent; font-size: {small}pt;
+}}
+QToolButton#toolAction:hover, QToolButton#toolAction:focus {{
+    background: {_mix(chat.background, window_text, 0.10)}; color: {window_text};
+}}
+QPlainTextEdit#toolOutput {{
+    background: {code_background}; color: {code_text}; border: 1px solid {code.border};
+    border-radius: 6px; font-family: "{code_family}"; font-size: {max(7, point_size - 1)}pt;
+}}
+{card_rules}
+QFrame#approvalCard, QFrame#questionCard {{ border-radius: 8px; }}
+QFrame#approvalCard QLabel, QFrame#questionCard QLabel {{
+    background: transparent; color: {window_text};
+}}
+QLabel#approvalTitle[waiting="true"] {{ font-weight: 600; }}
+QFrame#approvalCard QLabel#approvalReasons {{ color: {chat.error}; font-weight: 600; }}
+QFrame#approvalCard QLabel#approvalCommand {{
+    background: {code_background}; color: {code_text}; border: 1px solid {code.border};
+    border-radius: 6px; padding: 6px 8px; font-family: "{code_family}";
+}}
+QFrame#approvalCard QLabel#approvalFolder {{ color: {chat.muted}; font-size: {small}pt; }}
+QPushButton#primaryButton {{
+    background: {chat.accent}; color: {on_accent}; border: 2px solid {chat.accent};
+    border-radius: 6px; padding: 4px 12px; font-weight: 600;
+}}
+QPushButton#primaryButton:focus {{ border-color: {window_text}; }}
+QPushButton#approvalButton, QPushButton#denyButton {{
+    background: {base}; color: {window_text}; border: 2px solid {chat.border};
+    border-radius: 6px; padding: 4px 12px;
+}}
+QPushButton#approvalButton:focus, QPushButton#denyButton:focus {{ border-color: {chat.accent}; }}
+QPushButton#denyButton {{ color: {chat.error}; }}
+QPushButton:disabled {{ color: {chat.muted}; }}
+QLineEdit#denyReason, QLineEdit#questionReply {{
+    background: {base}; color: {window_text}; border: 1px solid {chat.border};
+    border-radius: 6px; padding: 3px 6px;
+}}
+QLineEdit#denyReason:focus, QLineEdit#questionReply:focus {{ border-color: {chat.accent}; }}
+QLabel#composerWaiting {{ color: {chat.warning}; font-weight: 600; }}
+{diff_stylesheet(theme, point_size)}
 """

@@ -119,7 +119,9 @@ class Transcript(QAbstractScrollArea):
             widget = self._build(position)
         elif isinstance(widget, MessageWidget) and isinstance(item, MessageView):
             widget.set_message(item)
-        elif widget is None:
+        elif widget is not None:
+            widget.bind(item)
+        else:
             self._heights[position] = self._estimator()(item)
             self._rebuild_offsets()
         self.schedule_layout()

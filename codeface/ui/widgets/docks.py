@@ -1,7 +1,9 @@
 """The right dock area: "Code", "Agents" and "Terminal" panels, each with an empty state.
 
 Later work fills the Code and Agents panels; the Terminal dock builds its `TerminalPanel`
-the first time it is shown, so starting the window never pays for a pty.
+the first time it is shown, so starting the window never pays for a pty. The panel works
+in the window's project (and follows it) and starts its terminals through the terminal
+service of the application layer (`terminal_service`), never by itself.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ class DockArea:
         self.docks: dict[str, QDockWidget] = {}
         self.terminal: QWidget | None = None
         self.terminal_error: str | None = None
+        self.terminals: Any = None
+        """The terminal service the panel uses (see `terminal_service`); set before the
+        panel is built to give it another one (tests: a throw-away tmux server)."""
         previous: QDockWidget | None = None
         for key, title, empty_title, empty_text in DOCKS:
             dock = QDockWidget(title, window)
@@ -83,7 +88,10 @@ class DockArea:
             return self.terminal
         try:
             module = importlib.import_module("codeface.ui.widgets.terminal_panel")
-            self.terminal = module.TerminalPanel(**self.terminal_options())
+            if self.terminals is None:
+                self.terminals = terminal_service(self.window)
+            options = {"project_dir": self._project_folder(), **self.terminal_options()}
+            self.terminal = module.TerminalPanel(terminals=self.terminals, **options)
         except (ImportError, OSError) as error:
             self.terminal_error = str(error)
             log.warning("terminal unavailable: %s", error)
@@ -97,10 +105,45 @@ class DockArea:
         restore = getattr(self.terminal, "restore", None)
         if callable(restore):
             restore()
+        changed = getattr(self.window, "sig_project_changed", None)
+        if changed is not None:
+            changed.connect(self._on_project_changed)
         return self.terminal
+
+    def _project_folder(self) -> str | None:
+        """The window's project folder, or the one it is about to open (None: home)."""
+        project = getattr(self.window, "project", None)
+        if project is not None:
+            return str(project.root)
+        initial = getattr(self.window, "initial_project", None)
+        return str(initial) if initial else None
+
+    def _on_project_changed(self, project: Any) -> None:
+        set_project = getattr(self.terminal, "set_project", None)
+        if project is not None and callable(set_project):
+            set_project(project.root)
 
     def shutdown(self) -> None:
         """Save the terminal's tabs and hang up its shells (tmux sessions keep running)."""
         shutdown = getattr(self.terminal, "shutdown", None)
         if callable(shutdown):
             shutdown()
+        close_all = getattr(self.terminals, "close_all", None)
+        if callable(close_all):
+            close_all()
+
+
+def terminal_service(window: Any) -> Any:
+    """The terminal service for the window's terminals.
+
+    SEAM (until the lead adds the terminal calls of `TerminalContract` to the `Backend`
+    contract): the window's backend answers them when it implements them; otherwise the
+    panel gets a `TerminalService` of its own, on CodeFace's tmux server.
+    """
+    bridge = getattr(window, "bridge", None)
+    backend = bridge.backend if bridge is not None and bridge.attached else None
+    if backend is not None and callable(getattr(backend, "open_terminal", None)):
+        return backend
+    from codeface.application.terminal_service import TerminalService
+
+    return TerminalService()

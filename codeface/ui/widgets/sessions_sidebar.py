@@ -1,8 +1,13 @@
-"""The sessions sidebar: search box, pinned-first session list, context menu, new session.
+"""The sessions sidebar: search box, session list grouped by project, context menu, new
+session.
 
+Pinned sessions come first (under PINNED, whatever their project), then one group per
+project: the open project's first, the others by their latest session, sessions without a
+project last under NO PROJECT. Headings appear only when there is more than one group.
 It only renders and emits: the window turns its signals into bridge calls and gives back
-sessions (`set_sessions`) and search results (`set_search_results`). Typing in the search
-box emits `sig_search` after a short pause; an empty box shows the sessions again.
+sessions (`set_sessions`), the open project (`set_open_project`) and search results
+(`set_search_results`). Typing in the search box emits `sig_search` after a short pause;
+an empty box shows the sessions again.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QMenu
 
-    from codeface.application.contract import SearchHit, SessionView
+    from codeface.application.contract import ProjectView, SearchHit, SessionView
 
 SEARCH_DEBOUNCE_MS = 200
 SIDEBAR_STYLE = """
@@ -49,6 +54,40 @@ SIDEBAR_STYLE = """
 """
 ROLE_SESSION = 0x0100  # Qt.ItemDataRole.UserRole
 ROLE_MESSAGE = ROLE_SESSION + 1
+NO_PROJECT = "NO PROJECT"
+
+
+def project_title(key: str, open_project: ProjectView | None = None) -> str:
+    """A project group's heading: the open project's name, else the folder's name."""
+    if open_project is not None and key == open_project.key:
+        return open_project.name.upper()
+    name = key.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1]
+    return (name or key).upper()
+
+
+def group_sessions(
+    sessions: list[SessionView], open_project: ProjectView | None = None
+) -> list[tuple[str, list[SessionView]]]:
+    """(heading, sessions) in display order: PINNED, the open project, other projects by
+    their newest session, NO PROJECT; newest first within each group."""
+    ordered = sorted(sessions, key=lambda s: s.updated_at, reverse=True)
+    groups: dict[str | None, list[SessionView]] = {}
+    for session in ordered:
+        if not session.pinned:
+            groups.setdefault(session.project, []).append(session)
+    open_key = open_project.key if open_project is not None else None
+    keys = [key for key in groups if key is not None]  # newest activity first already
+    if open_key is not None and open_key in groups:
+        keys.remove(open_key)
+        keys.insert(0, open_key)
+    result: list[tuple[str, list[SessionView]]] = []
+    pinned = [s for s in ordered if s.pinned]
+    if pinned:
+        result.append(("PINNED", pinned))
+    result += [(project_title(key, open_project), groups[key]) for key in keys if key]
+    if None in groups:
+        result.append((NO_PROJECT if keys else "RECENT", groups[None]))
+    return result
 
 
 def highlighted_snippet(hit: SearchHit) -> str:
@@ -95,6 +134,7 @@ class SessionsSidebar(QFrame):
         self.setMinimumWidth(180)
         self._sessions: dict[str, SessionView] = {}
         self._current: str | None = None
+        self._open_project: ProjectView | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 8, 10)
         layout.setSpacing(6)
@@ -153,30 +193,32 @@ class SessionsSidebar(QFrame):
 
     # ------------------------------------------------------------------ data in
     def set_sessions(self, sessions: list[SessionView]) -> None:
-        """Show these sessions, pinned first, newest first within each group."""
+        """Show these sessions grouped (see the module), newest first within each group."""
         from PySide6.QtCore import Qt
 
         self._sessions = {s.id: s for s in sessions}
-        ordered = sorted(sessions, key=lambda s: s.updated_at, reverse=True)
-        ordered.sort(key=lambda s: not s.pinned)
         self.session_list.clear()
-        pinned = [s for s in ordered if s.pinned]
-        groups = (("PINNED", pinned), ("RECENT", [s for s in ordered if not s.pinned]))
+        groups = group_sessions(sessions, self._open_project)
         for heading, group in groups:
-            if not group:
-                continue
-            if pinned:
+            if len(groups) > 1:
                 self._add_heading(heading)
             for session in group:
                 item = QListWidgetItem(session.title or "Untitled")
                 item.setData(ROLE_SESSION, session.id)
-                item.setToolTip(f"{session.title}\nUpdated {session.updated_at}")
+                where = f"\nProject: {session.project}" if session.project else ""
+                item.setToolTip(f"{session.title}\nUpdated {session.updated_at}{where}")
                 item.setData(
                     Qt.ItemDataRole.AccessibleTextRole,
                     f"{session.title} (pinned)" if session.pinned else session.title,
                 )
                 self.session_list.addItem(item)
         self.set_current(self._current)
+
+    def set_open_project(self, project: ProjectView | None) -> None:
+        """The window's project: its sessions come first."""
+        self._open_project = project
+        if self._completed:
+            self.set_sessions(list(self._sessions.values()))
 
     def _add_heading(self, text: str) -> None:
         from PySide6.QtCore import Qt

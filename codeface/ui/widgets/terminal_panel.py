@@ -1,12 +1,16 @@
 """The terminal room: tabs of terminals, a tmux bar, and the chat's two entry points.
 
 The lead docks one `TerminalPanel` beside the chat. It owns tabs of `TerminalView`s
-(each starting in the project folder unless told otherwise), a tmux bar (sessions on
-CodeFace's tmux server; attach, or create ``codeface-<project>`` with the layout from
-tmux.conf; a clear message when tmux is missing) and, for the chat,
+(each starting in the project folder unless told otherwise), a tmux bar and the agent's
+tab (`TmuxActions`: sessions on CodeFace's tmux server; attach, or create
+``codeface-<project>`` with the layout from tmux.conf; a read-only view of the window
+where the agent's commands run; a clear message when tmux is missing) and, for the chat,
 `send_to_terminal` (types a command without Enter and asks the user to confirm) and
-`capture` (the last N lines of the current terminal or tmux pane). Every tmux call runs
-on a worker thread. The attached tmux session and the tabs' folders are remembered per
+`capture` (the last N lines of the current terminal or tmux pane).
+
+The panel starts no process: every terminal and every tmux call goes through the
+terminal service it is given (`TerminalContract`). It follows the window's project
+(`set_project`); the attached tmux session and the tabs' folders are remembered per
 project and restored by `restore()`.
 """
 
@@ -14,8 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QFont
@@ -30,19 +35,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from codeface.terminal.history import CommandHistory, shell_hook_env
-from codeface.terminal.pty_session import clean_environment, default_shell, login_command
+from codeface.terminal.history import CommandHistory
 from codeface.terminal.screen import CommandMark
 from codeface.terminal.state import ProjectTerminalState, load_project_state, save_project_state
-from codeface.terminal.tmux import SessionInfo, TmuxController, session_name_for
 from codeface.ui.widgets.terminal_colors import TerminalColors
-from codeface.ui.widgets.terminal_view import TerminalView
-from codeface.ui.widgets.terminal_worker import BackgroundRunner
+from codeface.ui.widgets.terminal_tmux import AGENT_PROPERTY, TmuxActions
+from codeface.ui.widgets.terminal_view import Opener, TerminalView
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from codeface.application.terminal_service import TerminalContract
 
 log = logging.getLogger(__name__)
+PROJECT_PROPERTY = "project_dir"
 
 
-class TerminalPanel(QWidget):
+class TerminalPanel(TmuxActions, QWidget):
     """Terminal tabs + tmux bar + confirm bar.
 
     Signals:
@@ -50,6 +59,7 @@ class TerminalPanel(QWidget):
             installed — …"); also shown in the panel.
         sig_sessions_changed(list): the `SessionInfo` list after a refresh.
         sig_attached(str): a tmux session was attached in a tab (its name).
+        sig_agent_tab(object): the agent's tab (a `TerminalView`) was opened.
         sig_awaiting_confirmation(str): a command was typed and waits for Enter (the text).
         sig_command_confirmed(str): the user confirmed; Enter was pressed (the text).
         sig_command_cancelled(str): the user cancelled; the typed text was cleared.
@@ -59,6 +69,7 @@ class TerminalPanel(QWidget):
     sig_tmux_status = Signal(str)
     sig_sessions_changed = Signal(list)
     sig_attached = Signal(str)
+    sig_agent_tab = Signal(object)
     sig_awaiting_confirmation = Signal(str)
     sig_command_confirmed = Signal(str)
     sig_command_cancelled = Signal(str)
@@ -68,8 +79,8 @@ class TerminalPanel(QWidget):
         self,
         parent: QWidget | None = None,
         *,
+        terminals: TerminalContract,
         project_dir: str | Path | None = None,
-        tmux: TmuxController | None = None,
         shell_argv: Sequence[str] | None = None,
         env: Mapping[str, str] | None = None,
         scrollback: int = 10000,
@@ -77,10 +88,9 @@ class TerminalPanel(QWidget):
         history: CommandHistory | None = None,
     ) -> None:
         super().__init__(parent)
-        self.project_dir = Path(project_dir or Path.cwd()).resolve()
-        self.tmux = tmux or TmuxController()
+        self.terminals = terminals
+        self.project_dir = Path(project_dir or Path.home()).resolve()
         self.history = history or CommandHistory(enabled=False)
-        self.tmux.on_command = self._record_tmux_command
         self.shell_argv = list(shell_argv) if shell_argv else None
         self.scrollback = scrollback
         self._env = dict(env) if env is not None else None
@@ -89,7 +99,7 @@ class TerminalPanel(QWidget):
         self.tmux_available: bool | None = None
         self.attached_session: str | None = None
         self._pending: tuple[str, str | None, TerminalView | None] | None = None
-        self._runner = BackgroundRunner(self)
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._shut_down = False
         self._build()
 
@@ -107,11 +117,15 @@ class TerminalPanel(QWidget):
         self.attach_button = QPushButton("Attach")
         self.attach_button.setToolTip("Attach the chosen tmux session")
         self.attach_button.clicked.connect(self._on_attach_clicked)
-        self.create_button = QPushButton(f"Open {session_name_for(self.project_dir)}")
+        self.create_button = QPushButton()
         self.create_button.setToolTip("Attach this project's tmux session (created if needed)")
         self.create_button.clicked.connect(lambda: self.attach_project_session())
+        self.agent_button = QPushButton("Agent")
+        self.agent_button.setToolTip("Watch the commands agents run in this project (read-only)")
+        self.agent_button.setAccessibleName("Watch the agent's commands")
+        self.agent_button.clicked.connect(lambda: self.watch_agent(focus=True))
         self.refresh_button = _tool_button("⟳", "Refresh tmux sessions")
-        self.refresh_button.clicked.connect(self.refresh_sessions)
+        self.refresh_button.clicked.connect(lambda: self.refresh_sessions())
         self.tmux_label = QLabel("Checking for tmux…")
         self.tmux_label.setWordWrap(True)
         for widget in (
@@ -119,6 +133,7 @@ class TerminalPanel(QWidget):
             self.session_combo,
             self.attach_button,
             self.create_button,
+            self.agent_button,
             self.refresh_button,
         ):
             bar.addWidget(widget)
@@ -140,47 +155,66 @@ class TerminalPanel(QWidget):
         self.confirm_bar.setLayout(confirm)
         self.confirm_bar.hide()
         layout.addWidget(self.confirm_bar)
+        self._show_project()
         self._set_tmux_controls(False)
 
     def _set_tmux_controls(self, enabled: bool) -> None:
-        for widget in (
-            self.session_combo,
-            self.attach_button,
-            self.create_button,
-            self.refresh_button,
-        ):
-            widget.setEnabled(enabled)
+        super()._set_tmux_controls(enabled)
+        self.agent_button.setEnabled(enabled)
+
+    def _show_project(self) -> None:
+        self.create_button.setText(f"Open {self.project_session_name()}")
+
+    # --- project -------------------------------------------------------------------
+    def set_project(self, project_dir: str | Path) -> None:
+        """Work on another project: its remembered tabs (or one in its folder) open and
+        its tmux session is reattached; tabs of the previous project stay open."""
+        folder = Path(project_dir).resolve()
+        if folder == self.project_dir:
+            return
+        self.save_state()
+        self.project_dir = folder
+        self.attached_session = None
+        self._show_project()
+        self.restore()
 
     # --- tabs ----------------------------------------------------------------------
-    def shell_environment(self) -> dict[str, str]:
-        """The environment of new shells: clean (no API keys), plus the history hook
-        when the user opted in."""
-        env = clean_environment(self._env)
-        if self.history.enabled:
-            shell = (self.shell_argv or [default_shell()])[0]
-            env.update(shell_hook_env(shell, env.get("PROMPT_COMMAND", "")))
-        return env
-
     def new_tab(
-        self, cwd: str | Path | None = None, argv: Sequence[str] | None = None, title: str = ""
+        self,
+        cwd: str | Path | None = None,
+        argv: Sequence[str] | None = None,
+        title: str = "",
+        *,
+        opener: Opener | None = None,
+        focus: bool = True,
     ) -> TerminalView:
-        """Open a terminal tab in ``cwd`` (default: the project folder) and focus it."""
+        """Open a terminal tab in ``cwd`` (default: the project folder)."""
         folder = Path(cwd) if cwd else self.project_dir
-        command = list(argv) if argv else (self.shell_argv or login_command(default_shell()))
         view = TerminalView(
             self,
-            argv=command,
+            terminals=self.terminals,
+            opener=opener,
+            argv=list(argv) if argv else self.shell_argv,
             cwd=folder,
-            env=self.shell_environment(),
+            env=self._env,
             scrollback=self.scrollback,
             font=self._font,
             colors=self._colors,
+            start=False,
         )
+        view.share_history = self.history.enabled
+        view.setProperty(PROJECT_PROPERTY, str(self.project_dir))
         view.sig_command_finished.connect(self._on_mark)
         view.sig_title_changed.connect(lambda text, v=view: self._on_title(v, text))
+        shown = self.tabs.currentWidget()
+        if shown is not None:
+            view.resize(shown.size())  # a tab opened behind starts at the size it will have
         index = self.tabs.addTab(view, title or folder.name or str(folder))
-        self.tabs.setCurrentIndex(index)
-        view.setFocus()
+        self.tabs.setTabToolTip(index, str(folder))
+        if focus or self.tabs.count() == 1:
+            self.tabs.setCurrentIndex(index)
+            view.setFocus()
+        view.start()
         self.save_state()
         return view
 
@@ -239,11 +273,14 @@ class TerminalPanel(QWidget):
         self.check_tmux(reattach=state.tmux_session)
 
     def save_state(self) -> None:
-        """Remember the tabs' folders and the attached tmux session for this project."""
+        """Remember this project's shell tabs' folders and its attached tmux session."""
+        project = str(self.project_dir)
         folders = [
-            view.working_directory or str(self.project_dir)
+            view.working_directory or project
             for view in self.views()
             if view.property("tmux_session") is None
+            and view.property(AGENT_PROPERTY) is None
+            and view.property(PROJECT_PROPERTY) == project
         ]
         state = ProjectTerminalState(
             tmux_session=self.attached_session,
@@ -254,81 +291,6 @@ class TerminalPanel(QWidget):
             save_project_state(self.project_dir, state)
         except OSError:
             log.warning("Could not save the terminal state", exc_info=True)
-
-    # --- tmux ----------------------------------------------------------------------
-    def check_tmux(self, reattach: str | None = None) -> None:
-        """Detect tmux in the background; then list sessions and maybe reattach."""
-
-        def done(version: tuple[int, int]) -> None:
-            self.tmux_available = True
-            self._set_tmux_controls(True)
-            self._status(f"tmux {version[0]}.{version[1]} ready")
-            self.refresh_sessions(reattach=reattach)
-
-        def failed(error: BaseException) -> None:
-            self.tmux_available = False
-            self._set_tmux_controls(False)
-            message = getattr(error, "one_line", None)
-            self._status(message() if callable(message) else f"tmux unavailable: {error}")
-
-        self._runner.submit(self.tmux.check, done, failed)
-
-    def refresh_sessions(self, reattach: str | None = None) -> None:
-        """Reload the session list in the background."""
-
-        def done(sessions: list[SessionInfo]) -> None:
-            self.session_combo.clear()
-            for session in sessions:
-                self.session_combo.addItem(session.name)
-            self.sig_sessions_changed.emit(sessions)
-            if reattach and any(session.name == reattach for session in sessions):
-                self.attach_session(reattach)
-
-        self._runner.submit(self.tmux.list_sessions, done, self._on_tmux_error)
-
-    def _on_attach_clicked(self) -> None:
-        name = self.session_combo.currentText()
-        if name:
-            self.attach_session(name)
-
-    def attach_project_session(self) -> None:
-        """Attach ``codeface-<project>``, creating it with the default layout if needed."""
-        shell = " ".join(self.shell_argv) if self.shell_argv else None
-        self._runner.submit(
-            lambda: self.tmux.ensure_project_session(self.project_dir, shell=shell),
-            self._attach_quietly,
-            self._on_tmux_error,
-        )
-
-    def _attach_quietly(self, name: str) -> None:
-        self.attach_session(name)
-
-    def attach_session(self, name: str) -> TerminalView:
-        """Run ``tmux attach`` for ``name`` in a tab (reusing its tab if already open)."""
-        for view in self.views():
-            if view.property("tmux_session") == name and view.running:
-                self.tabs.setCurrentWidget(view)
-                return view
-        view = self.new_tab(
-            self.project_dir, argv=self.tmux.attach_argv(name), title=f"tmux: {name}"
-        )
-        view.setProperty("tmux_session", name)
-        self.attached_session = name
-        self.save_state()
-        self._status(f"Attached tmux session {name}")
-        self.sig_attached.emit(name)
-        return view
-
-    def _on_tmux_error(self, error: BaseException) -> None:
-        message = getattr(error, "one_line", None)
-        self._status(message() if callable(message) else f"tmux failed: {error}")
-
-    def _status(self, text: str) -> None:
-        self.tmux_label.setText(text)
-        self.sig_tmux_status.emit(text)
-
-    def _record_tmux_command(self, pane: str, command: str, status: int | None) -> None:
-        self.history.record(f"tmux {pane}", command, status)
 
     def _on_mark(self, mark: CommandMark) -> None:
         self.history.record("terminal", mark.command, mark.exit_status)
@@ -345,16 +307,15 @@ class TerminalPanel(QWidget):
         if pane is not None and self.attached_session:
             session = self.attached_session
 
-            def send() -> str:
-                target = self.tmux.resolve_pane(pane, session)
-                self.tmux.send_text(target, command)
-                return target
+            async def send() -> None:
+                target = await self.terminals.tmux_type(session, pane, command)
+                self._await_confirm(command, target, None)
 
-            self._runner.submit(
-                send, lambda target: self._await_confirm(command, target, None), self._on_tmux_error
-            )
+            self._spawn(send())
             return
-        view = self.current_view() or self.new_tab()
+        view = self.current_view()
+        if view is None or view.property(AGENT_PROPERTY) is not None:
+            view = self.new_tab()  # never type into the agent's read-only view
         view.send_text(command)
         self._await_confirm(command, None, view)
 
@@ -379,9 +340,7 @@ class TerminalPanel(QWidget):
         self._pending = None
         self.confirm_bar.hide()
         if pane is not None:
-            self._runner.submit(
-                lambda: self.tmux.press_enter(pane), lambda _r: None, self._on_tmux_error
-            )
+            self._spawn(self.terminals.tmux_press_enter(pane))
         elif view is not None:
             view.send_bytes(b"\r")
         self.sig_command_confirmed.emit(command)
@@ -394,11 +353,7 @@ class TerminalPanel(QWidget):
         self._pending = None
         self.confirm_bar.hide()
         if pane is not None:
-            self._runner.submit(
-                lambda: self.tmux.cmd("send-keys", "-t", pane, "C-e", "C-u"),
-                lambda _r: None,
-                self._on_tmux_error,
-            )
+            self._spawn(self.terminals.tmux_clear_line(pane))
         elif view is not None:
             view.send_bytes(b"\x05\x15")
         self.sig_command_cancelled.emit(command)
@@ -410,14 +365,9 @@ class TerminalPanel(QWidget):
 
     async def capture(self, lines: int = 50, pane: str | None = None) -> str:
         """The last ``lines`` lines for the composer: a tmux pane (``pane`` role/id in
-        the attached session) via capture-pane on a worker thread, else the current tab."""
+        the attached session) via capture-pane off the event loop, else the current tab."""
         if pane is not None and self.attached_session:
-            session = self.attached_session
-
-            def grab() -> str:
-                return self.tmux.capture(self.tmux.resolve_pane(pane, session), lines)
-
-            return await asyncio.to_thread(grab)
+            return await self.terminals.tmux_capture(self.attached_session, pane, lines)
         return self.capture_now(lines)
 
     async def targets(self) -> list[str]:
@@ -425,8 +375,7 @@ class TerminalPanel(QWidget):
         pane roles of the attached tmux session (e.g. "editor", "shell", "tests")."""
         names = ["current"]
         if self.attached_session and self.tmux_available:
-            panes = await asyncio.to_thread(self.tmux.list_panes, self.attached_session)
-            names.extend(pane.role or pane.pane_id for pane in panes)
+            names.extend(await self.terminals.tmux_targets(self.attached_session))
         return names
 
     def recent_commands_context(self, count: int = 10) -> str:
@@ -447,7 +396,8 @@ class TerminalPanel(QWidget):
         self.save_state()
         for view in self.views():
             view.close_session()
-        self._runner.shutdown()
+        for task in list(self._tasks):
+            task.cancel()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the panel (or the window) shuts the terminals down."""

@@ -1,21 +1,25 @@
 """One terminal: a child on a pty, parsed by `TerminalModel`, painted line by line.
 
-Output is read when the pty fd is readable (a `QSocketNotifier`, the same mechanism as
-qasync's ``add_reader``) into the model's backlog; a ~16 ms timer parses a bounded
-slice (time budget) and repaints only the lines pyte marked dirty, so ``cat`` of 20 MB
-never freezes the window. When the backlog is large the notifier is paused, and the
-kernel makes the writer wait (flow control) instead of memory growing.
+The widget starts no process itself: the application layer's terminal service
+(`codeface.application.terminal_service.TerminalContract`) opens the child and hands
+back an id; its output arrives as an async iterator of bytes into the model's backlog; a
+~16 ms timer parses a bounded slice (time budget) and repaints only the lines pyte marked
+dirty, so ``cat`` of 20 MB never freezes the window. When the backlog is large the view
+stops taking output, the service's buffer fills and pauses reading, and the kernel makes
+the writer wait (flow control) instead of memory growing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QSocketNotifier, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QFocusEvent,
     QFont,
@@ -23,40 +27,36 @@ from PySide6.QtGui import (
     QFontMetrics,
     QFontMetricsF,
     QGuiApplication,
-    QInputMethodEvent,
-    QKeyEvent,
-    QMouseEvent,
     QPainter,
     QPaintEvent,
     QResizeEvent,
-    QWheelEvent,
 )
 from PySide6.QtWidgets import QWidget
 
-from codeface.terminal.keys import encode_mouse_button, encode_paste
+from codeface.core.errors import CodefaceError
+from codeface.terminal.keys import encode_paste
 from codeface.terminal.model import TerminalModel
-from codeface.terminal.pty_session import PtySession
 from codeface.terminal.screen import CommandMark
 from codeface.ui.widgets.terminal_colors import TerminalColors
+from codeface.ui.widgets.terminal_input import TerminalInput
 from codeface.ui.widgets.terminal_paint import paint_cursor, paint_line, selection_text
-from codeface.ui.widgets.terminal_qtkeys import key_bytes, wheel_bytes
+
+if TYPE_CHECKING:
+    from codeface.application.terminal_service import TerminalContract
 
 log = logging.getLogger(__name__)
+Opener = Callable[[int, int], Awaitable[str]]
+"""Opens the child at (rows, columns) through the terminal service; its terminal id."""
 
 TICK_MS = 16
 FEED_BUDGET_S = 0.010
-READ_PER_WAKE = 262144
 BACKLOG_PAUSE = 4 * 1024 * 1024
 BACKLOG_RESUME = 1024 * 1024
-_MOUSE_BUTTONS = {
-    Qt.MouseButton.LeftButton: 0,
-    Qt.MouseButton.MiddleButton: 1,
-    Qt.MouseButton.RightButton: 2,
-}
 
 
-class TerminalView(QWidget):
-    """A terminal emulator widget running ``argv`` (default: the user's login shell).
+class TerminalView(TerminalInput):
+    """A terminal emulator widget running ``argv`` (default: the user's login shell), or
+    whatever ``opener`` opens (a tmux client), through ``terminals``.
 
     Signals:
         sig_title_changed(str): the program set the window title (OSC 0/2).
@@ -76,6 +76,8 @@ class TerminalView(QWidget):
         self,
         parent: QWidget | None = None,
         *,
+        terminals: TerminalContract,
+        opener: Opener | None = None,
         argv: Sequence[str] | None = None,
         cwd: str | Path | None = None,
         env: Mapping[str, str] | None = None,
@@ -89,17 +91,25 @@ class TerminalView(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled)
         self.setMinimumSize(120, 60)
+        self.terminals = terminals
+        self.opener = opener
         self.argv = list(argv) if argv else None
         self.env = dict(env) if env is not None else None
+        self.share_history = False
         self.colors = colors or TerminalColors.for_palette(self.palette())
         self.model = TerminalModel(
             80, 24, scrollback=scrollback, reply=self._reply, on_mark=self._on_mark
         )
-        self.session: PtySession | None = None
+        self.terminal_id: str | None = None
         self.exit_status: int | None = None
         self.scroll_offset = 0
         self._cwd = str(cwd) if cwd is not None else None
-        self._notifier: QSocketNotifier | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._starting = False
+        self._input_before_start = bytearray()
+        self._drained = asyncio.Event()
+        self._drained.set()
+        self._exit_code: int | None = None
         self._eof = False
         self._title = ""
         self._selection: tuple[tuple[int, int], tuple[int, int]] | None = None
@@ -127,33 +137,74 @@ class TerminalView(QWidget):
 
     @property
     def running(self) -> bool:
-        """True while a child runs."""
-        return self.session is not None and self.exit_status is None
+        """True while a child runs (or is being started)."""
+        return (self.terminal_id is not None or self._starting) and self.exit_status is None
 
     def start(self) -> None:
-        """Spawn the child at the widget's current size."""
+        """Open the child at the widget's current size (it starts on the event loop; keys
+        typed meanwhile are kept and sent once it runs)."""
         rows, columns = self.grid_size()
         self.model.resize(rows, columns)
-        try:
-            self.session = PtySession.spawn(
-                self.argv, cwd=self._cwd, env=self.env, rows=rows, columns=columns
-            )
-        except (OSError, ImportError) as error:
-            # A wrong shell path, or no pty support (Windows without ConPTY support).
-            log.warning("Could not start the terminal %s", self.argv, exc_info=True)
-            self.session = None
-            self.exit_status = 127
-            command = " ".join(self.argv or ["the shell"])
-            self.model.feed(
-                f"\x1b[0m[could not start {command}: {error}] — press Enter to retry\r\n".encode()
-            )
-            self.update()
-            return
         self.exit_status = None
+        self._exit_code = None
         self._eof = False
-        self._notifier = QSocketNotifier(self.session.fd, QSocketNotifier.Type.Read, self)
-        self._notifier.activated.connect(self._on_readable)
+        self._starting = True
+        self._drained.set()
+        self._task = asyncio.ensure_future(self._run(rows, columns))
+        self._task.add_done_callback(_report_failure)
+
+    async def _open(self, rows: int, columns: int) -> str:
+        if self.opener is not None:
+            return await self.opener(rows, columns)
+        return await self.terminals.open_terminal(
+            self._cwd or str(Path.home()),
+            argv=self.argv,
+            env=self.env,
+            rows=rows,
+            columns=columns,
+            share_history=self.share_history,
+        )
+
+    async def _run(self, rows: int, columns: int) -> None:
+        try:
+            terminal_id = await self._open(rows, columns)
+        except (OSError, ImportError, CodefaceError) as error:
+            # A wrong shell path, no pty support (Windows without ConPTY), tmux gone.
+            log.warning("Could not start the terminal %s", self.argv, exc_info=True)
+            self._starting = False
+            self.exit_status = 127
+            self._input_before_start.clear()
+            command = " ".join(self.argv or ["the shell"])
+            reason = error.one_line() if isinstance(error, CodefaceError) else str(error)
+            self.model.feed(
+                f"\x1b[0m[could not start {command}: {reason}] — press Enter to retry\r\n".encode()
+            )
+            self._repaint_dirty()
+            self.update()
+            self.sig_exited.emit(127)
+            return
+        self.terminal_id = terminal_id
+        self._starting = False
+        if (rows, columns) != self.grid_size():
+            self.terminals.resize_terminal(terminal_id, *self.grid_size())
+        if self._input_before_start:
+            pending, self._input_before_start = bytes(self._input_before_start), bytearray()
+            self.terminals.write_terminal(terminal_id, pending)
         self._timer.start()
+        try:
+            async for chunk in self.terminals.terminal_output(terminal_id):
+                self.model.push(chunk)
+                if not self._timer.isActive():
+                    self._timer.start()
+                if self.model.pending > BACKLOG_PAUSE:
+                    self._drained.clear()  # the tick sets it once the backlog is small
+                    await self._drained.wait()
+        except KeyError:
+            return  # closed meanwhile
+        self._eof = True
+        self._exit_code = await self.terminals.terminal_exit(terminal_id)
+        if not self._timer.isActive():
+            self._timer.start()
 
     def restart(self) -> None:
         """Start a fresh child in the last known folder (after the previous one exited)."""
@@ -169,12 +220,20 @@ class TerminalView(QWidget):
         self._stop_session()
         self._timer.stop()
 
+    def foreground_command(self) -> str | None:
+        """The program in the terminal's foreground (e.g. ``vim``), when known."""
+        if self.terminal_id is None:
+            return None
+        return self.terminals.terminal_foreground(self.terminal_id)
+
     def send_bytes(self, data: bytes) -> None:
-        """Write raw bytes to the child (no translation)."""
-        if self.running and self.session is not None:
-            self.session.write(data)
-            if self.session.pending_input and not self._timer.isActive():
-                self._timer.start()  # retry the rest of a large paste on the next tick
+        """Write raw bytes to the child (no translation); kept until it has started."""
+        if not self.running or not data:
+            return
+        if self.terminal_id is None:
+            self._input_before_start += data
+        else:
+            self.terminals.write_terminal(self.terminal_id, data)
 
     def send_text(self, text: str, *, enter: bool = False) -> None:
         """Type ``text`` as a paste (bracketed if the program enabled it); Enter only if
@@ -255,47 +314,19 @@ class TerminalView(QWidget):
 
     # --- pty plumbing --------------------------------------------------------------
     def _reply(self, data: bytes) -> None:
-        if self.session is not None and self.exit_status is None:
-            self.session.write(data)
+        if self.terminal_id is not None and self.exit_status is None:
+            self.terminals.write_terminal(self.terminal_id, data)
 
     def _on_mark(self, mark: CommandMark) -> None:
         self.sig_command_finished.emit(mark)
-
-    def _on_readable(self) -> None:
-        session = self.session
-        if session is None:
-            return
-        received = 0
-        while received < READ_PER_WAKE:
-            data = session.read()
-            if data is None:
-                self._eof = True
-                if self._notifier is not None:
-                    self._notifier.setEnabled(False)
-                break
-            if not data:
-                break
-            self.model.push(data)
-            received += len(data)
-        if self.model.pending > BACKLOG_PAUSE and self._notifier is not None:
-            self._notifier.setEnabled(False)
-        if not self._timer.isActive():
-            self._timer.start()
 
     def _on_tick(self) -> None:
         model = self.model
         scrolled = model.screen.lines_scrolled
         if model.pending:
             model.pump(max_bytes=1 << 20, deadline=time.perf_counter() + FEED_BUDGET_S)
-            if (
-                not self._eof
-                and self._notifier is not None
-                and model.pending < BACKLOG_RESUME
-                and not self._notifier.isEnabled()
-            ):
-                self._notifier.setEnabled(True)
-        if self.session is not None:
-            self.session.flush()
+        if model.pending < BACKLOG_RESUME and not self._drained.is_set():
+            self._drained.set()
         if self.scroll_offset and model.screen.lines_scrolled != scrolled:
             # Keep the history the user is reading in place while output continues.
             self.scroll_offset = min(
@@ -305,20 +336,13 @@ class TerminalView(QWidget):
             self.update()
         self._repaint_dirty()
         self._refresh_cwd()
-        if self._eof and not model.pending and self.exit_status is None:
-            self._finish_exit()
-        elif not model.pending and not self._eof:
-            pending_input = self.session.pending_input if self.session is not None else 0
-            if not pending_input:
-                self._timer.stop()  # idle: the next read (or write) wakes it
-        elif self.exit_status is not None and not model.pending:
-            self._timer.stop()
+        if model.pending:
+            return
+        if self._eof and self._exit_code is not None and self.exit_status is None:
+            self._finish_exit(self._exit_code)
+        self._timer.stop()  # idle: the next output wakes it
 
-    def _finish_exit(self) -> None:
-        assert self.session is not None
-        status = self.session.poll()
-        if status is None:
-            return  # not reaped yet; the next tick asks again
+    def _finish_exit(self, status: int) -> None:
         self.exit_status = status
         self._stop_session()
         self.model.feed(
@@ -328,12 +352,14 @@ class TerminalView(QWidget):
         self.sig_exited.emit(status)
 
     def _stop_session(self) -> None:
-        if self._notifier is not None:
-            self._notifier.setEnabled(False)
-            self._notifier.deleteLater()
-            self._notifier = None
-        if self.session is not None:
-            self.session.close()
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+        self._starting = False
+        self._input_before_start.clear()
+        if self.terminal_id is not None:
+            self.terminals.close_terminal(self.terminal_id)
+            self.terminal_id = None
 
     def _refresh_cwd(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -341,8 +367,8 @@ class TerminalView(QWidget):
             return
         self._cwd_checked = now
         live = None
-        if self.session is not None and self.exit_status is None:
-            live = self.session.working_directory()
+        if self.terminal_id is not None and self.exit_status is None:
+            live = self.terminals.terminal_directory(self.terminal_id)
         self._cwd = live or self.model.screen.working_directory or self._cwd
 
     def _repaint_dirty(self) -> None:
@@ -371,8 +397,8 @@ class TerminalView(QWidget):
         if (rows, columns) == (screen.lines, screen.columns):
             return
         self.model.resize(rows, columns)
-        if self.session is not None and self.exit_status is None:
-            self.session.resize(rows, columns)
+        if self.terminal_id is not None and self.exit_status is None:
+            self.terminals.resize_terminal(self.terminal_id, rows, columns)
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -429,123 +455,13 @@ class TerminalView(QWidget):
         self.update()
         super().focusOutEvent(event)
 
-    def focusNextPrevChild(self, next: bool) -> bool:
-        """Keep Tab for the shell (completion) instead of moving focus."""
-        return False
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Copy/paste shortcuts, scrollback keys, restart after exit, else keys to child."""
-        mods = event.modifiers()
-        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
-        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
-        key = event.key()
-        if ctrl and shift and key == Qt.Key.Key_C:
-            self.copy_selection()
-            return
-        if ctrl and shift and key == Qt.Key.Key_V:
-            self.paste_clipboard()
-            return
-        if shift and key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
-            page = max(1, self.model.screen.lines - 1)
-            self.scroll_lines(page if key == Qt.Key.Key_PageUp else -page)
-            return
-        if self.exit_status is not None:
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.restart()
-            return
-        data = key_bytes(event, application_cursor=self.model.screen.application_cursor)
-        if data:
-            self._selection = None
-            self.scroll_to_bottom()
-            self.send_bytes(data)
-
-    def inputMethodEvent(self, event: QInputMethodEvent) -> None:
-        """Text composed with an input method (dead keys, CJK) goes to the child."""
-        text = event.commitString()
-        if text and self.running:
-            self.scroll_to_bottom()
-            self.send_bytes(text.encode("utf-8"))
-        event.accept()
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        """Wheel: to the program if it tracks the mouse, arrows on the alternate screen,
-        otherwise scroll the scrollback."""
-        steps = event.angleDelta().y() // 40
-        if steps == 0:
-            return
-        screen = self.model.screen
-        if self.running and (screen.mouse_tracking or screen.in_alternate_screen):
-            column = int(event.position().x()) // self._cell_w
-            row = int(event.position().y()) // self._cell_h
-            self.send_bytes(wheel_bytes(screen, steps, column, row))
-        else:
-            self.scroll_lines(steps)
-        event.accept()
-
-    def _cell_at(self, event: QMouseEvent) -> tuple[int, int]:
-        position = event.position()
-        y = max(0, min(self.model.screen.lines - 1, int(position.y()) // self._cell_h))
-        x = max(0, min(self.model.screen.columns, round(position.x() / self._cell_w)))
-        row = len(self.model.screen.scrollback) - self.scroll_offset + y
-        return row, x
-
-    def _report_mouse(self, event: QMouseEvent, pressed: bool) -> bool:
-        """Send a click to a program that tracks the mouse (Shift+click still selects,
-        as in xterm). True when the event was reported."""
-        screen = self.model.screen
-        if not (self.running and screen.mouse_tracking):
-            return False
-        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            return False
-        button = _MOUSE_BUTTONS.get(event.button())
-        if button is None:
-            return False
-        column = max(0, min(screen.columns - 1, int(event.position().x()) // self._cell_w))
-        row = max(0, min(screen.lines - 1, int(event.position().y()) // self._cell_h))
-        self.send_bytes(encode_mouse_button(button, pressed, column, row, sgr=screen.mouse_sgr))
-        return True
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        """Report the click to a mouse-aware program, or start a selection (left button)
-        or paste the clipboard (middle button)."""
-        self.setFocus()
-        if self._report_mouse(event, pressed=True):
-            return
-        if event.button() == Qt.MouseButton.LeftButton:
-            cell = self._cell_at(event)
-            self._selection = (cell, cell)
-            self._selecting = True
-            self.update()
-        elif event.button() == Qt.MouseButton.MiddleButton:
-            self.paste_clipboard()
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        """Extend the selection."""
-        if self._selecting and self._selection is not None:
-            self._selection = (self._selection[0], self._cell_at(event))
-            self.update()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        """Finish the selection (an empty one is dropped) or report the release."""
-        if not self._selecting and self._report_mouse(event, pressed=False):
-            return
-        self._selecting = False
-        if self._selection is not None and self._selection[0] == self._selection[1]:
-            self._selection = None
-            self.update()
-
-    def select(self, start: tuple[int, int], end: tuple[int, int]) -> None:
-        """Select from ``start`` to ``end`` as (absolute row, column); rows count from the
-        oldest scrollback line."""
-        self._selection = (start, end)
-        self.update()
-
-    def _normalised_selection(self) -> tuple[tuple[int, int], tuple[int, int]]:
-        assert self._selection is not None
-        start, end = self._selection
-        return (start, end) if start <= end else (end, start)
-
     def closeEvent(self, event: object) -> None:
         """Hang up the child when the widget closes."""
         self.close_session()
         super().closeEvent(event)  # type: ignore[arg-type]
+
+
+def _report_failure(task: asyncio.Task[None]) -> None:
+    """A bug in the output loop is logged (cancelling it is how a terminal closes)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("terminal output loop failed", exc_info=task.exception())

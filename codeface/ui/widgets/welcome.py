@@ -1,7 +1,8 @@
-"""The first-run welcome screen: three working ways to get a model.
+"""The first-run welcome screen: three working ways to get a model, quickest first.
 
-Shown instead of the chat when no Ollama answers and no cloud key is set: start (or
-install) Ollama, pull a suggested coding model with progress, or add a cloud key.
+Shown instead of the chat when no provider can answer: run a small model inside CodeFace
+(the built-in engine: one download, with progress, speed and time left, cancel, resume and
+retry), start (or install) Ollama and pull a suggested model, or add a cloud key.
 """
 
 from __future__ import annotations
@@ -18,11 +19,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from codeface.application.contract import BuiltinOverview, CatalogModelView, DownloadProgress
+from codeface.core.errors import Cancelled, CodefaceError
 from codeface.core.events import Progress
+from codeface.ui.dialogs.builtin_downloads import format_download, pick_for_machine
+from codeface.ui.dialogs.model_picker import human_size
 from codeface.ui.dialogs.suggested import machine_memory, suggest_for
 
 
@@ -84,6 +90,8 @@ class _Card(QFrame):
         super().__init__()
         self.setObjectName("welcomeCard")
         self.setMinimumHeight(230)
+        # Equal widths whatever the text: the cards share the row by stretch alone.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(16, 14, 16, 14)
         self.layout_.setSpacing(8)
@@ -97,6 +105,7 @@ class _Card(QFrame):
         body.setWordWrap(True)
         body.setTextFormat(Qt.TextFormat.RichText)
         body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.heading = heading
         self.body = body
         self.layout_.addWidget(heading)
         self.layout_.addWidget(body)
@@ -108,10 +117,35 @@ class _Card(QFrame):
         self.layout_.addWidget(button)
         return button
 
+    def add_label(self, *, under_body: bool = False) -> QLabel:
+        """A wrapped label at the bottom (hidden while empty), or right under the text."""
+        label = QLabel("")
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if under_body:
+            self.layout_.insertWidget(self.layout_.indexOf(self.body) + 1, label)
+        else:
+            label.hide()
+            self.layout_.addWidget(label)
+        return label
+
+
+def say(label: QLabel, text: str) -> None:
+    """Show ``text`` in a status label; an empty one takes no room."""
+    label.setText(text)
+    label.setVisible(bool(text))
+
 
 class WelcomeScreen(QWidget):
-    """Three cards, each with a button that really does the thing."""
+    """Three cards, each with a button that really does the thing; the built-in engine
+    (nothing to install) comes first."""
 
+    sig_download_builtin = Signal(str)
+    """(catalog name): download (or resume) this model for the built-in engine."""
+    sig_cancel_download = Signal(str)
+    """(catalog name): stop that download (what arrived is kept)."""
+    sig_add_builtin = Signal(str)
+    """(source): register a model already on this computer (``ollama:NAME`` or packaged)."""
     sig_start_ollama = Signal()
     """Start ``ollama serve`` (the window launches it and checks again)."""
     sig_check_again = Signal()
@@ -127,10 +161,13 @@ class WelcomeScreen(QWidget):
         super().__init__(parent)
         self.setObjectName("welcomeScreen")
         self.setStyleSheet(WELCOME_STYLE)
-        memory, source = machine_memory()
+        memory, _source = machine_memory()
         suggestions = suggest_for(memory)
         self.suggested = suggestions[0].name if suggestions else "qwen2.5-coder:7b"
-        memory_text = f"{memory / 1024**3:.0f} GB of {source}" if memory else "this machine"
+        suggested_size = suggestions[0].size_gb if suggestions else 4.7
+        self.builtin_choice: CatalogModelView | None = None
+        self.importable: tuple[str, ...] = ()
+        self._downloading = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(40, 32, 40, 32)
         title = QLabel("Welcome to CodeFace")
@@ -139,8 +176,8 @@ class WelcomeScreen(QWidget):
         font.setBold(True)
         title.setFont(font)
         subtitle = QLabel(
-            "CodeFace needs a model to talk to. Pick one of three ways — you can add the "
-            "others later in Settings."
+            "CodeFace needs a model to talk to. The first way needs nothing else installed; "
+            "you can add the others later."
         )
         subtitle.setWordWrap(True)
         outer.addStretch(1)
@@ -151,9 +188,30 @@ class WelcomeScreen(QWidget):
         outer.addLayout(row)
         outer.addStretch(2)
 
+        self.builtin_card = _Card(
+            "1 · Run a small model inside CodeFace",
+            "No install and no account, and nothing leaves this computer: CodeFace "
+            "downloads a coding model once and runs it itself.",
+        )
+        self.builtin_where = self.builtin_card.add_label(under_body=True)
+        self.builtin_where.setText("Looking at this computer…")
+        self.builtin_button = self.builtin_card.add_button("Download and run it")
+        self.builtin_button.setEnabled(False)
+        self.builtin_button.clicked.connect(self._on_builtin_clicked)
+        self.builtin_progress = QProgressBar()
+        self.builtin_progress.setAccessibleName("Download progress")
+        self.builtin_progress.hide()
+        self.builtin_card.layout_.addWidget(self.builtin_progress)
+        self.builtin_status = self.builtin_card.add_label()
+        self.builtin_status.setAccessibleName("Download status")
+        self.use_text = self.builtin_card.add_label()
+        self.use_button = self.builtin_card.add_button("Use it")
+        self.use_button.hide()
+        self.use_button.clicked.connect(self._on_use_clicked)
+
         has_binary = shutil.which("ollama") is not None
         self.ollama_card = _Card(
-            "1 · Run models locally with Ollama",
+            "2 · Use Ollama",
             "Ollama runs models on your own GPU or CPU; nothing leaves this machine.<br>"
             + (
                 "Ollama is installed but not running."
@@ -172,25 +230,20 @@ class WelcomeScreen(QWidget):
             )
         self.check_button = self.ollama_card.add_button("Check again", "Check for Ollama again")
         self.check_button.clicked.connect(self.sig_check_again)
-        self.ollama_status = QLabel("")
-        self.ollama_status.setWordWrap(True)
-        self.ollama_card.layout_.addWidget(self.ollama_status)
-
-        self.pull_card = _Card(
-            "2 · Pull a coding model",
-            f"Suggested for {memory_text}: <b>{self.suggested}</b> "
-            f"({suggestions[0].size_gb if suggestions else 4.7:.1f} GB download). "
-            "Needs Ollama running.",
+        self.ollama_status = self.ollama_card.add_label()
+        pull_text = QLabel(
+            f"Then pull <b>{self.suggested}</b> ({suggested_size:.1f} GB), suggested for this "
+            "machine."
         )
-        self.pull_button = self.pull_card.add_button(f"Pull {self.suggested}")
+        pull_text.setWordWrap(True)
+        self.ollama_card.layout_.addWidget(pull_text)
+        self.pull_button = self.ollama_card.add_button(f"Pull {self.suggested}")
         self.pull_button.clicked.connect(self._on_pull_clicked)
         self.pull_progress = QProgressBar()
         self.pull_progress.setAccessibleName("Pull progress")
         self.pull_progress.hide()
-        self.pull_status = QLabel("")
-        self.pull_status.setWordWrap(True)
-        self.pull_card.layout_.addWidget(self.pull_progress)
-        self.pull_card.layout_.addWidget(self.pull_status)
+        self.ollama_card.layout_.addWidget(self.pull_progress)
+        self.pull_status = self.ollama_card.add_label()
         self._pulling = False
 
         self.key_card = _Card(
@@ -201,9 +254,109 @@ class WelcomeScreen(QWidget):
         )
         self.key_button = self.key_card.add_button("Add an API key…")
         self.key_button.clicked.connect(self.sig_add_key)
-        for card in (self.ollama_card, self.pull_card, self.key_card):
+        for card in (self.builtin_card, self.ollama_card, self.key_card):
             row.addWidget(card, 1)
+        self.setTabOrder(self.builtin_button, self.use_button)
+        self.setTabOrder(self.use_button, self.start_button)
 
+    # ------------------------------------------------------------------ built-in engine
+    def set_builtin_overview(self, overview: BuiltinOverview) -> None:
+        """Offer the catalog model recommended for this machine, with its download size
+        and where it would run (or say why the built-in engine cannot be used)."""
+        self.importable = overview.importable
+        offer = bool(self.importable) and overview.installed
+        if offer:
+            say(self.use_text, f"Or use one already on this computer: <b>{self.importable[0]}</b>")
+            self.use_button.setAccessibleName(f"Use {self.importable[0]}")
+        else:
+            say(self.use_text, "")
+        self.use_button.setVisible(offer)
+        if not overview.installed:
+            self.builtin_choice = None
+            self.builtin_where.setText(
+                f"The built-in engine is {overview.where}. Building llama.cpp takes a few "
+                "minutes on a small machine."
+            )
+            self.builtin_button.setEnabled(False)
+            return
+        self.builtin_choice = pick_for_machine(overview.catalog)
+        choice = self.builtin_choice
+        if choice is None:
+            self.builtin_where.setText("No downloadable model is known to this version.")
+            self.builtin_button.setEnabled(False)
+            return
+        self.builtin_where.setText(
+            f"Recommended here: <b>{choice.title}</b>, a {human_size(choice.size_bytes)} "
+            f"download. It will run {overview.where.split(':', 1)[0]}."
+        )
+        self.builtin_where.setToolTip(f"Built-in models run {overview.where}.")
+        if not self._downloading:
+            self._set_builtin_button(f"Download and run it ({human_size(choice.size_bytes)})")
+        self.builtin_button.setEnabled(True)
+        if self.isVisible():
+            self.builtin_button.setFocus()  # Enter takes the quickest way
+
+    def _on_use_clicked(self) -> None:
+        if self.importable:
+            say(self.builtin_status, f"Adding {self.importable[0]}…")
+            self.sig_add_builtin.emit(self.importable[0])
+
+    def _set_builtin_button(self, text: str) -> None:
+        self.builtin_button.setText(text)
+        self.builtin_button.setAccessibleName(text)
+
+    def _on_builtin_clicked(self) -> None:
+        if self.builtin_choice is None:
+            return
+        if self._downloading:
+            self.sig_cancel_download.emit(self.builtin_choice.name)
+        else:
+            self.sig_download_builtin.emit(self.builtin_choice.name)
+
+    def _mine(self, name: str) -> bool:
+        return self.builtin_choice is not None and name == self.builtin_choice.name
+
+    def on_download_started(self, name: str) -> None:
+        """A download of the offered model began (or resumed)."""
+        if not self._mine(name):
+            return
+        self._downloading = True
+        self._set_builtin_button("Cancel download")
+        self.builtin_progress.setRange(0, 0)
+        self.builtin_progress.show()
+        say(self.builtin_status, "Starting…")
+
+    def on_download_progress(self, name: str, progress: DownloadProgress) -> None:
+        """Bytes so far, speed and time left."""
+        if not self._mine(name):
+            return
+        if progress.total:
+            self.builtin_progress.setRange(0, 1000)
+            self.builtin_progress.setValue(int(1000 * progress.completed / progress.total))
+        say(self.builtin_status, format_download(progress))
+
+    def on_download_finished(self, name: str, error: CodefaceError | None) -> None:
+        """Ready, stopped (Resume) or failed (the error's message and Retry)."""
+        if not self._mine(name):
+            return
+        self._downloading = False
+        if error is None:
+            self.builtin_progress.hide()
+            self._set_builtin_button("Downloaded")
+            self.builtin_button.setEnabled(False)
+            say(self.builtin_status, "Done — ready to chat.")
+        elif isinstance(error, Cancelled):
+            self._set_builtin_button("Resume download")
+            say(self.builtin_status, error.user_message)
+        else:
+            self._set_builtin_button("Retry")
+            say(self.builtin_status, error.one_line())
+
+    def on_add_failed(self, text: str) -> None:
+        """Registering a model already here did not work: say why."""
+        say(self.builtin_status, text)
+
+    # ------------------------------------------------------------------ Ollama
     def _on_pull_clicked(self) -> None:
         if self._pulling:
             self.sig_cancel_pull.emit(self.suggested)
@@ -212,7 +365,7 @@ class WelcomeScreen(QWidget):
 
     def set_ollama_status(self, text: str) -> None:
         """Say what the last check found (e.g. "Nothing answers at 127.0.0.1:11434")."""
-        self.ollama_status.setText(text)
+        say(self.ollama_status, text)
 
     def on_pull_started(self) -> None:
         """A pull of the suggested model began."""
@@ -220,18 +373,18 @@ class WelcomeScreen(QWidget):
         self.pull_button.setText("Cancel")
         self.pull_progress.setRange(0, 0)
         self.pull_progress.show()
-        self.pull_status.setText("Starting…")
+        say(self.pull_status, "Starting…")
 
     def on_pull_progress(self, progress: Progress, speed: float | None) -> None:
         """Update the bar and the bytes/speed/ETA line."""
         if progress.total:
             self.pull_progress.setRange(0, 1000)
             self.pull_progress.setValue(int(1000 * (progress.completed or 0) / progress.total))
-        self.pull_status.setText(format_progress(progress, speed))
+        say(self.pull_status, format_progress(progress, speed))
 
     def on_pull_finished(self, error_text: str | None) -> None:
         """The pull ended: show the error or "Done"."""
         self._pulling = False
         self.pull_button.setText(f"Pull {self.suggested}")
         self.pull_progress.hide()
-        self.pull_status.setText(error_text or "Done — ready to chat.")
+        say(self.pull_status, error_text or "Done — ready to chat.")
