@@ -55,6 +55,11 @@ class AgentsService(ContextUser, AgentsContract):
         """Make a session an agent session of ``role`` (None: a plain chat again)."""
         await (await self.store()).update_session(session_id, role=role)
 
+    async def set_session_project(self, session_id: str, project: str | None) -> None:
+        """Move a session to a project (an agent session needs one)."""
+        key = (await asyncio.to_thread(self.context.workspace, project)).key if project else None
+        await (await self.store()).update_session(session_id, project=key)
+
     async def approval_mode(self, session_id: str) -> ApprovalMode:
         """What the session's agents may do without asking."""
         policy = self.context.gate(session_id).policy
@@ -149,6 +154,7 @@ class AgentsService(ContextUser, AgentsContract):
         return [
             ToolRunView(
                 turn_id=run.turn_id,
+                call_id=run.call_id,
                 tool=run.tool,
                 arguments=run.arguments,
                 status=run.status,

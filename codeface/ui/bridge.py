@@ -180,6 +180,10 @@ class Bridge(QObject):
         """Continue an interrupted answer."""
         return self._start(lambda: self.backend.continue_answer(answer_id))
 
+    def continue_turn(self, session_id: str) -> bool:
+        """Go on with an agent turn that stopped (at its step limit, or interrupted)."""
+        return self._start(lambda: self.backend.continue_turn(session_id))
+
     def stop(self) -> None:
         """Stop the running turn (cancels its task; the pane keeps the partial answer)."""
         if self._turn is not None and not self._turn.done():

@@ -179,6 +179,10 @@ class FakeAgents(AgentsContract):
     async def list_roles(self, project: str | None = None) -> list[RoleView]:
         return list(self.roles)
 
+    async def set_session_project(self, session_id: str, project: str | None) -> None:
+        if session_id in self.sessions:
+            self.sessions[session_id] = replace(self.sessions[session_id], project=project)
+
     async def set_session_role(self, session_id: str, role: str | None) -> None:
         self.session_roles[session_id] = role
         if session_id in self.sessions:

@@ -61,3 +61,4 @@ class ToolRunView:
     decided_at: str
     duration: float
     changed_paths: tuple[str, ...] = ()
+    call_id: str = ""

@@ -29,6 +29,10 @@ class AgentsContract(Protocol):
         """Make a session an agent session of ``role`` (None: a plain chat again)."""
         ...
 
+    async def set_session_project(self, session_id: str, project: str | None) -> None:
+        """Move a session to a project (its key, from `open_project`; None: no project)."""
+        ...
+
     async def approval_mode(self, session_id: str) -> ApprovalMode:
         """What the session's agents may do without asking."""
         ...

@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QSize, QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
-    QCompleter,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QListWidget,
     QPlainTextEdit,
     QToolButton,
     QVBoxLayout,
@@ -64,7 +64,8 @@ class ComposerEdit(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.enter_sends = True
-        self.completer: QCompleter | None = None
+        self.key_hook: Callable[[QKeyEvent], bool] = lambda event: False
+        """Sees each key first (the role list takes Up, Down, Enter, Tab, Esc)."""
         self.setObjectName("composerEdit")
         self.setAccessibleName("Message")
         self.setPlaceholderText("Ask anything… (Enter to send, Shift+Enter for a new line)")
@@ -73,12 +74,22 @@ class ComposerEdit(QPlainTextEdit):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.document().setDocumentMargin(4)
 
+    def event(self, event: QEvent) -> bool:
+        # Tab moves the focus before keyPressEvent sees it; while roles are offered it
+        # chooses one instead.
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Tab
+            and self.key_hook(event)
+        ):
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         modifiers = event.modifiers()
-        popup = self.completer.popup() if self.completer is not None else None
-        if popup is not None and popup.isVisible() and key in _COMPLETER_KEYS:
-            event.ignore()  # the completer's popup takes it (choose, close)
+        if self.key_hook(event):
             return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
@@ -108,15 +119,6 @@ class ComposerEdit(QPlainTextEdit):
                 self.sig_large_paste.emit(text)
                 return
         super().insertFromMimeData(source)
-
-
-_COMPLETER_KEYS = (
-    Qt.Key.Key_Return,
-    Qt.Key.Key_Enter,
-    Qt.Key.Key_Tab,
-    Qt.Key.Key_Backtab,
-    Qt.Key.Key_Escape,
-)
 
 
 def role_prefix(text: str, cursor: int) -> str | None:
@@ -208,16 +210,16 @@ class Composer(QFrame):
         self.hint.setObjectName("composerHint")
         outer.addWidget(self.hint)
         self.roles: list[str] = []
-        self._role_model = QStringListModel(self)
-        completer = QCompleter(self._role_model, self)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        completer.setWidget(self.edit)
-        completer.activated.connect(self._insert_role)
-        popup = completer.popup()
-        if popup is not None:
-            popup.setAccessibleName("Agent roles")
-        self.edit.completer = completer
+        # The roles offered after "@": a list inside the composer (no popup window),
+        # driven from the text box, which keeps the focus.
+        self.role_list = QListWidget(self)
+        self.role_list.setObjectName("roleList")
+        self.role_list.setAccessibleName("Agent roles")
+        self.role_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.role_list.itemClicked.connect(lambda item: self._insert_role(item.text()))
+        self.role_list.hide()
+        outer.insertWidget(outer.indexOf(self.box), self.role_list)
+        self.edit.key_hook = self._role_key
         self.edit.textChanged.connect(self._complete_role)
         self.set_enter_sends(True)
         self.set_streaming(False)
@@ -244,30 +246,42 @@ class Composer(QFrame):
     def set_roles(self, roles: list[str]) -> None:
         """The agent roles ``@`` offers at the start of a message."""
         self.roles = list(roles)
-        self._role_model.setStringList([f"@{name}" for name in self.roles])
         if self.edit.hasFocus():
             self._complete_role()  # the user may be typing "@" right now
 
     def _complete_role(self) -> None:
-        completer = self.edit.completer
-        if completer is None or not self.roles:
+        prefix = role_prefix(self.edit.toPlainText(), self.edit.textCursor().position())
+        typed = (prefix or "@")[1:].casefold()
+        matches = [f"@{name}" for name in self.roles if name.casefold().startswith(typed)]
+        if prefix is None or not matches or matches == [prefix]:
+            self.role_list.hide()
             return
-        cursor = self.edit.textCursor()
-        prefix = role_prefix(self.edit.toPlainText(), cursor.position())
-        popup = completer.popup()
-        if popup is None:
-            return
-        if prefix is None:
-            popup.hide()
-            return
-        completer.setCompletionPrefix(prefix)
-        if completer.completionCount() == 0:
-            popup.hide()
-            return
-        popup.setCurrentIndex(completer.completionModel().index(0, 0))
-        rect = self.edit.cursorRect()
-        rect.setWidth(popup.sizeHintForColumn(0) + popup.verticalScrollBar().sizeHint().width())
-        completer.complete(rect)
+        if [self.role_list.item(i).text() for i in range(self.role_list.count())] != matches:
+            self.role_list.clear()
+            self.role_list.addItems(matches)
+        self.role_list.setCurrentRow(0)
+        rows = min(len(matches), 5)
+        self.role_list.setFixedHeight(rows * self.role_list.sizeHintForRow(0) + 6)
+        self.role_list.show()
+
+    def _role_key(self, event: QKeyEvent) -> bool:
+        if not self.role_list.isVisible():
+            return False
+        key = event.key()
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            step = -1 if key == Qt.Key.Key_Up else 1
+            row = (self.role_list.currentRow() + step) % self.role_list.count()
+            self.role_list.setCurrentRow(row)
+            return True
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
+            current = self.role_list.currentItem()
+            if current is not None:
+                self._insert_role(current.text())
+            return True
+        if key == Qt.Key.Key_Escape:
+            self.role_list.hide()
+            return True
+        return False
 
     def _insert_role(self, choice: str) -> None:
         text = self.edit.toPlainText()
@@ -280,9 +294,7 @@ class Composer(QFrame):
         cursor.endEditBlock()
         cursor.setPosition(len(choice) + 1)
         self.edit.setTextCursor(cursor)
-        popup = self.edit.completer.popup() if self.edit.completer is not None else None
-        if popup is not None:
-            popup.hide()
+        self.role_list.hide()
 
     def set_streaming(self, streaming: bool) -> None:
         """Switch the button between Send and Stop."""

@@ -233,5 +233,11 @@ QLineEdit#denyReason, QLineEdit#questionReply {{
 }}
 QLineEdit#denyReason:focus, QLineEdit#questionReply:focus {{ border-color: {chat.accent}; }}
 QLabel#composerWaiting {{ color: {chat.warning}; font-weight: 600; }}
+QListWidget#roleList {{
+    background: {base}; color: {window_text}; border: 1px solid {chat.border};
+    border-radius: 8px; padding: 2px;
+}}
+QListWidget#roleList::item {{ padding: 2px 6px; border-radius: 5px; }}
+QListWidget#roleList::item:selected {{ background: {chat.accent}; color: {on_accent}; }}
 {diff_stylesheet(theme, point_size)}
 """

@@ -1,0 +1,191 @@
+"""End to end: the real window, bridge, pane and `AppBackend` run an agent turn against
+the scripted Ollama server, on a real project folder.
+
+Open a project; ``@coder`` makes the session an agent session; the agent reads, proposes
+an edit, the test approves the card with the keyboard and the file changes on disk; the
+test command's output streams into its card. Denying leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from codeface.app import build_backend
+from codeface.core.paths import app_paths
+from codeface.core.settings import Settings, save_settings
+from codeface.ui.bridge import Bridge
+from codeface.ui.chat.agent_items import ApprovalItem, ToolStep
+from codeface.ui.chat.approval_card import ApprovalCardRow
+from codeface.ui.chat.tool_card import ToolCardRow
+from codeface.ui.main_window import MainWindow
+from codeface.workspace import Workspace, WorkspaceOptions
+from tests.fakes.ollama_server import OllamaServer
+from tests.ui.conftest import wait_until
+
+pytest_plugins = ["tests.fakes.fixtures"]
+
+BROKEN = "def add(a, b):\n    return a - b\n"
+TEST = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+FIX = {"path": "calc.py", "old_text": "return a - b", "new_text": "return a + b"}
+RUN_TESTS = {"command": f"{sys.executable} -m pytest -q -p no:cacheprovider test_calc.py"}
+
+
+@pytest.fixture
+def configured(ollama_server: OllamaServer) -> Settings:
+    """Settings on disk: only the fake Ollama, local only."""
+    settings = Settings()
+    settings.ollama.hosts = [ollama_server.url]
+    settings.general.model = "qwen2.5-coder:7b"
+    settings.general.policy = "local-only"
+    settings.anthropic.enabled = False
+    settings.openai.enabled = False
+    settings.builtin.enabled = False
+    settings.router.max_retries = 0
+    save_settings(settings, app_paths().settings_file)
+    return settings
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A small project with a bug and the test that shows it."""
+    folder = tmp_path / "calc-project"
+    folder.mkdir()
+    (folder / "calc.py").write_text(BROKEN)
+    (folder / "test_calc.py").write_text(TEST)
+    return folder
+
+
+async def open_agent_window(project: Path) -> MainWindow:
+    """The real window on ``project`` with a new session; commands run in a pty (not in
+    the user's tmux server)."""
+    backend = build_backend()
+    workspace = Workspace.open(project, options=WorkspaceOptions(terminal="pty"))
+    backend.context.workspaces[workspace.key] = workspace  # type: ignore[attr-defined]
+    window = MainWindow(Bridge(backend), project=str(project))
+    window.resize(1100, 800)
+    window.show()
+    await window.start()
+    assert window.project is not None
+    assert window.project.key == workspace.key
+    await window.on_new_session()
+    await wait_until(lambda: window.conversation.session_id is not None)
+    return window
+
+
+def items(window: MainWindow, kind: type) -> list:  # type: ignore[type-arg]
+    return [item for item in window.chat.transcript.items if isinstance(item, kind)]
+
+
+async def pending_card(window: MainWindow, count: int) -> ApprovalCardRow:
+    await wait_until(
+        lambda: (
+            len(items(window, ApprovalItem)) == count
+            and items(window, ApprovalItem)[-1].state == "pending"
+        ),
+        timeout=15,
+    )
+    await wait_until(window.chat.transcript.settled)
+    row = window.chat.transcript.widget_for(items(window, ApprovalItem)[-1].id)
+    assert isinstance(row, ApprovalCardRow)
+    await wait_until(lambda: QApplication.focusWidget() is row.allow_button)
+    return row
+
+
+@pytest.mark.usefixtures("close_windows")
+@pytest.mark.asyncio
+async def test_an_agent_reads_edits_with_approval_and_runs_the_tests(
+    configured: Settings, ollama_server: OllamaServer, project: Path
+) -> None:
+    ollama_server.tool_call("read_file", {"path": "calc.py"}, text="Let me look.")
+    ollama_server.tool_call("edit_file", FIX)
+    ollama_server.tool_call("run_command", RUN_TESTS)
+    ollama_server.reply_text("Fixed add(): it subtracted. The test passes.")
+    window = await open_agent_window(project)
+
+    window.chat.composer.edit.setPlainText("@coder Fix the failing test")
+    window.chat.composer.submit()
+
+    edit_card = await pending_card(window, 1)
+    assert edit_card._diff is not None
+    assert [(h.removed, h.added) for h in edit_card._diff.hunks] == [(1, 1)]
+    assert window.chat.composer.waiting.isVisibleTo(window.chat)
+    assert (project / "calc.py").read_text() == BROKEN
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # type: ignore[arg-type]
+    await wait_until(lambda: (project / "calc.py").read_text() != BROKEN, timeout=10)
+    assert (project / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
+
+    command_card = await pending_card(window, 2)
+    assert command_card.command.text() == RUN_TESTS["command"]
+    assert command_card.folder.text() == f"in {Workspace.open(project).root}"
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # type: ignore[arg-type]
+
+    def command_step() -> ToolStep | None:
+        found = [s for s in items(window, ToolStep) if s.call.name == "run_command"]
+        return found[0] if found else None
+
+    # The output arrives while the command runs, into the card's own output box.
+    await wait_until(lambda: command_step() is not None and "passed" in command_step().output)  # type: ignore[union-attr]
+    await window.bridge.wait_turn()
+    await wait_until(window.chat.transcript.settled)
+    steps = items(window, ToolStep)
+    assert [(s.call.name, s.status) for s in steps] == [
+        ("read_file", "ok"),
+        ("edit_file", "ok"),
+        ("run_command", "ok"),
+    ]
+    assert steps[0].description == "read calc.py"
+    card = window.chat.transcript.widget_for(steps[2].id)
+    assert isinstance(card, ToolCardRow)
+    assert card._text_view is not None
+    assert "1 passed" in card._text_view.toPlainText()
+    assert [a.decision for a in items(window, ApprovalItem)] == ["once", "once"]
+    assert not window.chat.composer.waiting.isVisibleTo(window.chat)
+    session = window.conversation.session_id
+    assert session is not None
+    runs = await window.bridge.backend.tool_runs(session)
+    assert [(r.tool, r.approver) for r in runs] == [
+        ("read_file", "auto"),
+        ("edit_file", "user"),
+        ("run_command", "user"),
+    ]
+    # Opened again from the store, the session shows the same steps.
+    await window.open_session(session)
+    await wait_until(window.chat.transcript.settled)
+    assert [(s.call.name, s.status) for s in items(window, ToolStep)] == [
+        ("read_file", "ok"),
+        ("edit_file", "ok"),
+        ("run_command", "ok"),
+    ]
+    await window.shutdown()
+
+
+@pytest.mark.usefixtures("close_windows")
+@pytest.mark.asyncio
+async def test_denying_the_edit_leaves_the_file_unchanged(
+    configured: Settings, ollama_server: OllamaServer, project: Path
+) -> None:
+    ollama_server.tool_call("edit_file", FIX)
+    ollama_server.reply_text("Understood, I will not change it.")
+    window = await open_agent_window(project)
+    window.chat.composer.edit.setPlainText("@coder fix it")
+    window.chat.composer.submit()
+
+    card = await pending_card(window, 1)
+    QTest.keyClicks(card.reason, "not today")
+    QTest.keyClick(card.reason, Qt.Key.Key_Return)
+    await window.bridge.wait_turn()
+
+    assert (project / "calc.py").read_text() == BROKEN
+    (step,) = items(window, ToolStep)
+    assert step.status == "denied"
+    (approval,) = items(window, ApprovalItem)
+    assert (approval.decision, approval.reason) == ("deny", "not today")
+    second = ollama_server.requests_to("/api/chat")[1].json
+    assert "The user denied this (not today)" in str(second)
+    await window.shutdown()
