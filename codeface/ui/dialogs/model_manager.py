@@ -10,7 +10,6 @@ the shared `BuiltinDownloads`.
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Literal
 
 from PySide6.QtCore import Qt, Signal
@@ -41,50 +40,21 @@ from codeface.core.errors import CodefaceError
 from codeface.core.events import Progress
 from codeface.ui.bridge import Bridge, bridge_task
 from codeface.ui.dialogs.builtin_downloads import BuiltinDownloads
-from codeface.ui.dialogs.builtin_panel import (
-    BuiltinPanel,
+from codeface.ui.dialogs.builtin_panel import BuiltinPanel
+from codeface.ui.dialogs.model_texts import (
     builtin_details,
     builtin_item_text,
+    format_details,
+    model_item_text,
     remove_question,
     short_where,
 )
-from codeface.ui.dialogs.model_picker import human_size
 from codeface.ui.dialogs.suggested import machine_memory, suggest_for
 from codeface.ui.errors_dialog import report_unexpected
-from codeface.ui.widgets.status_bar import RESIDENCY_TEXT
 from codeface.ui.widgets.welcome import format_progress
 
 Section = Literal["builtin", "ollama", "cloud"]
 PROBLEM_COLOR = "#cf222e"
-
-
-def format_details(details: dict[str, object]) -> str:
-    """Model details as readable lines (context length, capabilities, family, …)."""
-    lines = []
-    for key, value in details.items():
-        if value in (None, "", [], ()):
-            continue
-        label = key.replace("_", " ").capitalize()
-        if isinstance(value, list | tuple):
-            value = ", ".join(str(v) for v in value)
-        elif isinstance(value, dict):
-            value = json.dumps(value, indent=1)
-        lines.append(f"{label}: {value}")
-    return "\n".join(lines) or "No details reported."
-
-
-def model_item_text(model: ModelInfo) -> str:
-    """'qwen2.5-coder:7b  (4.7 GB · Q4_K_M · on GPU)'."""
-    extra = " · ".join(
-        part
-        for part in (
-            human_size(model.size_bytes),
-            model.quantization or "",
-            RESIDENCY_TEXT.get(model.residency, "") if model.tier == "local" else model.provider,
-        )
-        if part
-    )
-    return f"{model.name}  ({extra})" if extra else model.name
 
 
 def _heading(text: str) -> QLabel:
@@ -104,7 +74,7 @@ class ModelManagerDialog(QDialog):
     sig_cancel_pull = Signal(str)
     """(name): stop the running pull."""
     sig_models_changed = Signal()
-    """A built-in model was added, downloaded or removed (providers may have changed)."""
+    """A built-in model was added or removed here (providers may have changed)."""
 
     def __init__(
         self,
@@ -115,6 +85,7 @@ class ModelManagerDialog(QDialog):
         super().__init__(parent)
         self.bridge = bridge
         self.downloads = downloads or BuiltinDownloads(bridge, self)
+        self.downloads.sig_finished.connect(self.on_download_finished)
         self.models: list[ModelInfo] = []
         """Ollama's models, as listed in `model_list`."""
         self.builtin_models: list[BuiltinModelView] = []
@@ -392,9 +363,15 @@ class ModelManagerDialog(QDialog):
         await self.refresh()
 
     def on_models_changed(self) -> None:
-        """A built-in model arrived: reload the lists and tell the window."""
+        """A built-in model was added here: reload the lists and tell the window."""
         self.refresh()
         self.sig_models_changed.emit()
+
+    def on_download_finished(self, name: str, error: CodefaceError | None) -> None:
+        """A built-in download ended; a new model joins the lists (the window hears of it
+        from the downloads themselves)."""
+        if error is None:
+            self.refresh()
 
     # ------------------------------------------------------------------ pulls
     def on_pull_clicked(self) -> None:
