@@ -8,6 +8,7 @@ asyncio tasks (``asyncSlot``) take the ``qloop`` fixture.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,6 +43,16 @@ def qloop(_qloop: QtEventLoop) -> Iterator[QtEventLoop]:
     yield _qloop
     _qloop.restore_asyncgen_hooks()
     asyncio.events._set_running_loop(None)
+
+
+@pytest.fixture(autouse=True)
+def collect_on_the_gui_thread() -> Iterator[None]:
+    """Collect cyclic garbage here, between tests, on the GUI thread. Otherwise a Qt object
+    a test left in a reference cycle may be collected later by whichever thread triggers
+    the collector (a worker), and Qt crashes deleting a timer from the wrong thread."""
+    gc.collect()
+    yield
+    gc.collect()
 
 
 @pytest.fixture
