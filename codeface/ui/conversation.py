@@ -78,6 +78,7 @@ class Conversation(QObject):
         self.bridge = bridge
         self.pane = pane
         self.session_id: str | None = None
+        self._switches_shown: set[tuple[str | None, str, str, str]] = set()
         self.branch: list[MessageView] = []
         self.last_prompt: tuple[str, tuple[Attachment, ...]] | None = None
         self.action_handler: Callable[[str], None] | None = None
@@ -340,13 +341,19 @@ class Conversation(QObject):
         )
 
     def on_provider_switched(self, event: ProviderSwitched) -> None:
-        """Say inline that the answer moved to another provider, and why."""
-        self.pane.show_notice(
-            "fallback",
+        """Say inline that the answer moved to another provider, and why: once per session
+        for the same switch (a provider that is simply not there is not news every answer),
+        then only on the status bar."""
+        text = (
             f"Switched from {event.from_provider} to {event.to_provider} "
-            f"({event.model}): {event.reason}",
-            [("Switch model", ACTION_SWITCH_MODEL)],
+            f"({event.model}): {event.reason}"
         )
+        key = (self.session_id, event.from_provider, event.to_provider, event.reason)
+        if key in self._switches_shown and not event.partial_kept:
+            self.sig_status_message.emit(text)
+            return
+        self._switches_shown.add(key)
+        self.pane.show_notice("fallback", text, [("Switch model", ACTION_SWITCH_MODEL)])
 
     def on_turn_done(self, event: TurnDone) -> None:
         """Speed and cost for the status bar."""

@@ -51,3 +51,26 @@ async def test_the_open_session_is_remembered_without_a_clean_close(
     assert again.conversation.session_id == second
     await again.shutdown()
     await window.bridge.aclose()
+
+
+@pytest.mark.usefixtures("close_windows")
+@pytest.mark.asyncio
+async def test_the_same_fallback_is_shown_inline_once_per_session(
+    fake_backend: FakeBackend, state_path: Path
+) -> None:
+    from codeface.core.events import ProviderSwitched
+    from tests.ui.fake_backend import AnswerScript
+
+    pane = RecordingChatPane()
+    window = await open_window(fake_backend, pane, state_path)
+    switch = ProviderSwitched(
+        "ollama@127.0.0.1:11434", "builtin", "smollm2", "Ollama is not running → using smollm2"
+    )
+    for _ in range(3):
+        fake_backend.script(AnswerScript(chunks=["a", "b"], switch=switch))
+        pane.sig_send.emit("hello", [])
+        await window.bridge.wait_turn()
+    fallbacks = [notice for notice in pane.notices if notice[0] == "fallback"]
+    assert len(fallbacks) == 1
+    assert "Ollama is not running" in window.status.currentMessage()
+    await window.shutdown()
