@@ -11,6 +11,7 @@ model (deleting the file only when CodeFace downloaded it) or deletes an Ollama 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 import time
 from typing import Any
@@ -194,14 +195,28 @@ def handle_download(args: argparse.Namespace) -> int:
     return run_async(_download(args.name))
 
 
+def recommended_here() -> Any:
+    """The catalog model for this machine: by memory, and small when it would run on the CPU
+    (asks llama.cpp where it runs, when it is installed)."""
+    from codeface.core.paths import app_paths
+    from codeface.core.settings import load_settings
+    from codeface.providers import llama_runtime, machine, model_catalog
+
+    on_gpu = False
+    if llama_runtime.installed():
+        offload = load_settings(app_paths().settings_file).builtin.gpu_offload
+        on_gpu = llama_runtime.placement(offload).device == "gpu"
+    return model_catalog.recommended(machine.memory(), on_gpu=on_gpu)
+
+
 async def _download(name: str | None) -> int:
     from codeface.core.errors import ConfigError
     from codeface.core.paths import app_paths
-    from codeface.providers import machine, model_catalog
+    from codeface.providers import model_catalog
     from codeface.providers.local_models import ModelRegistry
     from codeface.providers.model_download import ModelDownloader
 
-    entry = model_catalog.find(name) if name else model_catalog.recommended(machine.memory())
+    entry = model_catalog.find(name) if name else await asyncio.to_thread(recommended_here)
     if entry is None:
         names = ", ".join(choice.name for choice in model_catalog.CATALOG)
         raise ConfigError(f"{name} is not in the catalog", hint=f"Choose one of: {names}.")

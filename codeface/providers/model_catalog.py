@@ -82,8 +82,20 @@ def fitting(
     return [entry for entry in catalog if entry.min_memory <= memory.total * 1.05]
 
 
-def recommended(memory: Memory | None, catalog: tuple[CatalogEntry, ...] = CATALOG) -> CatalogEntry:
-    """The largest entry that fits the machine's memory (the smallest when none does or
-    the memory is unknown: a first answer matters more than the best one)."""
+CPU_MEMORY_CLASS = 8 * GB
+"""On the CPU a 7B model answers at a few tokens a second: recommend at most this class."""
+
+
+def recommended(
+    memory: Memory | None,
+    catalog: tuple[CatalogEntry, ...] = CATALOG,
+    *,
+    on_gpu: bool = False,
+) -> CatalogEntry:
+    """The largest entry that fits the machine's memory — on the CPU no larger than the
+    1.5B class, which still answers quickly there (the smallest when none fits or the
+    memory is unknown: a first answer matters more than the best one)."""
     fits = fitting(memory, catalog) if memory is not None else []
+    if not on_gpu:
+        fits = [entry for entry in fits if entry.min_memory <= CPU_MEMORY_CLASS]
     return max(fits, key=lambda entry: entry.min_memory) if fits else catalog[0]

@@ -40,8 +40,14 @@ def test_the_recommendation_is_the_largest_model_the_memory_holds(
     total_gb: float, expected: str
 ) -> None:
     memory = Memory(int(total_gb * 1024**3), int(total_gb * 1024**3))
-    assert model_catalog.recommended(memory).name == expected
+    assert model_catalog.recommended(memory, on_gpu=True).name == expected
     assert model_catalog.recommended(None).name == "qwen2.5-coder-0.5b"
+
+
+def test_on_the_cpu_the_recommendation_stays_small_enough_to_answer_quickly() -> None:
+    plenty = Memory(64 * 1024**3, 64 * 1024**3)
+    assert model_catalog.recommended(plenty, on_gpu=False).name == "qwen2.5-coder-1.5b"
+    assert model_catalog.recommended(plenty, on_gpu=True).name == "qwen2.5-coder-7b"
 
 
 def test_catalog_entries_are_single_q4_k_m_files_with_plausible_sizes() -> None:
