@@ -40,8 +40,8 @@ async def test_model_picker_lists_local_and_cloud_models_and_saves_the_choice(
     await wait_until(lambda: dialog.table.rowCount() == 3)
 
     rows = [[dialog.table.item(row, column).text() for column in range(5)] for row in range(3)]
-    assert rows[0] == ["llama3.2:3b", "Local", "2.0 GB", "Q4_K_M", "not loaded"]
-    assert rows[1] == ["qwen2.5-coder:7b", "Local", "4.7 GB", "Q4_K_M", "on GPU"]
+    assert rows[0] == ["llama3.2:3b", "Local · Ollama", "2.0 GB", "Q4_K_M", "not loaded"]
+    assert rows[1] == ["qwen2.5-coder:7b", "Local · Ollama", "4.7 GB", "Q4_K_M", "on GPU"]
     assert rows[2][:2] == ["claude-sonnet-4", "Cloud · anthropic"]
     assert dialog.policy.currentData() == "local-first"
 

@@ -39,7 +39,12 @@ def human_size(size: int | None) -> str:
 
 def model_row(model: ModelInfo) -> tuple[str, ...]:
     """The cells of one row of the picker."""
-    where = "Local" if model.tier == "local" else f"Cloud · {model.provider}"
+    if model.provider == "builtin":
+        where = "Local · built-in engine"
+    elif model.tier == "local":
+        where = "Local · Ollama" if model.provider.startswith("ollama") else "Local"
+    else:
+        where = f"Cloud · {model.provider}"
     loaded = RESIDENCY_TEXT.get(model.residency, "") if model.tier == "local" else ""
     return (model.name, where, human_size(model.size_bytes), model.quantization or "", loaded)
 
