@@ -2,7 +2,7 @@
 
 Needs a built bundle (``python packaging/build.py``). Figures:
 
-- bundle size (MiB) against the 200 MiB budget; baseline: the installed size of CodeFace's
+- bundle size (MiB) against the 205 MiB budget; baseline: the installed size of CodeFace's
   runtime dependencies in this environment (what ``pip install`` puts on disk);
 - ``--version`` start-up: first run after a build (cold) and the median of warm runs,
   bundle vs ``python -m codeface``;
@@ -27,7 +27,7 @@ from packaging.requirements import Requirement  # PyPI packaging (pip/PyInstalle
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "dist" / "codeface"
-SIZE_BUDGET_MIB = 200.0
+SIZE_BUDGET_MIB = 205.0
 # Was 150. With the built-in engine (the `local` extra) the Linux bundle measured 196.6 MiB:
 # llama.cpp's libraries 6.1 MiB, numpy (which llama-cpp-python imports) 35.0 MiB with its
 # OpenBLAS, Python modules ~2.5 MiB; the same tree without the engine measured 152.7 MiB.

@@ -2,7 +2,7 @@
 
 Checks that every version stamp matches pyproject.toml, renders the icons if they are
 missing, runs PyInstaller on ``build.spec`` (onedir ``dist/codeface/``; ``dist/CodeFace.app``
-on macOS), and prints the bundle size against its 200 MB budget. ``--appimage`` (Linux)
+on macOS), and prints the bundle size against its 205 MB budget. ``--appimage`` (Linux)
 also lays out ``dist/CodeFace.AppDir`` and packs it when ``appimagetool`` is installed;
 ``--dmg`` (macOS) wraps the .app in a disk image with ``hdiutil``.
 """
@@ -24,7 +24,10 @@ ROOT = versioning.ROOT
 DIST = ROOT / "dist"
 WORK = ROOT / "build" / "pyinstaller"
 BUNDLE_DIR = DIST / versioning.APP_ID
-SIZE_BUDGET_MIB = 200.0
+SIZE_BUDGET_MIB = 205.0
+# Measured 202.4 MiB on Linux: 187.7 MiB without the built-in engine, +8.9 MiB for llama.cpp
+# and numpy (the engine needs both), +5.8 MiB for the repo map's tree-sitter grammars, the
+# file watcher and sqlite-utils with its dependencies.
 
 
 def tree_size(path: Path) -> int:
