@@ -201,7 +201,14 @@ class TmuxController:
             return name
         folder = str(Path(project).resolve())
         command = [] if shell is None else [shell]
-        self.cmd("new-session", "-d", "-s", name, "-c", folder, "-x", "200", "-y", "50", *command)
+        try:
+            self.cmd(
+                "new-session", "-d", "-s", name, "-c", folder, "-x", "200", "-y", "50", *command
+            )
+        except TmuxError as error:
+            if "duplicate session" in str(error):
+                return name  # made meanwhile by another caller (the agent, the panel)
+            raise
         roles = self._option("@codeface-panes").split() or list(DEFAULT_PANES)
         layout = self._option("@codeface-layout") or "even-horizontal"
         first = self.cmd("display-message", "-p", "-t", f"={name}:", "#{pane_id}")[0]

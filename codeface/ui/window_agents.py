@@ -37,7 +37,9 @@ def install_agents_panel(window: Any, docks: DockArea) -> None:
     window.sig_session_opened.connect(session_opened)
     panel.sig_session_changed.connect(session_changed)
     panel.sig_new_agent_session.connect(lambda role: new_agent_session(window, role))
-    panel.sig_agent_command.connect(lambda _call: follow_agent_command(docks, show=False))
+    # Once the command prints, its tmux window exists: opening the view earlier would race
+    # the workspace creating that window.
+    panel.sig_agent_command_output.connect(lambda _call: follow_agent_command(docks, show=False))
     panel.sig_watch_terminal.connect(lambda: follow_agent_command(docks, show=True))
     panel.sig_files_restored.connect(
         lambda report: window.status.showMessage(

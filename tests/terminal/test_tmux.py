@@ -139,3 +139,17 @@ def test_attach_command_targets_the_isolated_socket(tmux: TmuxController) -> Non
     argv = tmux.attach_argv("codeface-x")
     assert argv[1:3] == ["-L", tmux.socket_name]
     assert argv[-2:] == ["-t", "=codeface-x"]
+
+
+def test_the_project_session_made_by_two_callers_at_once_is_one_session(
+    tmux: TmuxController, project: Path
+) -> None:
+    # The agent's command and the terminal panel may both ask for it at the same moment.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        names = list(
+            pool.map(lambda _n: tmux.ensure_project_session(project, shell=SHELL), range(4))
+        )
+    assert set(names) == {session_name_for(project)}
+    assert [s.name for s in tmux.list_sessions()] == [session_name_for(project)]
