@@ -12,7 +12,7 @@ reader that stops taking output (a widget whose screen model is behind) makes th
 fill, reading pauses, and the kernel makes the child wait — flow control, not memory
 growth. Writes never block: what the pty cannot take yet is retried when it is writable.
 
-`TerminalContract` is the protocol the window uses; `TerminalService` implements it.
+`TerminalService` implements the contract's `TerminalContract` section.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
 
+from codeface.application.contract.terminal_contract import TerminalContract
 from codeface.terminal.history import shell_hook_env
 from codeface.terminal.pty_session import PtySession, clean_environment, default_shell
 from codeface.terminal.tmux import SessionInfo, TmuxController
@@ -39,106 +39,6 @@ BUFFER_LIMIT = 1_048_576
 """Buffered output beyond which reading pauses until the reader catches up."""
 EXIT_WAIT_S = 5.0
 AGENT_VIEW_SUFFIX = "-agent-view"
-
-
-class TerminalContract(Protocol):
-    """What the window asks of terminals (to become part of `Backend`)."""
-
-    async def open_terminal(
-        self,
-        cwd: str,
-        *,
-        argv: Sequence[str] | None = None,
-        env: Mapping[str, str] | None = None,
-        rows: int = 24,
-        columns: int = 80,
-        share_history: bool = False,
-    ) -> str:
-        """Start ``argv`` (default: the user's login shell) on a new pty in ``cwd``."""
-        ...
-
-    def terminal_output(self, terminal_id: str) -> AsyncIterator[bytes]:
-        """What the child writes, as it comes, until it exits (then the iterator ends)."""
-        ...
-
-    def write_terminal(self, terminal_id: str, data: bytes) -> None:
-        """Send input to the child (never blocks; a large paste is written as it drains)."""
-        ...
-
-    def resize_terminal(self, terminal_id: str, rows: int, columns: int) -> None:
-        """Tell the child its new size."""
-        ...
-
-    def terminal_directory(self, terminal_id: str) -> str | None:
-        """The child's current folder (None when unknown)."""
-        ...
-
-    def terminal_foreground(self, terminal_id: str) -> str | None:
-        """The program in the terminal's foreground (e.g. ``vim``), when known."""
-        ...
-
-    async def terminal_exit(self, terminal_id: str) -> int:
-        """The exit status once the output has ended (negative: killed by that signal)."""
-        ...
-
-    def close_terminal(self, terminal_id: str) -> None:
-        """Hang up the child (never blocks; it is reaped in the background)."""
-        ...
-
-    async def tmux_check(self) -> tuple[int, int]:
-        """tmux's version; raises `TmuxMissing` when tmux cannot be used."""
-        ...
-
-    async def tmux_sessions(self) -> list[SessionInfo]:
-        """The sessions on CodeFace's tmux server (agent views left out)."""
-        ...
-
-    async def project_tmux_session(self, root: str, *, shell: str | None = None) -> str:
-        """The name of the project's tmux session, created with the configured layout."""
-        ...
-
-    async def open_tmux_terminal(
-        self,
-        session: str,
-        *,
-        cwd: str,
-        env: Mapping[str, str] | None = None,
-        rows: int = 24,
-        columns: int = 80,
-    ) -> str:
-        """A terminal attached to a tmux session."""
-        ...
-
-    async def open_agent_terminal(
-        self,
-        root: str,
-        *,
-        env: Mapping[str, str] | None = None,
-        rows: int = 24,
-        columns: int = 80,
-    ) -> str:
-        """A read-only terminal showing the project's agent window (created if needed)."""
-        ...
-
-    async def tmux_targets(self, session: str) -> list[str]:
-        """Pane roles (or ids) of a session."""
-        ...
-
-    async def tmux_type(self, session: str, pane: str, text: str) -> str:
-        """Type ``text`` into a pane (no Enter); the pane id it went to."""
-        ...
-
-    async def tmux_press_enter(self, pane_id: str) -> None:
-        """Press Enter in a pane."""
-        ...
-
-    async def tmux_clear_line(self, pane_id: str) -> None:
-        """Clear what was typed at a pane's prompt (Ctrl+E Ctrl+U)."""
-        ...
-
-    async def tmux_capture(self, session: str, pane: str, lines: int = 50) -> str:
-        """The last ``lines`` lines of a pane."""
-        ...
 
 
 class _Terminal:

@@ -101,6 +101,8 @@ class Bridge(QObject):
     """(model name, Progress) while a model is pulled."""
     sig_pull_finished = Signal(str, object)
     """(model name, CodefaceError or None): the pull ended; Cancelled when stopped."""
+    sig_attached = Signal()
+    """The backend is attached (the engine is built): calls through it may start."""
     sig_step_started = Signal(object)
     """StepStarted: an agent turn asks the model again (step 1 is its first answer)."""
     sig_tool_started = Signal(object)
@@ -140,6 +142,7 @@ class Bridge(QObject):
     def attach(self, backend: Backend) -> None:
         """Give the bridge its backend (built after the window is on screen)."""
         self._backend = backend
+        self.sig_attached.emit()
 
     @property
     def attached(self) -> bool:

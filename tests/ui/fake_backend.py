@@ -30,6 +30,7 @@ from codeface.application.contract import (
     SessionView,
     StartupNotice,
 )
+from codeface.application.terminal_service import TerminalService
 from codeface.core.errors import AuthenticationFailed, CodefaceError, ModelMissing
 from codeface.core.events import (
     AnswerStats,
@@ -81,7 +82,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class FakeBackend(FakeProjects, FakeAgents, FakeEngine, Backend):
+class FakeBackend(FakeProjects, FakeAgents, FakeEngine, TerminalService, Backend):
     """Implements `Backend` in memory; every call is recorded in ``calls``."""
 
     def __init__(
@@ -95,6 +96,7 @@ class FakeBackend(FakeProjects, FakeAgents, FakeEngine, Backend):
         FakeProjects.__init__(self)
         FakeAgents.__init__(self)
         FakeEngine.__init__(self)
+        TerminalService.__init__(self)  # real terminals: the terminal tests run real shells
         self._settings = settings or Settings()
         self.sessions: dict[str, SessionView] = {}
         self.messages: dict[str, MessageView] = {}
@@ -495,6 +497,7 @@ class FakeBackend(FakeProjects, FakeAgents, FakeEngine, Backend):
         return "In-memory keyring (tests)"
 
     async def aclose(self) -> None:
+        self.close_all()
         self.closed = True
 
 

@@ -49,6 +49,7 @@ from codeface.application.contract.project_views import (
     ProjectView,
     WritePreview,
 )
+from codeface.application.contract.terminal_contract import TerminalContract
 from codeface.core.events import Progress, TurnEvent
 from codeface.core.provider import Health, ModelInfo, Residency
 
@@ -84,6 +85,7 @@ __all__ = [
     "SearchHit",
     "SessionView",
     "StartupNotice",
+    "TerminalContract",
     "ToolRunView",
     "TurnCheckpointView",
     "UndoView",
@@ -91,6 +93,8 @@ __all__ = [
 ]
 
 
-class Backend(ChatContract, ModelsContract, ProjectContract, AgentsContract, Protocol):
+class Backend(
+    ChatContract, ModelsContract, ProjectContract, AgentsContract, TerminalContract, Protocol
+):
     """Everything the window asks of the engine, the store and the project. All slow work
     is async; blocking calls run in worker threads behind it."""

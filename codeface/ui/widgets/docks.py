@@ -44,6 +44,7 @@ class DockArea:
         self.terminal: QWidget | None = None
         self.terminal_error: str | None = None
         self.terminals: Any = None
+        self._waiting_for_backend = False
         """The terminal service the panel uses (see `terminal_service`); set before the
         panel is built to give it another one (tests: a throw-away tmux server)."""
         previous: QDockWidget | None = None
@@ -82,14 +83,24 @@ class DockArea:
         if visible and self.terminal is None and self.terminal_error is None:
             self.ensure_terminal()
 
+    def _on_backend_attached(self) -> None:
+        if self.docks["terminal"].isVisible():
+            self.ensure_terminal()
+
     def ensure_terminal(self) -> QWidget | None:
         """Build the terminal panel now (None, with an explanation shown, if it cannot run)."""
         if self.terminal is not None:
             return self.terminal
+        if self.terminals is None:
+            self.terminals = terminal_service(self.window)
+        if self.terminals is None:  # the engine is still starting: build once it is there
+            bridge = getattr(self.window, "bridge", None)
+            if bridge is not None and not self._waiting_for_backend:
+                self._waiting_for_backend = True
+                bridge.sig_attached.connect(self._on_backend_attached)
+            return None
         try:
             module = importlib.import_module("codeface.ui.widgets.terminal_panel")
-            if self.terminals is None:
-                self.terminals = terminal_service(self.window)
             options = {"project_dir": self._project_folder(), **self.terminal_options()}
             self.terminal = module.TerminalPanel(terminals=self.terminals, **options)
         except (ImportError, OSError) as error:
@@ -134,16 +145,8 @@ class DockArea:
 
 
 def terminal_service(window: Any) -> Any:
-    """The terminal service for the window's terminals.
-
-    SEAM (until the lead adds the terminal calls of `TerminalContract` to the `Backend`
-    contract): the window's backend answers them when it implements them; otherwise the
-    panel gets a `TerminalService` of its own, on CodeFace's tmux server.
-    """
+    """The terminal calls of the window's backend (None until the backend is attached)."""
     bridge = getattr(window, "bridge", None)
-    backend = bridge.backend if bridge is not None and bridge.attached else None
-    if backend is not None and callable(getattr(backend, "open_terminal", None)):
-        return backend
-    from codeface.application.terminal_service import TerminalService
-
-    return TerminalService()
+    if bridge is None or not bridge.attached:
+        return None
+    return bridge.backend

@@ -45,7 +45,7 @@ from codeface.ui.widgets.terminal_view import Opener, TerminalView
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from codeface.application.terminal_service import TerminalContract
+    from codeface.application.contract import TerminalContract
 
 log = logging.getLogger(__name__)
 PROJECT_PROPERTY = "project_dir"

@@ -23,7 +23,7 @@ from codeface.terminal.tmux import SessionInfo, session_name_for
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QTabWidget, QToolButton
 
-    from codeface.application.terminal_service import TerminalContract
+    from codeface.application.contract import TerminalContract
     from codeface.ui.widgets.terminal_view import TerminalView
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """One terminal: a child on a pty, parsed by `TerminalModel`, painted line by line.
 
 The widget starts no process itself: the application layer's terminal service
-(`codeface.application.terminal_service.TerminalContract`) opens the child and hands
+(`codeface.application.contract.TerminalContract`) opens the child and hands
 back an id; its output arrives as an async iterator of bytes into the model's backlog; a
 ~16 ms timer parses a bounded slice (time budget) and repaints only the lines pyte marked
 dirty, so ``cat`` of 20 MB never freezes the window. When the backlog is large the view
@@ -42,7 +42,7 @@ from codeface.ui.widgets.terminal_input import TerminalInput
 from codeface.ui.widgets.terminal_paint import paint_cursor, paint_line, selection_text
 
 if TYPE_CHECKING:
-    from codeface.application.terminal_service import TerminalContract
+    from codeface.application.contract import TerminalContract
 
 log = logging.getLogger(__name__)
 Opener = Callable[[int, int], Awaitable[str]]
