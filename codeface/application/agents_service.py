@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from datetime import UTC, datetime
@@ -22,9 +23,19 @@ from codeface.application.contract import (
 from codeface.application.contract.agents_contract import AgentsContract
 from codeface.application.conversation import Conversation
 from codeface.core.errors import WorkspaceError
+from codeface.core.messages import ToolCall
 
 if TYPE_CHECKING:
     from codeface.workspace import Workspace
+
+
+def _call_of(call_id: str, tool: str, arguments: str) -> ToolCall:
+    """A stored audit row's call (arguments that no longer parse are left out)."""
+    try:
+        parsed = json.loads(arguments)
+    except json.JSONDecodeError:
+        parsed = {}
+    return ToolCall(call_id, tool, parsed if isinstance(parsed, dict) else {})
 
 
 def _iso(timestamp: float) -> str:
@@ -47,6 +58,7 @@ class AgentsService(ContextUser, AgentsContract):
                 source=role.source,
                 tools=role.tools,
                 path=str(role.path) if role.path else None,
+                max_steps=role.max_steps,
             )
             for role in sorted(roles.values(), key=lambda role: role.name)
         ]
@@ -150,11 +162,14 @@ class AgentsService(ContextUser, AgentsContract):
 
     async def tool_runs(self, session_id: str) -> list[ToolRunView]:
         """The session's audit trail."""
+        from codeface.agents.describe import describe_call
+
         runs = await (await self.store()).tool_runs(session_id)
         return [
             ToolRunView(
                 turn_id=run.turn_id,
                 call_id=run.call_id,
+                description=describe_call(_call_of(run.call_id, run.tool, run.arguments)),
                 tool=run.tool,
                 arguments=run.arguments,
                 status=run.status,

@@ -14,6 +14,7 @@ class RoleView:
     source: str
     tools: tuple[str, ...]
     path: str | None = None
+    max_steps: int = 25
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,5 @@ class ToolRunView:
     duration: float
     changed_paths: tuple[str, ...] = ()
     call_id: str = ""
+    description: str = ""
+    """The call in words, e.g. "read src/app.py lines 1–80"."""
