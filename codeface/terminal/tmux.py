@@ -344,9 +344,11 @@ class TmuxController:
         """`list_sessions` off the calling thread."""
         return await asyncio.to_thread(self.list_sessions)
 
-    async def aensure_project_session(self, project: str | Path) -> str:
+    async def aensure_project_session(
+        self, project: str | Path, *, shell: str | None = None
+    ) -> str:
         """`ensure_project_session` off the calling thread."""
-        return await asyncio.to_thread(self.ensure_project_session, project)
+        return await asyncio.to_thread(self.ensure_project_session, project, shell=shell)
 
     async def alist_panes(self, session: str) -> list[PaneInfo]:
         """`list_panes` off the calling thread."""

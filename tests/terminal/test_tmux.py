@@ -126,7 +126,7 @@ def test_unknown_pane_is_a_clear_error(tmux: TmuxController, project: Path) -> N
 
 @pytest.mark.asyncio
 async def test_async_wrappers_run_off_the_loop(tmux: TmuxController, project: Path) -> None:
-    name = await tmux.aensure_project_session(project)
+    name = await tmux.aensure_project_session(project, shell=SHELL)
     sessions = await tmux.alist_sessions()
     assert [s.name for s in sessions] == [name]
     panes = await tmux.alist_panes(name)
