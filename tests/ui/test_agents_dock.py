@@ -160,7 +160,7 @@ async def test_a_live_turn_shows_steps_calls_waiting_approval_and_totals(
     assert "step 2" in status(panel)
     assert "$0.0020" in status(panel)
     assert "qwen2.5-coder" in status(panel)
-    assert view.progress.maximum() == 0  # the role's step limit is unknown: busy
+    assert view.progress.maximum() == 25  # the role's step limit
 
     gate.set()
     await panel.bridge.wait_turn()
