@@ -244,3 +244,25 @@ async def test_typing_at_offers_the_roles(agent_chat: AgentChat) -> None:
     QTest.keyClicks(composer.edit, "@")
     QTest.keyClick(composer.edit, Qt.Key.Key_Escape)
     assert not shown.isVisibleTo(composer)
+
+
+@pytest.mark.asyncio
+async def test_each_step_s_approval_card_gets_its_own_decision(agent_chat: AgentChat) -> None:
+    # Ollama numbers every answer's calls from call_0: two steps, two cards, one call id.
+    chat = agent_chat
+    command = ScriptedCall("run_command", {"command": "pytest -q"}, output=["1 passed\n"])
+    chat.backend.script(AgentScript(steps=[[EDIT], [command]], answer="Done."))
+    chat.pane.sig_send.emit("Say bye and test", [])
+    first = await chat.waiting_card()
+    QTest.keyClick(first.allow_button, Qt.Key.Key_Return)  # type: ignore[arg-type]
+    second = await chat.waiting_card()
+    assert second is not first
+    # Answered elsewhere (another view of the session): only the engine's event tells.
+    (request_id,) = chat.backend.waiting_approvals
+    await chat.backend.answer_approval(request_id, "once")
+    await chat.turn_done()
+
+    decided = [(a.state, a.decision) for a in chat.approvals()]
+    assert decided == [("decided", "once"), ("decided", "once")]
+    titles = [chat.approval_card(a.id).title.text() for a in chat.approvals()]
+    assert titles[1].startswith("✓ Allowed once: run `pytest -q`")

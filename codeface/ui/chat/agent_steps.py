@@ -137,11 +137,16 @@ class AgentSteps(QObject):
 
     def approval_given(self, event: ApprovalDecided) -> None:
         """How a side effect was decided (by the user, a session rule or the policy)."""
-        for request_id, item_id in self._approvals.items():
+        # Call ids repeat across steps (Ollama numbers every answer's calls from call_0):
+        # the card this decision is about is the latest one still waiting for that id.
+        for request_id, item_id in reversed(self._approvals.items()):
             item = self._get(item_id)
-            if isinstance(item, ApprovalItem) and item.call_id == event.call_id:
-                if item.state in ("pending", "sending"):
-                    self._decide(request_id, event.decision, event.reason, event.approver)
+            if (
+                isinstance(item, ApprovalItem)
+                and item.call_id == event.call_id
+                and item.state in ("pending", "sending")
+            ):
+                self._decide(request_id, event.decision, event.reason, event.approver)
                 break
         if event.decision != "deny":
             self._set_step_status(event.call_id, "running")
