@@ -87,7 +87,8 @@ async def test_a_plain_chat_says_how_to_start_and_a_role_makes_it_an_agent(
     assert view.pages.currentWidget() is view.turn_page
     assert panel.bar.allow_edits.isVisible()
     assert panel.bar.note.isVisible()
-    assert "not an operating-system sandbox" in panel.bar.note.text()
+    assert "not an operating-system sandbox" in panel.bar.note.toolTip()
+    assert "not an OS sandbox" in panel.bar.note.text()
 
     combo.setCurrentIndex(combo.findText(CHAT_ONLY))
     await wait_until(lambda: backend.sessions[session_id].role is None)

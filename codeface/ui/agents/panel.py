@@ -12,7 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QPushButton,
+    QSizePolicy,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from codeface.ui.agents.checkpoints import CheckpointList
 from codeface.ui.agents.labels import elastic_label
@@ -55,6 +62,8 @@ class AgentsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         self.bar = SessionAgentBar(bridge)
+        # The header keeps its natural height; the tabs below take what is left.
+        self.bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout.addWidget(self.bar)
         self.command_line = QWidget()
         row = QHBoxLayout(self.command_line)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("codeface.ui.agents")
 
 CHAT_ONLY = "Chat (no agent)"
+SAFETY_SHORT = "Risky commands always ask · not an OS sandbox"
 SAFETY_NOTE = (
     "Risky commands (network, files outside the project, credentials) always ask. "
     "These checks guard the agent's tools; they are not an operating-system sandbox."
@@ -99,7 +101,13 @@ class SessionAgentBar(QWidget):
             switches.addWidget(box)
         switches.addStretch(1)
         layout.addLayout(switches)
-        self.note = elastic_label(SAFETY_NOTE, name="agentSafetyNote")
+        # One short line (a wrapped label here made the header as tall as the dock); the
+        # whole note is its tooltip and accessible description.
+        self.note = QLabel(SAFETY_SHORT)
+        self.note.setObjectName("agentSafetyNote")
+        self.note.setToolTip(SAFETY_NOTE)
+        self.note.setAccessibleDescription(SAFETY_NOTE)
+        self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.note.setEnabled(False)
         layout.addWidget(self.note)
         self.problem = elastic_label(name="agentProblem")
