@@ -109,9 +109,7 @@ def overview(
     registered = {status.model.path.resolve() for status in result.models}
     result.importable = [item for item in importable(env) if item.path.resolve() not in registered]
     found = memory()
-    best = model_catalog.recommended(
-        found, on_gpu=where is not None and where.device == "gpu"
-    )
+    best = model_catalog.recommended(found, on_gpu=where is not None and where.device == "gpu")
     fits = model_catalog.fitting(found)
     names = {status.model.name for status in result.models if status.info is not None}
     result.catalog = [

@@ -264,9 +264,17 @@ class MainWindow(SessionActions, ModelActions, ProjectActions, QMainWindow):
             self.chat.sig_zoom_changed.connect(self._on_zoom_changed)
         if hasattr(self.chat, "sig_composing"):
             self.chat.sig_composing.connect(self.bridge.prepare_to_send)
+        conversation.sig_role_changed.connect(self._on_role_typed)
+        if hasattr(self.chat, "sig_open_file"):  # a tool card's file opens in the Code dock
+            self.chat.sig_open_file.connect(self.open_file)
         if self.theme_manager is not None:
             self.theme_manager.sig_theme_changed.connect(self.chat.set_theme)
         self._take_over_zoom_keys()
+
+    def _on_role_typed(self, session_id: str, role: str) -> None:
+        from codeface.ui.window_agents import role_typed
+
+        role_typed(self, session_id, role)
 
     def _take_over_zoom_keys(self) -> None:
         """The window's zoom actions work everywhere; the pane's own copies would make

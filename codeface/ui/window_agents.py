@@ -2,12 +2,14 @@
 
 `install_agents_panel` puts an `AgentsPanel` in the dock and wires it to the window: the
 project (`sig_project_changed`), the open session and its branch (`sig_session_opened`),
-a role change (the window's session list learns it), "New agent session", and the
-terminal — a command the agent starts shows in the project's terminal, in its agent tab.
+a role change in the dock or by "@role" in the composer (both learn it), "New agent
+session", and the terminal — a command the agent starts shows in the project's terminal,
+in its agent tab.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -51,6 +53,19 @@ def install_agents_panel(window: Any, docks: DockArea) -> None:
     conversation = getattr(window, "conversation", None)
     if conversation is not None and conversation.session_id:
         session_opened(conversation.session_id)
+
+
+def role_typed(window: Any, session_id: str, role: str) -> None:
+    """"@role" in the composer changed a session's role: the session list and the dock
+    learn it."""
+    known = window.sessions.get(session_id)
+    if known is None:
+        return
+    session = dataclasses.replace(known, role=role or None)
+    window.sessions[session_id] = session
+    panel = getattr(window, "agents_panel", None)
+    if panel is not None:
+        panel.session_role_changed(session)
 
 
 def new_agent_session(window: Any, role: str) -> None:

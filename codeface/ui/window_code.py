@@ -46,9 +46,14 @@ def install_code_panel(window: Any, docks: DockArea) -> None:
 
     manager = getattr(window, "theme_manager", None)
     theme = getattr(manager, "current", None)
-    settings = window.bridge.settings if window.bridge.attached else None
-    family = settings.ui.code_font_family if settings is not None else ""
-    panel = CodePanel(window.bridge, theme, code_font(family), overlay_host=window)
+    panel = CodePanel(window.bridge, theme, code_font(), overlay_host=window)
+
+    def use_settings_font() -> None:  # the settings come with the engine, after the docks
+        if window.bridge.attached:
+            panel.set_code_font(code_font(window.bridge.settings.ui.code_font_family))
+
+    use_settings_font()
+    window.sig_ready.connect(use_settings_font)
     docks.set_panel("code", panel)
     window.code_panel = panel
     panel.sig_open_project.connect(window.open_project_dialog)

@@ -14,6 +14,7 @@ import difflib
 import itertools
 import re
 from collections.abc import AsyncIterator
+from typing import Literal
 
 from codeface.application.contract import (
     FileContent,
@@ -128,7 +129,7 @@ class FakeProjects(ProjectContract):
             return FileContent(path, None, "", len(text or ""), notice=self.file_notices[path])
         if text is None:
             return FileContent(path, None, "", 1024, notice=f"{path} is a binary file: not shown")
-        ending = "\r\n" if "\r\n" in text else "\n"
+        ending: Literal["\n", "\r\n"] = "\r\n" if "\r\n" in text else "\n"
         return FileContent(path, text, self._version(path), len(text), None, ending)
 
     async def save_file(self, project: str, path: str, text: str, version: str) -> FileContent:

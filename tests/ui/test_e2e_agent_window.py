@@ -140,6 +140,19 @@ async def test_an_agent_reads_edits_with_approval_and_runs_the_tests(
         ("run_command", "ok"),
     ]
     assert steps[0].description == "read calc.py"
+    # "@coder" made the session an agent session: the Agents dock says so too.
+    assert window.agents_panel is not None
+    assert window.agents_panel.bar.role_combo.currentData() == "coder"
+    assert window.sessions[window.conversation.session_id or ""].role == "coder"
+    # "Open" on the card of the file it read shows that file in the Code dock.
+    read_card = window.chat.transcript.widget_for(steps[0].id)
+    assert isinstance(read_card, ToolCardRow)
+    read_card.open_button.click()
+    await wait_until(lambda: window.code_panel is not None and window.code_panel.isVisible())
+    assert window.code_panel is not None
+    shown = window.code_panel.tabs.current()
+    assert shown is not None
+    assert shown.path == "calc.py"
     card = window.chat.transcript.widget_for(steps[2].id)
     assert isinstance(card, ToolCardRow)
     assert card._text_view is not None

@@ -123,6 +123,15 @@ class AgentsPanel(QWidget):
         self.checkpoints.set_session(session.id if session is not None else None)
         self._update_limit()
 
+    def session_role_changed(self, session: SessionView) -> None:
+        """The session's role changed elsewhere ("@role" in the composer)."""
+        if self.session is None or self.session.id != session.id:
+            return
+        self.session = session
+        self.bar.set_session(session)
+        self.turn_view.set_has_role(session)
+        self._update_limit()
+
     # --- reactions ---------------------------------------------------------------------
     def _on_session_changed(self, session: SessionView) -> None:
         if self.session is not None and self.session.id == session.id:
