@@ -56,7 +56,7 @@ def install_agents_panel(window: Any, docks: DockArea) -> None:
 
 
 def role_typed(window: Any, session_id: str, role: str) -> None:
-    """"@role" in the composer changed a session's role: the session list and the dock
+    """The composer's "@role" changed a session's role: the session list and the dock
     learn it."""
     known = window.sessions.get(session_id)
     if known is None:
