@@ -3,7 +3,7 @@
 Baselines are measured in the same run: a bare `QListView` over the same strings (the
 cheapest thing Qt can show), and for streaming, one repaint per delta (what a naive
 pane would do). Streaming a long Markdown answer (~3,000 tokens with code blocks and
-tables, `codeface.ui.chat.demo.long_answer`) at 1,000 chunks/s is compared with a bare
+tables, `tests.fakes.sample_answers.long_answer`) at 1,000 chunks/s is compared with a bare
 `QTextEdit` that only appends the same plain text (no Markdown, no highlighting).
 A jump through 10,000 messages shows other messages in the rows that left the view
 (`codeface.ui.chat.rows`): the figures say how many rows were ever built.
@@ -25,8 +25,8 @@ from PySide6.QtWidgets import QApplication, QListView, QTextEdit
 
 from codeface.application.contract import MessageView
 from codeface.ui.chat import ChatPane
-from codeface.ui.chat.demo import long_answer, stream_chunks
 from codeface.ui.theme import ThemeManager
+from tests.fakes.sample_answers import long_answer, stream_chunks
 
 MESSAGES = 10_000
 SCROLL_STEPS = 200

@@ -175,15 +175,19 @@ asyncio.run(main(), loop_factory=QtEventLoop)
 """
 
 TREE = r"""
-# How long the GUI thread spends starting the watcher (project_service.watch_project makes
-# watchfiles' RustNotify, which walks the whole tree, on the event loop's thread).
+# How long starting the watcher takes (watchfiles' RustNotify walks the whole tree) and
+# how much of it is on the GUI thread (application/file_watch.py makes it in a worker).
+import threading
 import watchfiles.main
 watcher_ms = []
+watcher_gui_ms = []
 real_notify = watchfiles.main.RustNotify
 def timed_notify(*args, **kwargs):
     started = time.perf_counter()
     made = real_notify(*args, **kwargs)
-    watcher_ms.append((time.perf_counter() - started) * 1000)
+    spent = (time.perf_counter() - started) * 1000
+    watcher_ms.append(spent)
+    watcher_gui_ms.append(spent if threading.current_thread() is threading.main_thread() else 0.0)
     return made
 watchfiles.main.RustNotify = timed_notify
 
@@ -246,6 +250,7 @@ async def main():
     figures["fill_stall_ms"], figures["fill_busy_ms"] = probe.stop(), probe.busy_ms()
     figures["rows"] = sum(model.rowCount(model.folder_index(path)) for path in model.loaded)
     figures["watcher_ms"] = max(watcher_ms or [0.0])
+    figures["watcher_gui_ms"] = max(watcher_gui_ms or [0.0])
     done(**figures)
 
 asyncio.run(main(), loop_factory=QtEventLoop)
@@ -491,11 +496,12 @@ def bench_tree(tmp: Path, display: str | None, where: str) -> list[dict[str, Any
         _row(
             f"20,000-file tree: the watcher's set-up on the GUI thread ({where}; "
             "project_service.watch_project, before the fill above)",
-            median("watcher_ms"),
+            median("watcher_gui_ms"),
             "ms",
             50,
             None,
         ),
+        _row("  the set-up itself, in its worker thread", median("watcher_ms"), "ms", None, None),
     ]
 
 

@@ -16,19 +16,27 @@ from codeface.application.context import AppContext
 from codeface.application.contract import Backend, BackendState, StartupNotice
 from codeface.application.engine import Engine
 from codeface.application.models_service import ModelsService
+from codeface.application.plans_service import PlansService
 from codeface.application.project_service import ProjectService
 from codeface.application.terminal_service import TerminalService
 from codeface.store.service import Store
 
 
 class AppBackend(
-    ChatService, ModelsService, ProjectService, AgentsService, TerminalService, Backend
+    ChatService,
+    ModelsService,
+    ProjectService,
+    AgentsService,
+    TerminalService,
+    PlansService,
+    Backend,
 ):
     """Everything the window asks for."""
 
     def __init__(self, engine: Engine, store: Store | None = None) -> None:
         self.context = AppContext(engine, store)
         TerminalService.__init__(self)
+        PlansService.__init__(self)
 
     async def aclose(self) -> None:
         """Hang up the terminals, then close providers and the store."""

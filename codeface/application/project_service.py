@@ -22,6 +22,7 @@ from codeface.application.contract import (
     WritePreview,
 )
 from codeface.application.contract.project_contract import ProjectContract
+from codeface.application.file_watch import follow_changes
 from codeface.core.atomic import write_atomically
 from codeface.core.errors import WorkspaceError
 from codeface.store.models import ProjectNote
@@ -178,8 +179,6 @@ class ProjectService(ContextUser, ProjectContract):
 
     async def watch_project(self, project: str) -> AsyncIterator[FilesChanged]:
         """Changes on disk, batched every ~300 ms, until the iterator is closed."""
-        import watchfiles
-
         workspace = await asyncio.to_thread(self._workspace, project)
         root = workspace.root
 
@@ -187,17 +186,17 @@ class ProjectService(ContextUser, ProjectContract):
             parts = Path(path).relative_to(root).parts if path.startswith(str(root)) else ()
             return not any(part in _SKIPPED_FOLDERS for part in parts)
 
-        async for changes in watchfiles.awatch(
-            root, watch_filter=keep, debounce=WATCH_DEBOUNCE_MS, recursive=True
-        ):
-            paths = sorted(
-                {
+        changes = follow_changes(root, keep, WATCH_DEBOUNCE_MS)
+        try:
+            async for paths in changes:
+                inside = {
                     str(Path(path).relative_to(root))
-                    for _, path in changes
+                    for path in paths
                     if path.startswith(str(root))
                 }
-            )
-            yield FilesChanged(workspace.key, tuple(paths))
+                yield FilesChanged(workspace.key, tuple(sorted(inside)))
+        finally:
+            await changes.aclose()
 
     async def list_notes(self, project: str) -> list[NoteView]:
         """The project's memory, oldest first."""

@@ -22,10 +22,12 @@ log = logging.getLogger("codeface.ui.window")
 def install_agents_panel(window: Any, docks: DockArea) -> None:
     """Fill the Agents dock for ``window`` (the dock keeps its empty state until then)."""
     from codeface.ui.agents import AgentsPanel
+    from codeface.ui.window_plans import install_plans
 
     panel = AgentsPanel(window.bridge)
     docks.set_panel("agents", panel)
     window.agents_panel = panel
+    install_plans(window, panel)
 
     def session_opened(session_id: str) -> None:
         conversation = getattr(window, "conversation", None)

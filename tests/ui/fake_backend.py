@@ -45,6 +45,7 @@ from codeface.core.provider import Health, ModelInfo
 from codeface.core.settings import Policy, Settings
 from tests.ui.fake_agents import AgentScript, FakeAgents
 from tests.ui.fake_engine import FakeEngine
+from tests.ui.fake_plans import FakePlans
 from tests.ui.fake_project import FakeProjects
 
 DEFAULT_ANSWER = (
@@ -82,7 +83,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class FakeBackend(FakeProjects, FakeAgents, FakeEngine, TerminalService, Backend):
+class FakeBackend(FakeProjects, FakeAgents, FakeEngine, FakePlans, TerminalService, Backend):
     """Implements `Backend` in memory; every call is recorded in ``calls``."""
 
     def __init__(
@@ -96,6 +97,7 @@ class FakeBackend(FakeProjects, FakeAgents, FakeEngine, TerminalService, Backend
         FakeProjects.__init__(self)
         FakeAgents.__init__(self)
         FakeEngine.__init__(self)
+        FakePlans.__init__(self)
         TerminalService.__init__(self)  # real terminals: the terminal tests run real shells
         self._settings = settings or Settings()
         self.sessions: dict[str, SessionView] = {}

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from codeface.application.contract import MessageView
 from codeface.ui.chat import ChatPane
 from codeface.ui.chat.code_block import CodeBlockWidget
-from codeface.ui.chat.demo import long_answer, stream_chunks
 from codeface.ui.chat.message_widget import MessageWidget
+from tests.fakes.sample_answers import long_answer, stream_chunks
 from tests.ui.chat_fixtures import (  # noqa: F401 - fixtures
     ScriptedServices,
     answer,

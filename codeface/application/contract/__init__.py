@@ -38,6 +38,8 @@ from codeface.application.contract.engine_views import (
     DownloadProgress,
 )
 from codeface.application.contract.models_contract import ModelsContract
+from codeface.application.contract.plan_views import PlanDrafted, PlanTaskView, PlanView
+from codeface.application.contract.plans_contract import PlansContract
 from codeface.application.contract.project_contract import ProjectContract
 from codeface.application.contract.project_views import (
     FileContent,
@@ -76,6 +78,10 @@ __all__ = [
     "MessageView",
     "ModelInfo",
     "NoteView",
+    "PlanDrafted",
+    "PlanTaskView",
+    "PlanView",
+    "PlansContract",
     "Progress",
     "ProjectSearchHit",
     "ProjectView",
@@ -94,7 +100,13 @@ __all__ = [
 
 
 class Backend(
-    ChatContract, ModelsContract, ProjectContract, AgentsContract, TerminalContract, Protocol
+    ChatContract,
+    ModelsContract,
+    ProjectContract,
+    AgentsContract,
+    TerminalContract,
+    PlansContract,
+    Protocol,
 ):
     """Everything the window asks of the engine, the store and the project. All slow work
     is async; blocking calls run in worker threads behind it."""

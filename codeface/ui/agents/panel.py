@@ -1,10 +1,11 @@
 """`AgentsPanel`: the Agents dock's content, for the window's open session and project.
 
-A header (`SessionAgentBar`: role and approval switches) over three tabs: Turn (the live
-progress or the last turn, `TurnView`), Undo (`CheckpointList`) and Memory
-(`MemoryPanel`). The window tells it the project (`set_project`) and the open session
-with its branch (`set_session`); everything else arrives from the bridge. When the agent
-starts a command a line offers to watch it in the terminal (`sig_watch_terminal`).
+A header (`SessionAgentBar`: role and approval switches) over four tabs: Turn (the live
+progress or the last turn, `TurnView`), Undo (`CheckpointList`), Memory (`MemoryPanel`)
+and Plans (`PlansPanel`: multi-agent plans of the project). The window tells it the
+project (`set_project`) and the open session with its branch (`set_session`); everything
+else arrives from the bridge. When the agent starts a command a line offers to watch it in
+the terminal (`sig_watch_terminal`).
 """
 
 from __future__ import annotations
@@ -87,6 +88,10 @@ class AgentsPanel(QWidget):
         self.tabs.addTab(self.turn_view, "&Turn")
         self.tabs.addTab(self.checkpoints, "&Undo")
         self.tabs.addTab(self.memory, "&Memory")
+        from codeface.ui.plans import PlansPanel  # it uses this package's labels
+
+        self.plans = PlansPanel(bridge)
+        self.tabs.addTab(self.plans, "Pla&ns")
         layout.addWidget(self.tabs, 1)
         self._connect()
 
@@ -112,6 +117,7 @@ class AgentsPanel(QWidget):
         self.project = project
         self.bar.set_project(project)
         self.memory.set_project(project)
+        self.plans.set_project(project)
         self.turn_view.has_project = project is not None
         self.turn_view.set_has_role(self.session)
 
