@@ -129,9 +129,14 @@ class ProjectService(ContextUser, ProjectContract):
         ]
 
     async def list_files(self, project: str) -> list[str]:
-        """Every file that ignore rules keep (for quick open)."""
+        """The files quick open offers: those ignore rules keep, less binary files and
+        tool caches (``__pycache__``, ``node_modules``…) a project forgot to ignore."""
         workspace = await asyncio.to_thread(self._workspace, project)
-        return [entry.path for entry in await workspace.list_files()]
+        return [
+            entry.path
+            for entry in await workspace.list_files()
+            if entry.kind != "binary" and _SKIPPED_FOLDERS.isdisjoint(entry.path.split("/"))
+        ]
 
     async def read_file(self, project: str, path: str) -> FileContent:
         """A file for the code view: its text, or a notice saying why it is not shown."""

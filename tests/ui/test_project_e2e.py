@@ -165,3 +165,27 @@ async def test_binary_and_huge_files_show_a_notice_not_a_hang(repository: Path) 
         assert words in view.notice.text_label.text()
         assert not view.loaded
     await window.shutdown()
+
+
+@pytest.mark.usefixtures("close_windows", "configured")
+@pytest.mark.asyncio
+async def test_quick_open_offers_source_files_not_caches_or_binaries(repository: Path) -> None:
+    # A project that forgot to ignore its caches: the tree shows them, quick open does not.
+    (repository / "src" / "__pycache__").mkdir()
+    (repository / "src" / "__pycache__" / "cart.cpython-312.pyc").write_bytes(b"\x00" * 64)
+    (repository / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    window = MainWindow(Bridge(build_backend()), project=str(repository))
+    window.show()
+    await window.start()
+    panel = window.code_panel
+    assert panel is not None
+    window.quick_open()
+    await wait_until(lambda: panel.quick_open_box.files is not None, timeout=10)
+    assert sorted(panel.quick_open_box.files or []) == [
+        ".gitignore",
+        "README.md",
+        "notes.txt",
+        "src/cart.py",
+    ]
+    panel.quick_open_box.close_popup()
+    await window.shutdown()
