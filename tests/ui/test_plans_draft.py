@@ -143,3 +143,13 @@ def _one_task(role: str) -> tuple:  # type: ignore[type-arg]
     from codeface.application.contract import PlanTaskView
 
     return (PlanTaskView("t1", "Odd", role, "Do it."),)
+
+
+async def test_the_goal_box_sits_under_its_explanation_at_the_top(plans: PlansPanel) -> None:
+    plans.resize(380, 700)  # a side dock: tall and narrow
+    await wait_until(lambda: plans.goal_box.isVisible())
+    intro = plans.goal_page.layout().itemAt(0).widget()
+    assert "Describe a larger change" in intro.text()
+    # The explanation takes the lines it needs, not the page's spare height.
+    assert plans.goal_box.y() - intro.geometry().bottom() < 20
+    assert plans.goal_box.y() < 120

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
+    QLabel,
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
@@ -139,10 +140,11 @@ class PlansPanel(QWidget):
         self.goal_page = QWidget()
         goal_layout = QVBoxLayout(self.goal_page)
         goal_layout.setContentsMargins(4, 4, 4, 4)
-        intro = elastic_label(
+        intro = QLabel(
             "Describe a larger change. The manager splits it into tasks for several "
             "agents; you edit the plan before anything runs."
         )
+        intro.setWordWrap(True)  # its own words are short: it may ask for its height
         goal_layout.addWidget(intro)
         self.goal_box = QPlainTextEdit()
         self.goal_box.setAccessibleName("Goal of the plan")
