@@ -392,6 +392,7 @@ def _produce(
     emit: Callable[[Any], None],
     stop: threading.Event,
 ) -> runtime.Outcome:
+    runtime.yield_cpu_to_the_window()  # this thread is ThreadStream's own, for one answer
     return runtime.generate(model, arguments, emit, stop)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +30,9 @@ REBUILD_HINT = (
     '"-DGGML_METAL=on" (Apple) or "-DGGML_VULKAN=on" (others)'
 )
 
+
+GENERATION_NICENESS = 5
+"""How much lower than the window's the generating thread's CPU priority is (Linux)."""
 
 _log_callback: Any = None
 # ggml_log_level: 0 none, 1 debug, 2 info, 3 warn, 4 error, 5 continuation. Its warnings are
@@ -169,6 +174,27 @@ class Outcome:
     output_tokens: int | None = None
     finish_reason: str | None = None
     stopped: bool = False
+
+
+def yield_cpu_to_the_window() -> None:
+    """Lower the calling thread's CPU priority (Linux; elsewhere nothing).
+
+    Generating keeps a core busy in llama.cpp's native code, which runs without the GIL.
+    On a machine with few cores that work competes with the GUI thread for a core, and
+    the window stalls whenever the scheduler runs a token instead of a repaint. At a
+    slightly lower priority the generating thread still gets every core nobody else
+    wants, but gives way to the window the moment it has something to do. Only the
+    calling thread changes (on Linux a thread's nice value is its own, and the threads
+    llama.cpp starts from it inherit it), so call this from a thread made for one answer.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    thread = threading.get_native_id()
+    try:
+        current = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, min(current + GENERATION_NICENESS, 19))
+    except OSError as error:  # a sandbox without setpriority: generate at the usual priority
+        log.debug("could not lower the generating thread's priority: %s", error)
 
 
 def generate(

@@ -44,6 +44,15 @@ if TYPE_CHECKING:
 FLUSH_MS = 50
 SLICE_SECONDS = 0.004
 """The longest the event loop reads events before letting the GUI paint."""
+HEAVY = (PlanStarted, PlanFinished)
+"""Events that lay out or repaint every row: each gets a turn of the GUI loop to itself."""
+
+
+async def _settle() -> None:
+    """Two turns of the GUI loop: one for the timers due now (a delayed layout), one for
+    the events those post (the repaint)."""
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
 
 
 class PlanFeed(QObject):
@@ -77,10 +86,12 @@ class PlanFeed(QObject):
         self.events_seen = 0
         self._task: asyncio.Task[object] | None = None
         self._active = False
+        self._between_slices = False
+        self._flush_due = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(FLUSH_MS)
-        self._timer.timeout.connect(self.flush)
+        self._timer.timeout.connect(self._flush_time)
 
     @property
     def running(self) -> bool:
@@ -105,9 +116,12 @@ class PlanFeed(QObject):
             began = time.perf_counter()
             async for event in events:
                 self.events_seen += 1
+                heavy = isinstance(event, HEAVY)
+                if heavy and time.perf_counter() - began > SLICE_SECONDS / 4:
+                    await self._next_turn()
                 self.handle(event)
-                if time.perf_counter() - began > SLICE_SECONDS:
-                    await asyncio.sleep(0)  # let the GUI paint between bursts
+                if heavy or time.perf_counter() - began > SLICE_SECONDS:
+                    await self._next_turn()
                     began = time.perf_counter()
         except CodefaceError as error:
             self.sig_failed.emit(error)
@@ -155,8 +169,27 @@ class PlanFeed(QObject):
         elif isinstance(inner, ToolCallFinished):
             self.sig_decided.emit(inner.call.id)
 
+    async def _next_turn(self) -> None:
+        """Hand the GUI a turn between slices of a burst; a flush that fell due meanwhile
+        then runs in a turn of its own, so reading and repainting never add up in one."""
+        self._between_slices = True
+        try:
+            await _settle()
+            if self._flush_due:
+                self.flush()
+                await _settle()
+        finally:
+            self._between_slices = False
+
+    def _flush_time(self) -> None:
+        if self._between_slices:
+            self._flush_due = True  # the reader flushes at the start of its next turn
+        else:
+            self.flush()
+
     def flush(self) -> None:
         """Show what was staged."""
+        self._flush_due = False
         self._timer.stop()
         if self.model.pending:
             self.model.flush()

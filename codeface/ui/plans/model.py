@@ -41,6 +41,12 @@ STATUS_MARKS = {
 }
 FINAL = frozenset({"done", "failed", "cancelled", "skipped"})
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole
+DISPLAY_ROLE = Qt.ItemDataRole.DisplayRole
+TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole
+ANSWERED_ROLES = frozenset(
+    int(role)
+    for role in (DISPLAY_ROLE, TOOLTIP_ROLE, TASK_ID_ROLE, Qt.ItemDataRole.AccessibleTextRole)
+)
 
 
 def elapsed_text(seconds: float) -> str:
@@ -117,9 +123,10 @@ class PlanTaskModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(low, 0), self.index(high, last))
 
     def tick(self) -> None:
-        """Running tasks' elapsed time moved on: repaint that column."""
-        if self.tasks and any(t.status not in FINAL for t in self.tasks):
-            top, bottom = self.index(0, ELAPSED), self.index(len(self.tasks) - 1, ELAPSED)
+        """Running tasks' elapsed time moved on: repaint that column of their rows."""
+        moving = [row for row, t in enumerate(self.tasks) if t.status not in FINAL]
+        if moving:
+            top, bottom = self.index(moving[0], ELAPSED), self.index(moving[-1], ELAPSED)
             self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole])
 
     # --- reading ----------------------------------------------------------------------
@@ -156,18 +163,21 @@ class PlanTaskModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """A cell's text, tooltip or task id."""
-        task = self.task_at(index.row()) if index.isValid() else None
-        if task is None:
+        # The delegate asks each visible cell for seven roles per paint: answer the ones
+        # this model has nothing for before touching the task.
+        if role not in ANSWERED_ROLES:
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
+        row = index.row()
+        if not 0 <= row < len(self.tasks):
+            return None
+        task = self.tasks[row]
+        if role == DISPLAY_ROLE:
             return self._cell(task, index.column())
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP_ROLE:
             return self._tooltip(task)
         if role == TASK_ID_ROLE:
             return task.task_id
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"Task {task.task_id}, {task.title}: {STATUS_WORDS.get(task.status)}"
-        return None
+        return f"Task {task.task_id}, {task.title}: {STATUS_WORDS.get(task.status)}"
 
     def _cell(self, task: TaskProgress, column: int) -> str:
         match column:
