@@ -171,6 +171,11 @@ class MainWindow(SessionActions, ModelActions, ProjectActions, QMainWindow):
             self._ready = asyncio.Event()
         return self._ready
 
+    @property
+    def agents_panel(self) -> Any:
+        """The Agents dock's panel, built now if it was not yet (None before the docks)."""
+        return self.docks.panel("agents") if self.docks is not None else None
+
     def startup_steps(self) -> list[Callable[[], object]]:
         """What `install_chat` does, in pieces the launcher runs one event-loop turn apart."""
         return [
@@ -263,7 +268,10 @@ class MainWindow(SessionActions, ModelActions, ProjectActions, QMainWindow):
         if hasattr(self.chat, "sig_zoom_changed"):
             self.chat.sig_zoom_changed.connect(self._on_zoom_changed)
         if hasattr(self.chat, "sig_composing"):
+            from codeface.ui.window_agents import prepare_agents_panel
+
             self.chat.sig_composing.connect(self.bridge.prepare_to_send)
+            self.chat.sig_composing.connect(lambda: prepare_agents_panel(self))
         conversation.sig_role_changed.connect(self._on_role_typed)
         if hasattr(self.chat, "sig_open_file"):  # a tool card's file opens in the Code dock
             self.chat.sig_open_file.connect(self.open_file)
@@ -575,8 +583,8 @@ class MainWindow(SessionActions, ModelActions, ProjectActions, QMainWindow):
         self.save_state(final)
         if self.docks is not None:
             self.docks.shutdown()
-        if self.code_panel is not None:
-            self.code_panel.shutdown()
+        if self._code_panel is not None:
+            self._code_panel.shutdown()
         await self.bridge.aclose()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -1,6 +1,10 @@
 """The Agents dock: the live progress of agent turns, roles, approvals, undo and memory.
 
-`install_agents_panel` puts an `AgentsPanel` in the dock and wires it to the window: the
+`install_agents_panel` gives the dock a builder: the `AgentsPanel` (and its modules) is
+built the first time the dock is shown, ``window.agents_panel`` is asked for, a turn
+starts (its Turn tab follows every turn from the first event), or the project has plans
+that stopped midway (the Plans tab offers to resume them). Built, it is wired to the
+window: the
 project (`sig_project_changed`), the open session and its branch (`sig_session_opened`),
 a role change in the dock or by "@role" in the composer (both learn it), "New agent
 session", and the terminal — a command the agent starts shows in the project's terminal,
@@ -9,24 +13,80 @@ in its agent tab.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import importlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codeface.core.errors import CodefaceError
-from codeface.ui.widgets.docks import DockArea
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from codeface.ui.widgets.docks import DockArea
 
 log = logging.getLogger("codeface.ui.window")
 
 
 def install_agents_panel(window: Any, docks: DockArea) -> None:
-    """Fill the Agents dock for ``window`` (the dock keeps its empty state until then)."""
+    """Give the Agents dock its panel's builder and the moments it must exist by."""
+    docks.set_builder("agents", lambda: build_agents_panel(window, docks))
+
+    def on_streaming(streaming: bool) -> None:
+        # The first signal of every turn: the Turn tab is connected before its events.
+        if streaming:
+            docks.panel("agents")
+
+    def on_project(project: Any) -> None:
+        if project is not None and "agents" not in docks.panels:
+            window.bridge.spawn(_build_for_unfinished_plans(window, docks, project.key))
+
+    window.bridge.sig_streaming.connect(on_streaming)
+    window.sig_project_changed.connect(on_project)
+    if getattr(window, "project", None) is not None:
+        on_project(window.project)
+
+
+AGENTS_PANEL_MODULES = ("codeface.ui.agents", "codeface.ui.window_plans")
+"""What building the Agents panel imports (~22 ms): `prepare_agents_panel` loads it in a
+worker thread while the user types, so the first answer only builds widgets (~9 ms)."""
+
+
+def prepare_agents_panel(window: Any) -> None:
+    """The user is writing a message: import the Agents panel's modules off the GUI thread
+    (once), ahead of the answer that builds the panel."""
+    docks = getattr(window, "docks", None)
+    if docks is None or "agents" in docks.panels or getattr(window, "_agents_prepared", False):
+        return
+    window._agents_prepared = True
+    window.bridge.spawn(asyncio.to_thread(_import_all, AGENTS_PANEL_MODULES))
+
+
+def _import_all(names: tuple[str, ...]) -> None:
+    for name in names:
+        importlib.import_module(name)
+
+
+async def _build_for_unfinished_plans(window: Any, docks: DockArea, project_key: str) -> None:
+    """Build the Agents panel if the project has plans that stopped midway: its Plans tab
+    says so and offers to resume them."""
+    try:
+        unfinished = await window.bridge.backend.unfinished_plans(project_key)
+    except CodefaceError as error:
+        log.warning("cannot look for unfinished plans: %s", error.one_line())
+        return
+    project = getattr(window, "project", None)
+    if unfinished and project is not None and project.key == project_key:
+        docks.panel("agents")
+
+
+def build_agents_panel(window: Any, docks: DockArea) -> QWidget:
+    """The Agents dock's panel for ``window``, wired to its project, session and terminal."""
     from codeface.ui.agents import AgentsPanel
     from codeface.ui.window_plans import install_plans
 
     panel = AgentsPanel(window.bridge)
-    docks.set_panel("agents", panel)
-    window.agents_panel = panel
     install_plans(window, panel)
 
     def session_opened(session_id: str) -> None:
@@ -55,6 +115,7 @@ def install_agents_panel(window: Any, docks: DockArea) -> None:
     conversation = getattr(window, "conversation", None)
     if conversation is not None and conversation.session_id:
         session_opened(conversation.session_id)
+    return panel
 
 
 def role_typed(window: Any, session_id: str, role: str) -> None:
@@ -65,7 +126,8 @@ def role_typed(window: Any, session_id: str, role: str) -> None:
         return
     session = dataclasses.replace(known, role=role or None)
     window.sessions[session_id] = session
-    panel = getattr(window, "agents_panel", None)
+    docks = getattr(window, "docks", None)
+    panel = docks.panels.get("agents") if docks is not None else None  # built ones only
     if panel is not None:
         panel.session_role_changed(session)
 

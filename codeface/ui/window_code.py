@@ -41,7 +41,13 @@ def choose_folder(parent: QWidget, start: str = "") -> str:
 
 
 def install_code_panel(window: Any, docks: DockArea) -> None:
-    """Fill the Code dock for ``window`` (the dock keeps its empty state until then)."""
+    """Give the Code dock its panel's builder: the panel (and its modules) is built the
+    first time the dock is shown or ``window.code_panel`` is asked for."""
+    docks.set_builder("code", lambda: build_code_panel(window))
+
+
+def build_code_panel(window: Any) -> CodePanel:
+    """The Code dock's panel for ``window``, wired to its project, theme and settings."""
     from codeface.ui.code.panel import CodePanel, code_font
 
     manager = getattr(window, "theme_manager", None)
@@ -54,14 +60,14 @@ def install_code_panel(window: Any, docks: DockArea) -> None:
 
     use_settings_font()
     window.sig_ready.connect(use_settings_font)
-    docks.set_panel("code", panel)
-    window.code_panel = panel
+    window._code_panel = panel
     panel.sig_open_project.connect(window.open_project_dialog)
     window.sig_project_changed.connect(panel.set_project)
     if manager is not None:
         manager.sig_theme_changed.connect(panel.set_theme)
     if window.project is not None:
         panel.set_project(window.project)
+    return panel
 
 
 class ProjectActions(_WindowBase):
@@ -70,7 +76,8 @@ class ProjectActions(_WindowBase):
     bridge: Bridge
     project: ProjectView | None
     status: StatusBar
-    code_panel: CodePanel | None = None
+    docks: DockArea | None
+    _code_panel: CodePanel | None = None
     recent_menu: QMenu | None = None
     recent: tuple[ProjectView, ...] = ()
     choose_project_folder: Callable[[QWidget, str], str] = staticmethod(choose_folder)
@@ -80,6 +87,13 @@ class ProjectActions(_WindowBase):
 
         async def open_project(self, folder: str) -> bool: ...
         def _install_docks(self) -> DockArea: ...
+
+    @property
+    def code_panel(self) -> CodePanel | None:
+        """The Code dock's panel, built now if it was not yet (None before the docks)."""
+        if self._code_panel is None and self.docks is not None:
+            self.docks.panel("code")
+        return self._code_panel
 
     def open_project_dialog(self) -> None:
         """File ▸ Open Project… (Ctrl+O): pick a folder and make it the project."""
@@ -123,7 +137,9 @@ class ProjectActions(_WindowBase):
             )
 
     def _show_code_dock(self) -> None:
-        dock = self._install_docks().docks["code"]
+        docks = self._install_docks()
+        docks.panel("code")  # built before the dock shows it
+        dock = docks.docks["code"]
         dock.show()
         dock.raise_()
 
@@ -151,7 +167,7 @@ class ProjectActions(_WindowBase):
 
     def may_close(self) -> bool:
         """False if the user keeps unsaved code edits open rather than closing."""
-        panel = self.code_panel
+        panel = self._code_panel  # a panel never built has nothing unsaved
         if panel is None or not panel.unsaved():
             return True
         names = [view.path for view in panel.unsaved()]

@@ -2,7 +2,9 @@
 (CodeFace quit or was killed while they ran), say so in the status bar and point at the
 Agents dock's Plans tab, which offers to resume them. Nothing runs until the user asks.
 
-`install_plans(window, panel)` is called once the Agents dock is built.
+`install_plans(window, panel)` is called once the Agents dock is built; the Plans tab is
+wired when it is built (the first time it is shown, or when the panel finds plans to
+resume).
 """
 
 from __future__ import annotations
@@ -19,8 +21,16 @@ def unfinished_message(count: int) -> str:
 
 
 def install_plans(window: Any, panel: Any) -> None:
-    """Wire the Agents dock's Plans tab (``panel.plans``) to ``window``."""
-    plans = panel.plans
+    """Wire the Agents dock's Plans tab (``panel.plans``) to ``window`` once it is built."""
+    built = panel.built("plans")
+    if built is not None:
+        wire_plans(window, panel, built)
+    else:
+        panel.plans_built.append(lambda plans: wire_plans(window, panel, plans))
+
+
+def wire_plans(window: Any, panel: Any, plans: Any) -> None:
+    """Connect a built Plans tab to the window's status bar and the Agents dock."""
 
     def on_unfinished(found: list[Any]) -> None:
         if not found:

@@ -1,7 +1,10 @@
 """The right dock area: "Code", "Agents" and "Terminal" panels, each with an empty state.
 
-Later work fills the Code and Agents panels; the Terminal dock builds its `TerminalPanel`
-the first time it is shown, so starting the window never pays for a pty. The panel works
+A dock's panel can be given as a builder (`set_builder`): it is built the first time the
+dock is shown or the panel is asked for (`panel`), so the idle window never pays for a
+panel nobody opened (the Code panel: ~3 MB of widgets and modules). The Terminal dock
+builds its `TerminalPanel` the first time it is shown, so starting the window never pays
+for a pty. The panel works
 in the window's project (and follows it) and starts its terminals through the terminal
 service of the application layer (`terminal_service`), never by itself.
 """
@@ -45,6 +48,9 @@ class DockArea:
         self.terminal_error: str | None = None
         self.terminals: Any = None
         self._waiting_for_backend = False
+        self._builders: dict[str, Callable[[], QWidget]] = {}
+        self.panels: dict[str, QWidget] = {}
+        """The panels built so far, by dock key."""
         """The terminal service the panel uses (see `terminal_service`); set before the
         panel is built to give it another one (tests: a throw-away tmux server)."""
         previous: QDockWidget | None = None
@@ -68,7 +74,28 @@ class DockArea:
 
     def set_panel(self, key: str, panel: QWidget) -> None:
         """Put a panel in a dock in place of its empty state."""
+        self.panels[key] = panel
         self.docks[key].setWidget(panel)
+
+    def set_builder(self, key: str, build: Callable[[], QWidget]) -> None:
+        """Build the panel of dock ``key`` with ``build`` the first time the dock is shown
+        or `panel` asks for it (at once if the dock is on screen already)."""
+        self._builders[key] = build
+        dock = self.docks[key]
+        dock.visibilityChanged.connect(lambda visible: self._on_visible(key, visible))
+        if dock.isVisible():
+            self.panel(key)
+
+    def panel(self, key: str) -> QWidget | None:
+        """The panel of dock ``key``, built now if it has a builder and was not built yet."""
+        build = self._builders.pop(key, None)
+        if build is not None:
+            self.set_panel(key, build())
+        return self.panels.get(key)
+
+    def _on_visible(self, key: str, visible: bool) -> None:
+        if visible and key in self._builders:
+            self.panel(key)
 
     def toggle(self, key: str) -> None:
         """Show and raise a dock, or hide it if it is already in front."""
