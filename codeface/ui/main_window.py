@@ -114,6 +114,7 @@ class MainWindow(SessionActions, ModelActions, ProjectActions, QMainWindow):
         self.project: ProjectView | None = None
         """The open project (its key names it in sessions, terminal state and memory)."""
         self.initial_project = project or self.saved_state.project
+        self._project_asked = project is not None  # `codeface PATH`
         self._state_to_write: WindowState | None = None
         self._state_writer: asyncio.Task[None] | None = None
         self._state_timer: QTimer | None = None
@@ -397,7 +398,9 @@ class MainWindow(SessionActions, ModelActions, ProjectActions, QMainWindow):
             if needs_welcome(state.providers):
                 self.show_welcome()
             if self.initial_project:
-                await self.open_project(self.initial_project)
+                opened = await self.open_project(self.initial_project)
+                if opened and self._project_asked and not self.saved_state.dock_state:
+                    self._show_code_dock()  # a first look at the project asked for
             target = self.saved_state.session_id
             if target not in self.sessions:
                 target = state.last_session_id if state.last_session_id in self.sessions else None

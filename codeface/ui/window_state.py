@@ -19,6 +19,8 @@ from codeface.core.paths import app_paths
 
 log = logging.getLogger("codeface.ui.state")
 STATE_FILE_NAME = "window-state.json"
+_OPTIONAL_TEXT = ("session_id", "project")
+"""Fields that are text when set and ``None`` by default."""
 
 
 @dataclass
@@ -34,10 +36,10 @@ class WindowState:
     zoom: int = 0
     sidebar_visible: bool = True
     os_scheme: str = ""
-    look: dict[str, Any] = field(default_factory=dict)
-    """The theme colours and font last shown (`codeface.ui.palette.remembered_look`)."""
     """The OS colour scheme last seen ("dark", "light" or ""): the first paint uses it,
     because asking Qt costs 15-25 ms there; the real answer is checked right after."""
+    look: dict[str, Any] = field(default_factory=dict)
+    """The theme colours and font last shown (`codeface.ui.palette.remembered_look`)."""
 
     @staticmethod
     def encode(blob: bytes) -> str:
@@ -73,7 +75,7 @@ def load_window_state(path: Path | None = None) -> WindowState:
     state = WindowState()
     for item in fields(WindowState):
         value = document.get(item.name)
-        expected = str if item.name == "session_id" else type(getattr(state, item.name))
+        expected = str if item.name in _OPTIONAL_TEXT else type(getattr(state, item.name))
         if type(value) is expected:
             setattr(state, item.name, value)
     return state

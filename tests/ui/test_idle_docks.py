@@ -84,7 +84,10 @@ def poll():
         QTimer.singleShot(10, poll)
 
 QTimer.singleShot(0, poll)
-seen["code"] = launch.run_window(None, project=PROJECT)
+# A returning user: the project reopens from the saved window state, whose docks are closed.
+from codeface.ui.window_state import WindowState, save_window_state
+save_window_state(WindowState(project=PROJECT))
+seen["code"] = launch.run_window(None)
 print(json.dumps(seen))
 """
 

@@ -229,6 +229,9 @@ async def test_closing_with_unsaved_code_edits_asks_first(
 async def test_a_code_panel_never_shown_lists_and_watches_nothing(
     fake_backend: FakeBackend, recording_pane: RecordingChatPane, state_path: Path
 ) -> None:
+    first = await open_window(fake_backend, RecordingChatPane(), state_path)
+    await first.shutdown()  # a returning user, whose layout has the Code dock closed
+    first.close()
     window = await open_window(fake_backend, recording_pane, state_path, project=FAKE_ROOT)
     panel = window.code_panel
     assert panel is not None
@@ -238,3 +241,22 @@ async def test_a_code_panel_never_shown_lists_and_watches_nothing(
     window.show_code()
     await wait_until(lambda: fake_backend.listed == [""] and FAKE_ROOT in fake_backend.watching)
     await window.shutdown()
+
+
+@pytest.mark.usefixtures("close_windows")
+@pytest.mark.asyncio
+async def test_codeface_path_shows_the_project_s_files_unless_the_layout_says_otherwise(
+    fake_backend: FakeBackend, recording_pane: RecordingChatPane, state_path: Path
+) -> None:
+    window = await open_window(fake_backend, recording_pane, state_path, project=FAKE_ROOT)
+    assert window.docks is not None
+    await wait_until(lambda: window.docks is not None and window.docks.docks["code"].isVisible())
+    window.docks.docks["code"].hide()  # the user closes it; the layout remembers
+    await window.shutdown()
+    window.close()
+
+    again = await open_window(fake_backend, RecordingChatPane(), state_path, project=FAKE_ROOT)
+    assert again.project is not None
+    assert again.docks is not None
+    assert not again.docks.docks["code"].isVisible()
+    await again.shutdown()

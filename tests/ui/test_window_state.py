@@ -21,8 +21,11 @@ def test_state_round_trips_under_codeface_home(codeface_home: Path) -> None:
         geometry=WindowState.encode(b"\x01\x02geometry"),
         dock_state=WindowState.encode(b"docks"),
         session_id="s42",
+        project="/home/me/shop",
         zoom=-2,
         sidebar_visible=False,
+        os_scheme="dark",
+        look={"window": "#101010"},
     )
     save_window_state(state)
     assert state_file().is_relative_to(codeface_home)
