@@ -11,7 +11,6 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
-from codeface.agents.tools import as_data
 from codeface.core.errors import CodefaceError
 
 FailurePolicy = Literal["stop", "continue"]
@@ -183,6 +182,8 @@ def _short(text: str, limit: int) -> str:
 def task_brief(plan: Plan, task: PlanTask, reports: Mapping[str, TaskReport]) -> str:
     """The prompt of one task's agent: its place in the plan, its brief, its files, and the
     reports of the tasks it waited for (as data: another agent's words are not orders)."""
+    from codeface.agents.tools import as_data  # the tools load with the first task, not here
+
     parts = [
         f"Plan task {task.id}: {task.title}",
         f"The whole plan's goal: {plan.goal.strip()}",

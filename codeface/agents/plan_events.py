@@ -9,11 +9,13 @@ tokens, cost, current tool), so a view can replace the task's row without keepin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from codeface.agents.loop import AgentTurnEvent
 from codeface.agents.plan import Plan
 from codeface.agents.plan_state import PlanStatus, TaskProgress
+
+if TYPE_CHECKING:  # the agent loop loads with the first turn, not with the window's views
+    from codeface.agents.loop import AgentTurnEvent
 
 WaitReason = Literal["approval", "question", "file"]
 StepChange = Literal["step", "tool", "tool_finished", "usage", "model", "resumed"]

@@ -13,7 +13,7 @@ import asyncio
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codeface.agents.approvals import Allow, ApprovalGate, Ask, Deny, is_sensitive_path
 from codeface.agents.command_risk import CommandRisk, assess_command
@@ -34,7 +34,9 @@ from codeface.agents.events import (
 from codeface.agents.tool_specs import TOOL_KINDS, TOOL_SPECS, argument_problem
 from codeface.core.errors import CodefaceError
 from codeface.core.messages import ToolCall
-from codeface.workspace import Workspace
+
+if TYPE_CHECKING:  # the workspace package loads when a project is opened, not at start
+    from codeface.workspace import Workspace
 
 Remember = Callable[[str], Awaitable[None]]
 ClaimPath = Callable[[str], Awaitable[str | None]]

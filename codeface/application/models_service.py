@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 
@@ -23,6 +25,14 @@ from codeface.core.settings import Settings
 
 log = logging.getLogger(__name__)
 HEALTH_TIMEOUT = 5.0
+AGENT_MODULES = ("codeface.application.agent_turn", "codeface.application.agents_setup")
+"""What an agent session's first send imports (`AppContext.agent_setup`)."""
+
+
+def import_modules(names: tuple[str, ...]) -> None:
+    """Import modules ahead of their first use (called in a worker thread)."""
+    for name in names:
+        importlib.import_module(name)
 
 
 class ModelsService(ContextUser, ModelsContract):
@@ -36,12 +46,22 @@ class ModelsService(ContextUser, ModelsContract):
     # models and providers -------------------------------------------------------
     async def prepare_to_send(self) -> None:
         """Build the local providers' clients while the user writes, so the first answer
-        does not wait for the SDK to load (cloud SDKs are prewarmed apart)."""
+        does not wait for the SDK to load (cloud SDKs are prewarmed apart). With a project
+        open, an agent session may be the one that sends: its turn's modules load too, in
+        a worker thread (the window starts without them)."""
         local = [p for p in self.engine.providers if p.tier == "local"]
+        agents = self.context.workspaces and not all(m in sys.modules for m in AGENT_MODULES)
+        loading = (
+            asyncio.ensure_future(asyncio.to_thread(import_modules, AGENT_MODULES))
+            if agents
+            else None
+        )
         outcomes = await asyncio.gather(*(p.prepare() for p in local), return_exceptions=True)
         for provider, outcome in zip(local, outcomes, strict=True):
             if isinstance(outcome, Exception):  # shown again, with its reason, when sending
                 log.warning("preparing %s failed: %r", provider.id, outcome)
+        if loading is not None:
+            await loading
 
     async def list_models(self) -> list[ModelInfo]:
         """Models of every provider that answers (the others are left out)."""

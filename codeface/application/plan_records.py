@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from codeface.agents.plan import Plan, PlanTask
 from codeface.agents.plan_state import FINAL_STATUSES, TaskProgress, TaskState
 from codeface.core.errors import CodefaceError
 from codeface.store.models import PlanRecord, PlanTaskRecord
+
+if TYPE_CHECKING:
+    from codeface.store.service import Store
 
 try:
     import fcntl
@@ -132,3 +135,15 @@ class PlanLock:
 def lock_folder(data: Path) -> Path:
     """Where plan locks live, under CodeFace's data folder."""
     return data / "plans"
+
+
+async def stopped_plans(store: Store, folder: Path, project: str) -> list[PlanRecord]:
+    """The project's plans that stopped while running (CodeFace quit or was killed) and
+    that no other process runs now: the ones to offer to resume on start."""
+    plans = await store.list_plans(project=project)
+    return [
+        plan
+        for plan in plans
+        if plan.status in ("running", "interrupted")
+        and not PlanLock(folder, plan.id).held_elsewhere()
+    ]

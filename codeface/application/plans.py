@@ -46,6 +46,7 @@ from codeface.application.plan_records import (
     PlanLock,
     plan_from_record,
     state_from_record,
+    stopped_plans,
     task_records,
 )
 from codeface.core.errors import StoreError
@@ -141,12 +142,7 @@ class PlanService:
     async def unfinished(self) -> list[PlanRecord]:
         """This project's plans that stopped while running (CodeFace quit or was killed)
         and that no other process runs now: the ones to offer to resume on start."""
-        plans = await self.store.list_plans(project=self.workspace.key)
-        return [
-            plan
-            for plan in plans
-            if plan.status in ("running", "interrupted") and not self.lock(plan.id).held_elsewhere()
-        ]
+        return await stopped_plans(self.store, self.lock_folder, self.workspace.key)
 
     def lock(self, plan_id: str) -> PlanLock:
         """The lock that says which process runs the plan."""

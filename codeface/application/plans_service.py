@@ -13,22 +13,26 @@ import asyncio
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from codeface.agents.events import Decision
-from codeface.agents.plan import Plan, PlanTask
 from codeface.application.chat_service import ContextUser
 from codeface.application.contract import ConversationEvent, PlanDrafted, PlanTaskView, PlanView
 from codeface.application.contract.plan_views import FailurePolicy, PlanEvent, PlanPlanned
 from codeface.application.contract.plans_contract import PlansContract
-from codeface.application.plan_options import PlanOptions, options_from_settings
-from codeface.application.plan_records import lock_folder, progress_from_record
-from codeface.application.plans import PlanRun, PlanService, cancel_plan
 from codeface.core.errors import WorkspaceError
-from codeface.store.models import PlanRecord
+
+if TYPE_CHECKING:  # the planner, scheduler and roles load with the first plan the user opens
+    from codeface.agents.events import Decision
+    from codeface.agents.plan import Plan
+    from codeface.application.plan_options import PlanOptions
+    from codeface.application.plans import PlanRun, PlanService
+    from codeface.store.models import PlanRecord
 
 
 def plan_view(record: PlanRecord, max_attempts: int = 0) -> PlanView:
     """A stored plan as the window sees it."""
+    from codeface.application.plan_records import progress_from_record
+
     policy: FailurePolicy = "continue" if record.failure_policy == "continue" else "stop"
     return PlanView(
         id=record.id,
@@ -56,6 +60,8 @@ def _title(task: PlanTaskView) -> str:
 
 def plan_of(view: PlanView) -> Plan:
     """The plan the agents run, from the window's (edited) view of it."""
+    from codeface.agents.plan import Plan, PlanTask
+
     tasks = tuple(
         PlanTask(
             task.id.strip(),
@@ -79,6 +85,8 @@ class PlansService(ContextUser, PlansContract):
     async def _plans_of(self, project: str) -> PlanService:
         from codeface.application.agents_setup import load_project_roles
         from codeface.application.conversation import Conversation
+        from codeface.application.plan_records import lock_folder
+        from codeface.application.plans import PlanService
 
         store = await self.store()
         workspace = await asyncio.to_thread(self.context.workspace, project)
@@ -93,6 +101,8 @@ class PlansService(ContextUser, PlansContract):
 
     def _plan_options(self) -> PlanOptions:
         """The settings' ``[plans]`` defaults; the window asks for every side effect."""
+        from codeface.application.plan_options import options_from_settings
+
         return replace(options_from_settings(self.engine.settings), interactive=True)
 
     async def _record(self, plan_id: str) -> PlanRecord:
@@ -133,8 +143,10 @@ class PlansService(ContextUser, PlansContract):
 
     async def unfinished_plans(self, project: str) -> list[PlanView]:
         """Plans that stopped midway and that nobody runs now (not even this window)."""
-        service = await self._plans_of(project)
-        found = await service.unfinished()
+        from codeface.application.plan_records import lock_folder, stopped_plans
+
+        key = (await asyncio.to_thread(self.context.workspace, project)).key
+        found = await stopped_plans(await self.store(), lock_folder(self.engine.paths.data), key)
         return [plan_view(r) for r in found if r.id not in self.plan_runs]
 
     async def run_plan(
@@ -163,6 +175,9 @@ class PlansService(ContextUser, PlansContract):
         run = self.plan_runs.get(plan_id)
         if run is not None:
             return run.cancel_task(task_id)
+        from codeface.application.plan_records import lock_folder
+        from codeface.application.plans import cancel_plan
+
         record = await self._record(plan_id)
         await cancel_plan(
             await self.store(), lock_folder(self.engine.paths.data), record.id, task_id
@@ -175,6 +190,9 @@ class PlansService(ContextUser, PlansContract):
         if run is not None:
             run.cancel()
             return True
+        from codeface.application.plan_records import lock_folder
+        from codeface.application.plans import cancel_plan
+
         record = await self._record(plan_id)
         await cancel_plan(await self.store(), lock_folder(self.engine.paths.data), record.id)
         return True

@@ -24,12 +24,13 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codeface.application.contract.terminal_contract import TerminalContract
-from codeface.terminal.history import shell_hook_env
-from codeface.terminal.pty_session import PtySession, clean_environment, default_shell
 from codeface.terminal.tmux import SessionInfo, TmuxController
-from codeface.workspace.tmux_runner import AGENT_WINDOW, agent_pane
+
+if TYPE_CHECKING:  # the pty and the shell hook load with the first terminal
+    from codeface.terminal.pty_session import PtySession
 
 log = logging.getLogger("codeface.application.terminals")
 
@@ -143,6 +144,9 @@ class TerminalService(TerminalContract):
     ) -> dict[str, str]:
         """The child's environment: ``env`` (default: ours) without provider keys, plus
         the shell hook that reports commands when the user shares history."""
+        from codeface.terminal.history import shell_hook_env
+        from codeface.terminal.pty_session import clean_environment
+
         environment = clean_environment(env)
         if share_history:
             environment.update(shell_hook_env(argv[0], environment.get("PROMPT_COMMAND", "")))
@@ -159,6 +163,8 @@ class TerminalService(TerminalContract):
         share_history: bool = False,
     ) -> str:
         """Start a child on a new pty (the fork runs on a worker thread)."""
+        from codeface.terminal.pty_session import default_shell
+
         command = list(argv) if argv else [default_shell(), "-l"]
         environment = self.environment(env, command, share_history)
         spawning = asyncio.ensure_future(
@@ -177,6 +183,8 @@ class TerminalService(TerminalContract):
         self, argv: list[str], cwd: str, env: dict[str, str], rows: int, columns: int
     ) -> PtySession:
         """Fork the child (on a worker thread)."""
+        from codeface.terminal.pty_session import PtySession
+
         return PtySession.spawn(argv, cwd=cwd, env=env, rows=rows, columns=columns)
 
     def _get(self, terminal_id: str) -> _Terminal:
@@ -340,6 +348,8 @@ def _agent_view_argv(tmux: TmuxController, root: Path) -> list[str]:
     """The tmux client command for a read-only view of the project's agent window: a new
     session grouped with the project's (so it shares its windows but not which one is
     shown), destroyed when the client goes, showing the agent window."""
+    from codeface.workspace.tmux_runner import AGENT_WINDOW, agent_pane
+
     session, pane = agent_pane(tmux, root)
     window = tmux.cmd("display-message", "-p", "-t", pane, "#{window_id}")[0].strip()
     tmux.cmd("select-pane", "-t", pane, "-T", "agent: the commands CodeFace agents run")

@@ -18,12 +18,14 @@ import re
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from codeface.core.atomic import write_atomically
 from codeface.core.errors import ConfigError, ModelFileError, ModelMissing, StoreError
 from codeface.core.paths import AppPaths
-from codeface.providers.gguf import GGUFInfo, read_gguf
+
+if TYPE_CHECKING:  # the GGUF reader loads when a model is registered
+    from codeface.providers.gguf import GGUFInfo
 
 Source = Literal["registered", "downloaded", "ollama", "package"]
 REGISTRY_NAME = "models.json"
@@ -128,6 +130,8 @@ class ModelRegistry:
         origin: str | None = None,
     ) -> tuple[LocalModel, GGUFInfo]:
         """Register a GGUF file after checking its header; returns it with that header."""
+        from codeface.providers.gguf import read_gguf
+
         path = path.expanduser().resolve()
         info = read_gguf(path)
         chosen = name or default_name(path)

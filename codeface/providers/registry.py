@@ -1,7 +1,8 @@
 """Build the configured providers from settings, keys and the environment.
 
-Importing this module imports no SDK (the provider modules import theirs on first use);
-`prewarm_sdks` loads the heavy cloud SDKs in a worker thread once the window is up.
+Importing this module imports no SDK (the provider modules import theirs on first use),
+and the cloud providers' own modules load only for a user with a key or a compatible
+server; `prewarm_sdks` loads the heavy cloud SDKs in a worker thread once the window is up.
 """
 
 from __future__ import annotations
@@ -17,10 +18,7 @@ from codeface.core.errors import StoreError
 from codeface.core.paths import AppPaths, app_paths
 from codeface.core.provider import Provider
 from codeface.core.settings import Settings
-from codeface.providers.anthropic_provider import AnthropicProvider
 from codeface.providers.ollama_provider import OllamaProvider
-from codeface.providers.openai_provider import OpenAIProvider
-from codeface.providers.sdk_warmup import warm_anthropic, warm_openai
 
 if TYPE_CHECKING:
     from codeface.providers.local_models import LocalModel
@@ -68,6 +66,8 @@ def build_providers(
     if builtin is not None:
         providers.append(builtin)
     if settings.anthropic.enabled and present("anthropic"):
+        from codeface.providers.anthropic_provider import AnthropicProvider
+
         providers.append(
             AnthropicProvider(
                 partial(get_key, "anthropic"),
@@ -77,6 +77,8 @@ def build_providers(
             )
         )
     if settings.openai.enabled and present("openai"):
+        from codeface.providers.openai_provider import OpenAIProvider
+
         providers.append(
             OpenAIProvider(
                 partial(get_key, "openai"),
@@ -89,6 +91,8 @@ def build_providers(
         if not server.base_url:
             continue
         name = server.name or urlsafe_name(server.base_url)
+        from codeface.providers.openai_provider import OpenAIProvider
+
         providers.append(
             OpenAIProvider(
                 partial(get_key, f"compat:{name}"),
@@ -169,6 +173,8 @@ async def prewarm_sdks() -> None:
     use does not freeze a UI."""
 
     def load() -> None:
+        from codeface.providers.sdk_warmup import warm_anthropic, warm_openai
+
         warm_anthropic()
         warm_openai()
 
