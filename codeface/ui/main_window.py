@@ -263,6 +263,7 @@ class MainWindow(SessionActions, ModelActions, ProjectActions, QMainWindow):
         conversation.sig_session_cost.connect(self.status.set_cost)
         conversation.sig_status_message.connect(lambda text: self.status.showMessage(text, 8000))
         conversation.sig_turn_ended.connect(self.on_turn_ended)
+        self.bridge.sig_message_saved.connect(self.on_message_saved)
         conversation.sig_need_session.connect(self.on_send_without_session)
         if hasattr(self.chat, "sig_send_to_terminal"):
             self.chat.sig_send_to_terminal.connect(self.send_to_terminal)

@@ -14,10 +14,13 @@ from PySide6.QtWidgets import QMainWindow
 from codeface.core.errors import CodefaceError
 from codeface.ui.bridge import bridge_task
 
+UNTITLED = "New chat"
+"""The title the backend gives a session until its first prompt names it."""
+
 if TYPE_CHECKING:
     import asyncio
 
-    from codeface.application.contract import ProjectView, SessionView
+    from codeface.application.contract import MessageView, ProjectView, SessionView
     from codeface.ui.bridge import Bridge
     from codeface.ui.conversation import Conversation
     from codeface.ui.widgets.sessions_sidebar import SessionsSidebar
@@ -79,6 +82,24 @@ class SessionActions(_WindowBase):
         sessions = await self.bridge.backend.list_sessions()
         self.sessions = {s.id: s for s in sessions}
         self.sidebar.set_sessions(sessions)
+
+    @bridge_task
+    async def on_message_saved(self, message: MessageView) -> None:
+        """The first prompt of an untitled session names it: show that title now, not at
+        the end of the turn (one session's row changes, the list is not rebuilt)."""
+        session_id = self.conversation.session_id  # turns run in the open session
+        known = self.sessions.get(session_id) if session_id else None
+        if message.role != "user" or known is None or known.title != UNTITLED:
+            return
+        fresh = next(
+            (s for s in await self.bridge.backend.list_sessions() if s.id == known.id), None
+        )
+        if fresh is None or fresh.title == known.title:
+            return
+        self.sessions[fresh.id] = fresh
+        self.sidebar.update_session(fresh)
+        if self.conversation.session_id == fresh.id:  # still open after the await
+            self.setWindowTitle(f"{fresh.title} — CodeFace")
 
     async def _guard(self, work: Any) -> None:
         """Await ``work``; expected failures become a notice, unexpected ones are reported."""

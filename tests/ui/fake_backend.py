@@ -357,9 +357,9 @@ class FakeBackend(FakeProjects, FakeAgents, FakeEngine, FakePlans, TerminalServi
         if text is not None:
             user = self._add(session_id, "user", text, parent=parent)
             parent = user.id
-            yield MessageSaved(user)
-            if self.sessions[session_id].title == "New chat":
+            if self.sessions[session_id].title == "New chat":  # as the store: with the prompt
                 self.sessions[session_id] = replace(self.sessions[session_id], title=text[:40])
+            yield MessageSaved(user)
         if isinstance(script, AgentScript):
             async for event in self.play_agent_turn(session_id, parent or session_id, script):
                 yield event

@@ -69,11 +69,11 @@ def _looks(widget: MessageWidget) -> list[object]:
     ]
     shown += [
         widget.header.role_label.text(),
-        widget.header.badge.text(),
+        widget.header.badge.full_text,  # the shown text is elided to the width it gets
         widget.status_line.isVisibleTo(widget),
         widget.status_line.label.text(),
         widget.status_line.property("kind"),
-        footer.stats_label.text(),
+        footer.stats_label.full_text,
     ]
     # Controls a card builds on first need stay built, hidden, when it is reused.
     label = footer.sibling_label

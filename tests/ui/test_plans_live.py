@@ -32,9 +32,17 @@ pytest_plugins = ["tests.ui.plans_fixtures"]
 pytestmark = pytest.mark.asyncio
 
 
-def cells(plans: PlansPanel, row: int) -> list[str]:
+def cells(plans: PlansPanel, row: int) -> dict[str, str]:
+    """The row's texts by column title."""
     model = plans.live.model
-    return [model.index(row, column).data() for column in range(model.columnCount())]
+    return {
+        str(model.headerData(column, Qt.Orientation.Horizontal)): model.index(row, column).data()
+        for column in range(model.columnCount())
+    }
+
+
+def status(plans: PlansPanel, row: int) -> str:
+    return cells(plans, row)["Status"]
 
 
 async def running(plans: PlansPanel, backend: FakeBackend, **kwargs: object) -> str:
@@ -51,7 +59,13 @@ async def test_rows_follow_the_tasks_and_the_progress_bar_fills(
 ) -> None:
     plan_id = await running(plans, backend)
     live = plans.live
-    assert cells(plans, 0)[:4] == ["○ t1 Page model", "coder", "", "queued"]
+    first = cells(plans, 0)
+    assert [first[name] for name in ("Task", "Role", "Model", "Status")] == [
+        "○ t1 Page model",
+        "coder",
+        "",
+        "queued",
+    ]
     assert not live.new_button.isVisible()
 
     started = backend.task_progress(plan_id, "t1", "running", attempt=1, model="qwen2.5")
@@ -65,18 +79,23 @@ async def test_rows_follow_the_tasks_and_the_progress_bar_fills(
     )
     backend.feed_plan(plan_id, TaskStarted(started), TaskStep(step, "tool"))
 
-    await wait_until(lambda: cells(plans, 0)[3] == "running")
+    await wait_until(lambda: status(plans, 0) == "running")
     row = cells(plans, 0)
-    assert row[0] == "▶ t1 Page model"
-    assert row[2] == "qwen2.5"
-    assert row[5:] == ["1.3k", "$0.004", "edit models.py", "2/3"]
+    assert row["Task"] == "▶ t1 Page model"
+    assert row["Model"] == "qwen2.5"
+    assert [row[name] for name in ("Tokens", "Cost", "Doing", "Tries")] == [
+        "1.3k",
+        "$0.004",
+        "edit models.py",
+        "2/3",
+    ]
     assert live.progress.value() == 0
 
     backend.finish_plan(plan_id)
 
     await wait_until(lambda: live.progress.value() == 3)
     assert live.progress.maximum() == 3
-    assert [cells(plans, r)[3] for r in range(3)] == ["done", "done", "done"]
+    assert [status(plans, r) for r in range(3)] == ["done", "done", "done"]
     await wait_until(lambda: live.new_button.isVisible())
     assert live.status.text().startswith("Done")
     assert not live.cancel_plan_button.isEnabled()
@@ -88,19 +107,19 @@ async def test_cancel_one_task_then_the_plan(plans: PlansPanel, backend: FakeBac
     plan_id = await running(plans, backend)
     live = plans.live
     backend.feed_plan(plan_id, TaskStarted(backend.task_progress(plan_id, "t1", "running")))
-    await wait_until(lambda: cells(plans, 0)[3] == "running")
+    await wait_until(lambda: status(plans, 0) == "running")
     live.select_task("t1")
     assert live.cancel_task_button.isEnabled()
 
     QTest.mouseClick(live.cancel_task_button, Qt.MouseButton.LeftButton)
 
-    await wait_until(lambda: cells(plans, 0)[3] == "cancelled")
+    await wait_until(lambda: status(plans, 0) == "cancelled")
     assert backend.plan_cancels == [(plan_id, "t1")]
     assert not live.cancel_task_button.isEnabled()  # it has ended
     live.cancel_plan_button.click()
     await wait_until(lambda: not live.running)
     assert backend.plan_cancels[-1] == (plan_id, None)
-    assert [cells(plans, r)[3] for r in range(3)] == ["cancelled"] * 3
+    assert [status(plans, r) for r in range(3)] == ["cancelled"] * 3
     assert live.status.text().startswith("Cancelled")
 
 
@@ -180,7 +199,7 @@ async def test_a_tasks_transcript_shows_its_steps(plans: PlansPanel, backend: Fa
     )
     done = backend.task_progress(plan_id, "t1", "done", session_id=session_id)
     backend.feed_plan(plan_id, TaskDone(done, "Added the Page class.", ("models.py",)))
-    await wait_until(lambda: cells(plans, 0)[3] == "done")
+    await wait_until(lambda: status(plans, 0) == "done")
     live = plans.live
     live.select_task("t1")
     assert live.transcript_button.isEnabled()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -49,6 +49,18 @@ from codeface.ui.chat.icons import icon
 MAX_VISIBLE_LINES = 10
 
 
+PLACEHOLDER = "Ask anything…"
+
+
+def placeholder_keys(enter_sends: bool) -> str:
+    """The keys said after the placeholder when the box has room for them."""
+    return (
+        "(Enter to send, Shift+Enter for a new line)"
+        if enter_sends
+        else "(Ctrl+Enter to send, Enter for a new line)"
+    )
+
+
 class ComposerEdit(QPlainTextEdit):
     """The text box: key handling and paste/drop interception."""
 
@@ -68,11 +80,39 @@ class ComposerEdit(QPlainTextEdit):
         """Sees each key first (the role list takes Up, Down, Enter, Tab, Esc)."""
         self.setObjectName("composerEdit")
         self.setAccessibleName("Message")
-        self.setPlaceholderText("Ask anything… (Enter to send, Shift+Enter for a new line)")
+        self._placeholder = (PLACEHOLDER, placeholder_keys(True))
+        self._fit_placeholder()
         self.setTabChangesFocus(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.document().setDocumentMargin(4)
+
+    def set_placeholder(self, text: str, keys: str = "") -> None:
+        """Show ``text`` in the empty box, followed by ``keys`` when the box is wide enough
+        for both on one line; too narrow even for ``text``, it ends in "…"."""
+        self._placeholder = (text, keys)
+        self._fit_placeholder()
+
+    def _fit_placeholder(self) -> None:
+        text, keys = self._placeholder
+        room = self.viewport().width() - 2 * int(self.document().documentMargin()) - 4
+        metrics = self.fontMetrics()
+        full = f"{text} {keys}" if keys else text
+        if metrics.horizontalAdvance(full) <= room:
+            shown = full
+        else:
+            shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(room, 0))
+        if shown != self.placeholderText():
+            self.setPlaceholderText(shown)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_placeholder()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_placeholder()
 
     def event(self, event: QEvent) -> bool:
         # Tab moves the focus before keyPressEvent sees it; while roles are offered it
@@ -229,6 +269,8 @@ class Composer(QFrame):
     def set_enter_sends(self, enter_sends: bool) -> None:
         """Enter sends (Shift+Enter newline), or Ctrl+Enter sends (Enter newline)."""
         self.edit.enter_sends = enter_sends
+        if not self.waiting.text():
+            self.edit.set_placeholder(PLACEHOLDER, placeholder_keys(enter_sends))
         self.hint.setText(
             "Enter to send · Shift+Enter for a new line"
             if enter_sends
@@ -239,9 +281,10 @@ class Composer(QFrame):
         """Say above the box that the agent waits for the user ("" hides the line)."""
         self.waiting.setText(text)
         self.waiting.setVisible(bool(text))
-        self.edit.setPlaceholderText(
-            f"{text}…" if text else "Ask anything… (Enter to send, Shift+Enter for a new line)"
-        )
+        if text:
+            self.edit.set_placeholder(f"{text}…")
+        else:
+            self.edit.set_placeholder(PLACEHOLDER, placeholder_keys(self.edit.enter_sends))
 
     def set_roles(self, roles: list[str]) -> None:
         """The agent roles ``@`` offers at the start of a message."""

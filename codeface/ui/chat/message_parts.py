@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
 
 from codeface.application.contract import MessageView
 from codeface.ui.chat.context import ChatContext
@@ -37,6 +45,44 @@ def stats_text(message: MessageView) -> str:
     if message.cost_usd is not None:
         parts.append("free" if message.cost_usd == 0 else f"${message.cost_usd:.4f}")
     return " · ".join(parts)
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that gives up width: too narrow, its text ends in "…" and the
+    whole text is its tooltip. `full_text` is what it was given."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.full_text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:
+        """Show ``text``, elided to the width the layout gives."""
+        self.full_text = text
+        self._elide()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self.full_text)
+        return QSize(width + margins.left() + margins.right() + 2, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        room = self.contentsRect().width()
+        metrics = self.fontMetrics()
+        shown = self.full_text
+        if metrics.horizontalAdvance(shown) > room:
+            shown = metrics.elidedText(shown, Qt.TextElideMode.ElideRight, max(room, 0))
+        if shown != self.text():
+            super().setText(shown)
+        self.setToolTip(self.full_text if shown != self.full_text else "")
 
 
 def tool_button(
@@ -76,7 +122,7 @@ class MessageHeader(QWidget):
         self.role_label = QLabel(ROLE_NAMES.get(message.role, message.role.title()), self)
         self.role_label.setObjectName("roleLabel")
         layout.addWidget(self.role_label)
-        self.badge = QLabel(self)
+        self.badge = ElidedLabel(self)
         self.badge.setObjectName("modelBadge")
         self.badge.setAccessibleName("Model")
         layout.addWidget(self.badge)
@@ -117,10 +163,10 @@ class MessageFooter(QWidget):
         self.up_button: QToolButton | None = None
         self.down_button: QToolButton | None = None
 
-        self.stats_label = QLabel(self)
+        self.stats_label = ElidedLabel(self)
         self.stats_label.setObjectName("statsLabel")
         self.stats_label.setAccessibleName("Answer statistics")
-        layout.addWidget(self.stats_label)
+        layout.addWidget(self.stats_label)  # it shrinks (to "…") before any button does
         layout.addStretch(1)
         if message.role == "user":
             self.edit_button = tool_button(self, "Edit message", "", "edit", muted)

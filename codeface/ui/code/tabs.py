@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox, QStackedWidget, QTabWidget, QVBoxLayo
 
 from codeface.ui.code.code_view import CodeView
 from codeface.ui.widgets.empty_state import EmptyState
+from codeface.ui.widgets.tab_close import neutral_close_buttons
 
 if TYPE_CHECKING:
     from codeface.ui.bridge import Bridge
@@ -55,6 +56,7 @@ class CodeTabs(QWidget):
         self.tabs.setObjectName("codeTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.setTabsClosable(True)
+        neutral_close_buttons(self.tabs)
         self.tabs.setMovable(True)
         self.tabs.setElideMode(Qt.TextElideMode.ElideMiddle)
         self.tabs.tabCloseRequested.connect(lambda index: self.close_view(self.view_at(index)))

@@ -29,7 +29,7 @@ from codeface.ui.agents.labels import elastic_label
 from codeface.ui.bridge import Bridge, bridge_task
 from codeface.ui.plans.approvals import PlanApprovals
 from codeface.ui.plans.feed import PlanFeed
-from codeface.ui.plans.model import FINAL, PlanTaskModel, cost_text, elapsed_text
+from codeface.ui.plans.model import COLUMNS, FINAL, PlanTaskModel, cost_text, elapsed_text
 from codeface.ui.plans.transcript import transcript_text
 
 if TYPE_CHECKING:
@@ -48,7 +48,18 @@ STATUS_TEXT = {
     "running": "Running",
     "draft": "Not started",
 }
-NARROW_COLUMNS = {1: 64, 2: 90, 3: 64, 4: 52, 5: 48, 6: 52, 7: 110, 8: 40}
+COLUMN_WIDTHS = {
+    "Task": 140,
+    "Status": 70,
+    "Doing": 120,
+    "Elapsed": 52,
+    "Tokens": 48,
+    "Cost": 52,
+    "Role": 64,
+    "Model": 90,
+    "Tries": 40,
+}
+"""At a dock's width (~380 px) task, status and current tool fit; the rest scrolls."""
 
 
 class PlanLiveView(QWidget):
@@ -93,9 +104,8 @@ class PlanLiveView(QWidget):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 170)
-        for column, width in NARROW_COLUMNS.items():
-            header.resizeSection(column, width)
+        for column, name in enumerate(COLUMNS):
+            header.resizeSection(column, COLUMN_WIDTHS[name])
         self.tree.activated.connect(lambda _index: self.open_transcript())
         self.tree.selectionModel().selectionChanged.connect(lambda *_: self._sync())
         self.splitter.addWidget(self.tree)

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from codeface.application.contract.plan_views import TaskProgress
 
 Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Task", "Role", "Model", "Status", "Elapsed", "Tokens", "Cost", "Doing", "Tries")
+COLUMNS = ("Task", "Status", "Doing", "Elapsed", "Tokens", "Cost", "Role", "Model", "Tries")
+"""What a narrow dock must show comes first (task, status, current tool); the rest scrolls."""
 ELAPSED = COLUMNS.index("Elapsed")
 STATUS_WORDS = {
     "queued": "queued",
@@ -180,25 +181,25 @@ class PlanTaskModel(QAbstractTableModel):
         return f"Task {task.task_id}, {task.title}: {STATUS_WORDS.get(task.status)}"
 
     def _cell(self, task: TaskProgress, column: int) -> str:
-        match column:
-            case 0:
+        match COLUMNS[column] if 0 <= column < len(COLUMNS) else "":
+            case "Task":
                 return f"{STATUS_MARKS.get(task.status, '')} {task.task_id} {task.title}"
-            case 1:
+            case "Role":
                 return task.role
-            case 2:
+            case "Model":
                 return task.model
-            case 3:
+            case "Status":
                 return STATUS_WORDS.get(task.status, task.status)
-            case 4:
+            case "Elapsed":
                 seconds = self.elapsed(task)
                 return elapsed_text(seconds) if seconds or task.status != "queued" else ""
-            case 5:
+            case "Tokens":
                 return tokens_text(task)
-            case 6:
+            case "Cost":
                 return cost_text(task.cost_usd)
-            case 7:
+            case "Doing":
                 return task.current_tool
-            case 8:
+            case "Tries":
                 return f"{task.attempt}/{task.max_attempts}" if task.attempt else ""
         return ""
 

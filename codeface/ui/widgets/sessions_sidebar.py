@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from codeface.ui.widgets.palette_style import PaletteStyleSheet
+
 # The sidebar is part of the window's first paint: what only menus, dialogs and search
 # results need is imported when they are used. That includes PySide6's ``Qt`` namespace:
 # its first use builds ~95 Python enums (15-25 ms), so the first paint does without it and
@@ -130,7 +132,7 @@ class SessionsSidebar(QFrame):
         """With ``defer``, call `complete()` after the first paint."""
         super().__init__(parent)
         self.setObjectName("sessionsSidebar")
-        self.setStyleSheet(SIDEBAR_STYLE)
+        self._style = PaletteStyleSheet(self, SIDEBAR_STYLE)
         self.setMinimumWidth(180)
         self._sessions: dict[str, SessionView] = {}
         self._current: str | None = None
@@ -213,6 +215,34 @@ class SessionsSidebar(QFrame):
                 )
                 self.session_list.addItem(item)
         self.set_current(self._current)
+
+    def update_session(self, session: SessionView) -> None:
+        """Show one session's new title in place (the list is not rebuilt); a session not
+        listed yet is added by the next `set_sessions`."""
+        from dataclasses import replace
+
+        from PySide6.QtCore import Qt
+
+        known = self._sessions.get(session.id)
+        if known is not None and known.title == session.title:
+            return
+        self._sessions[session.id] = (
+            session if known is None else replace(known, title=session.title)
+        )
+        if not self._completed:
+            return
+        for row in range(self.session_list.count()):
+            item = self.session_list.item(row)
+            if item.data(ROLE_SESSION) != session.id:
+                continue
+            item.setText(session.title or "Untitled")
+            where = f"\nProject: {session.project}" if session.project else ""
+            item.setToolTip(f"{session.title}\nUpdated {session.updated_at}{where}")
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole,
+                f"{session.title} (pinned)" if session.pinned else session.title,
+            )
+            return
 
     def set_open_project(self, project: ProjectView | None) -> None:
         """The window's project: its sessions come first."""

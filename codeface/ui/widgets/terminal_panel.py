@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from codeface.terminal.history import CommandHistory
 from codeface.terminal.screen import CommandMark
 from codeface.terminal.state import ProjectTerminalState, load_project_state, save_project_state
+from codeface.ui.widgets.tab_close import neutral_close_buttons
 from codeface.ui.widgets.terminal_colors import TerminalColors
 from codeface.ui.widgets.terminal_tmux import AGENT_PROPERTY, TmuxActions
 from codeface.ui.widgets.terminal_view import Opener, TerminalView
@@ -140,6 +141,7 @@ class TerminalPanel(TmuxActions, QWidget):
         bar.addWidget(self.tmux_label, 1)
         layout.addLayout(bar)
         self.tabs = QTabWidget(tabsClosable=True, movable=True, documentMode=True)
+        neutral_close_buttons(self.tabs)
         self.tabs.tabCloseRequested.connect(self.close_tab)
         layout.addWidget(self.tabs, 1)
         confirm = QHBoxLayout()

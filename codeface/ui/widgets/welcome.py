@@ -30,6 +30,7 @@ from codeface.core.events import Progress
 from codeface.ui.dialogs.builtin_downloads import format_download, pick_for_machine
 from codeface.ui.dialogs.model_picker import human_size
 from codeface.ui.dialogs.suggested import machine_memory, suggest_for
+from codeface.ui.widgets.palette_style import PaletteStyleSheet
 
 
 def install_command() -> str:
@@ -160,7 +161,7 @@ class WelcomeScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("welcomeScreen")
-        self.setStyleSheet(WELCOME_STYLE)
+        self._style = PaletteStyleSheet(self, WELCOME_STYLE)
         memory, _source = machine_memory()
         suggestions = suggest_for(memory)
         self.suggested = suggestions[0].name if suggestions else "qwen2.5-coder:7b"
