@@ -19,6 +19,7 @@ from codeface.application.conversation import Conversation
 from codeface.application.engine import Engine
 from codeface.application.views import message_view, session_view
 from codeface.core.settings import Policy
+from codeface.store.models import ToolRun
 from codeface.store.service import Store
 
 
@@ -89,8 +90,12 @@ class ChatService(ContextUser, ChatContract):
 
     async def load_branch(self, session_id: str) -> list[MessageView]:
         """The active branch from root to leaf, each with its sibling position."""
-        points = await (await self.store()).active_path(session_id)
-        return [message_view(p.message, p.index, p.count) for p in points]
+        store = await self.store()
+        points = await store.active_path(session_id)
+        runs: dict[str, ToolRun] = {}
+        if any(point.message.role == "tool" for point in points):
+            runs = {run.message_id: run for run in await store.tool_runs(session_id)}
+        return [message_view(p.message, p.index, p.count, runs.get(p.message.id)) for p in points]
 
     async def switch_sibling(self, message_id: str, step: int) -> list[MessageView]:
         """Show the sibling ``step`` away; returns the new active branch."""

@@ -7,9 +7,10 @@ from typing import Literal
 
 from codeface.application.contract import MessageView, SessionView
 from codeface.core.settings import POLICIES, Policy
-from codeface.store.models import Message, Session
+from codeface.store.models import Message, Session, ToolRun
 
 LOCAL_PROVIDER_PREFIXES = ("ollama", "compat:", "builtin")
+_DENIED_BY_USER = "denied by the user"
 
 
 def _iso(timestamp: float) -> str:
@@ -19,8 +20,22 @@ def _iso(timestamp: float) -> str:
         return ""
 
 
-def message_view(message: Message, index: int = 0, count: int = 1) -> MessageView:
-    """The window's view of a stored message."""
+def _approval(run: ToolRun) -> tuple[Literal["", "allowed", "deny"], str]:
+    """How a person decided a call, and why they denied it (when they said)."""
+    if run.approver != "user":
+        return "", ""
+    if run.status != "denied":
+        return "allowed", ""
+    why = run.summary.removeprefix(_DENIED_BY_USER).strip()
+    return "deny", why[1:-1] if why.startswith("(") and why.endswith(")") else ""
+
+
+def message_view(
+    message: Message, index: int = 0, count: int = 1, run: ToolRun | None = None
+) -> MessageView:
+    """The window's view of a stored message; ``run`` is the audit row of a "tool"
+    message, when there is one (sessions from before the audit have none)."""
+    approval, reason = _approval(run) if run is not None else ("", "")
     tier: Literal["local", "cloud"] | None = None
     if message.provider:
         tier = "local" if message.provider.startswith(LOCAL_PROVIDER_PREFIXES) else "cloud"
@@ -48,6 +63,9 @@ def message_view(message: Message, index: int = 0, count: int = 1) -> MessageVie
         tool_calls=message.tool_calls,
         tool_call_id=message.tool_call_id,
         tool_name=message.tool_name,
+        tool_summary=run.summary if run is not None else "",
+        approval=approval,
+        approval_reason=reason,
     )
 
 

@@ -345,6 +345,7 @@ class FakeAgents(AgentsContract):
         summary, result, detail = spec.summary or "done", spec.result or "ok", ""
         diff, new_text, problem = self._edit_outcome(call) if kind == "edit" else ("", None, "")
         approver: Any = "auto"
+        reason = ""
         if spec.asks:
             shown = spec.detail or diff
             if not shown and kind == "command":
@@ -418,6 +419,9 @@ class FakeAgents(AgentsContract):
             status="complete" if status == "ok" else "error",
             tool_call_id=call.id,
             tool_name=call.name,
+            tool_summary=summary,
+            approval=("deny" if status == "denied" else "allowed") if approver == "user" else "",
+            approval_reason=reason if approver == "user" and status == "denied" else "",
         )
         self.runs.setdefault(session_id, []).append(
             ToolRunView(

@@ -10,6 +10,7 @@ the window's Code panel.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QObject, Signal
@@ -19,7 +20,7 @@ from codeface.application.contract import MessageView, ProjectView
 from codeface.core.messages import ToolCall
 from codeface.ui.bridge import Bridge
 from codeface.ui.chat import ChatPane
-from codeface.ui.chat.agent_items import ToolStep, items_for_branch
+from codeface.ui.chat.agent_items import ApprovalItem, ToolStep, items_for_branch
 from codeface.ui.chat.step_words import describe_step
 from codeface.ui.chat.tool_card import ToolCardRow, format_duration
 from codeface.ui.conversation import Conversation
@@ -127,6 +128,7 @@ async def test_a_loaded_session_shows_the_same_cards_from_stored_messages(
                     ScriptedCall(
                         "edit_file",
                         {"path": "src/app.py", "old_text": "hello", "new_text": "bye"},
+                        description="edit src/app.py (replace 1 line with 1)",
                     )
                 ],
             ]
@@ -136,6 +138,9 @@ async def test_a_loaded_session_shows_the_same_cards_from_stored_messages(
     card = await chat.waiting_card()
     chat.pane.agent_steps.on_approval_answer(card.item.request_id, "deny", "not now")
     await chat.turn_done()
+    live_summaries = [s.summary for s in chat.steps()]
+    (live_approval,) = chat.approvals()
+    live_title = chat.approval_card(live_approval.id).title.text()
 
     branch = await chat.backend.load_branch(chat.session_id)
     chat.conversation.show_branch(chat.session_id, branch)
@@ -145,9 +150,22 @@ async def test_a_loaded_session_shows_the_same_cards_from_stored_messages(
         ("read src/app.py lines 1–80", "ok"),
         ("edit src/app.py (replace 1 line with 1)", "denied"),
     ]
-    assert steps[0].summary == "file src/app.py, lines 1-2 of 2"
+    assert [s.summary for s in steps] == live_summaries
+    assert live_summaries == ["lines 1-2 of 2", "denied by the user (not now)"]
     assert steps[0].detail == "def main() -> None:"
-    assert chat.approvals() == []  # approvals are not stored; the step says "denied"
+    # The decision comes back as the row the live turn showed, right after its step.
+    (approval,) = chat.approvals()
+    assert (approval.state, approval.decision, approval.reason) == ("decided", "deny", "not now")
+    assert chat.approval_card(approval.id).title.text() == live_title
+    assert live_title == "✗ Denied: edit src/app.py (replace 1 line with 1) (not now)"
+    shown = chat.pane.transcript.items
+    assert shown.index(approval) == shown.index(steps[1]) + 1
+    # A session stored before the audit kept summaries: the old words, no approval rows.
+    old = [replace(m, tool_summary="", approval="", approval_reason="") for m in branch]
+    old_items = items_for_branch(old)
+    old_steps = [i for i in old_items if isinstance(i, ToolStep)]
+    assert old_steps[0].summary == "file src/app.py, lines 1-2 of 2"
+    assert not [i for i in old_items if isinstance(i, ApprovalItem)]
 
 
 def test_stored_calls_are_said_in_words() -> None:

@@ -167,14 +167,35 @@ async def test_an_agent_reads_edits_with_approval_and_runs_the_tests(
         ("edit_file", "user"),
         ("run_command", "user"),
     ]
+    live_summaries = [s.summary for s in steps]
+    assert live_summaries[1] == "changed calc.py"
+    live_rows = [(a.description, a.reason) for a in items(window, ApprovalItem)]
     # Opened again from the store, the session shows the same steps.
     await window.open_session(session)
     await wait_until(window.chat.transcript.settled)
-    assert [(s.call.name, s.status) for s in items(window, ToolStep)] == [
+    reopened = items(window, ToolStep)
+    assert [(s.call.name, s.status) for s in reopened] == [
         ("read_file", "ok"),
         ("edit_file", "ok"),
         ("run_command", "ok"),
     ]
+    assert [s.summary for s in reopened] == live_summaries
+    # ... and the two rows of what the user allowed, each after its step (the store
+    # does not keep "once" or "for this session": they say "allowed").
+    # (A stored call is said by the window's own words, without the live "in <project>".)
+    approvals = items(window, ApprovalItem)
+    assert [a.description for a in approvals] == [s.description for s in reopened[1:]]
+    assert all(
+        live.startswith(again.description) and live_reason == again.reason
+        for (live, live_reason), again in zip(live_rows, approvals, strict=True)
+    )
+    assert [(a.state, a.decision) for a in approvals] == [("decided", "allowed")] * 2
+    shown = window.chat.transcript.items
+    assert [shown.index(a) for a in approvals] == [shown.index(s) + 1 for s in reopened[1:]]
+    await wait_until(window.chat.transcript.settled)
+    row = window.chat.transcript.widget_for(approvals[0].id)
+    assert isinstance(row, ApprovalCardRow)
+    assert row.title.text().startswith("✓ Allowed: ")
     await window.shutdown()
 
 
@@ -201,4 +222,22 @@ async def test_denying_the_edit_leaves_the_file_unchanged(
     assert (approval.decision, approval.reason) == ("deny", "not today")
     second = ollama_server.requests_to("/api/chat")[1].json
     assert "The user denied this (not today)" in str(second)
+    live_title = row_title(window, approval.id)
+    assert live_title.startswith("✗ Denied: edit calc.py")
+    # Opened again, the denial reads as it did live.
+    session = window.conversation.session_id
+    assert session is not None
+    await window.open_session(session)
+    await wait_until(window.chat.transcript.settled)
+    (reopened,) = items(window, ApprovalItem)
+    assert (reopened.decision, reopened.reason) == ("deny", "not today")
+    assert row_title(window, reopened.id) == live_title
+    (step,) = items(window, ToolStep)
+    assert (step.status, step.summary) == ("denied", "denied by the user (not today)")
     await window.shutdown()
+
+
+def row_title(window: MainWindow, item_id: str) -> str:
+    row = window.chat.transcript.widget_for(item_id)
+    assert isinstance(row, ApprovalCardRow)
+    return row.title.text()

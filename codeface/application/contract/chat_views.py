@@ -54,6 +54,13 @@ class MessageView:
     tool_calls: tuple[ToolCall, ...] = ()
     tool_call_id: str | None = None
     tool_name: str | None = None
+    tool_summary: str = ""
+    """For a "tool" message: the one line the live card showed ("" when not audited)."""
+    approval: Literal["", "allowed", "deny"] = ""
+    """For a "tool" message: how a person decided the call ("" when no one was asked).
+    The audit does not keep whether "allowed" was once or for the session."""
+    approval_reason: str = ""
+    """Why the person denied it, when they said."""
 
 
 @dataclass(frozen=True)

@@ -211,7 +211,9 @@ def _stored_result(step: ToolStep, message: MessageView) -> ToolStep:
         status = "denied"
     else:
         status = "error"
-    if found is None:
+    if message.tool_summary:
+        summary = message.tool_summary
+    elif found is None:
         summary = message.content.strip().splitlines()[0] if message.content.strip() else ""
     elif step.kind == "command":
         summary = body.splitlines()[0] if body else ""
@@ -221,10 +223,31 @@ def _stored_result(step: ToolStep, message: MessageView) -> ToolStep:
     return _replace(step, status=status, summary=summary[:200], detail=detail)
 
 
+def stored_approval(step: ToolStep, message: MessageView) -> ApprovalItem | None:
+    """The decided approval row of a stored step a person allowed or denied (None when
+    no one was asked). The store does not say "once" or "for this session": "allowed"."""
+    if not message.approval:
+        return None
+    return ApprovalItem(
+        f"approval:stored:{message.id}",
+        f"stored:{message.id}",
+        step.call.id,
+        step.kind,
+        step.description,
+        "",
+        state="decided",
+        decision=message.approval,
+        reason=message.approval_reason,
+        approver="user",
+    )
+
+
 def items_for_branch(messages: list[MessageView]) -> list[MessageView | AgentItem]:
     """The transcript items of a stored branch: each assistant message is followed by a
-    step per tool call, with the result of its "tool" message folded in."""
+    step per tool call, with the result of its "tool" message folded in, and after a step
+    a person decided, the approval row the live turn showed."""
     items: list[MessageView | AgentItem] = []
+    approvals: dict[str, ApprovalItem] = {}
     open_calls: dict[str, int] = {}
     for message in messages:
         if message.role == "tool":
@@ -235,6 +258,9 @@ def items_for_branch(messages: list[MessageView]) -> list[MessageView | AgentIte
                 current = items[position]
                 assert isinstance(current, ToolStep)
                 items[position] = _stored_result(current, message)
+                approval = stored_approval(current, message)
+                if approval is not None:
+                    approvals[current.id] = approval
             continue
         items.append(message)
         if message.role != "assistant":
@@ -250,7 +276,14 @@ def items_for_branch(messages: list[MessageView]) -> list[MessageView | AgentIte
                     status="stopped" if message.status != "streaming" else "running",
                 )
             )
-    return items
+    if not approvals:
+        return items
+    placed: list[MessageView | AgentItem] = []
+    for item in items:
+        placed.append(item)
+        if isinstance(item, ToolStep) and item.id in approvals:
+            placed.append(approvals[item.id])
+    return placed
 
 
 def is_quiet_step_message(item: object) -> bool:

@@ -175,6 +175,7 @@ def agent_stylesheet(theme: Theme, point_size: int, code_family: str = "monospac
         "sending": chat.warning,
         "decided-once": chat.success,
         "decided-session": chat.success,
+        "decided-allowed": chat.success,
         "decided-deny": chat.error,
         "expired": chat.muted,
         "decided": chat.success,
