@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStatusBar
 
 from codeface.ui.agents import AgentsPanel
 from codeface.ui.bridge import Bridge
+from codeface.ui.plans.model import COLUMNS
 from codeface.ui.plans.panel import LIVE_PAGE
 from codeface.ui.window_plans import install_plans
 from tests.ui.conftest import wait_until
@@ -71,7 +72,11 @@ async def test_a_plan_that_stopped_is_offered_not_run(
     assert not bar.isVisible()
     model = plans.live.model
     await wait_until(lambda: model.rowCount() == 3)
-    assert [model.index(r, 3).data() for r in range(3)] == ["done", "queued", "queued"]
+    assert [model.index(r, COLUMNS.index("Status")).data() for r in range(3)] == [
+        "done",
+        "queued",
+        "queued",
+    ]
     backend.finish_plan(stopped.id)
     await wait_until(lambda: plans.live.progress.value() == 3)
     assert backend.plans[stopped.id].status == "done"

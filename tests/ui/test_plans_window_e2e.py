@@ -15,6 +15,7 @@ from codeface.core.paths import app_paths
 from codeface.core.settings import Settings, save_settings
 from codeface.ui.bridge import Bridge
 from codeface.ui.main_window import MainWindow
+from codeface.ui.plans.model import COLUMNS
 from codeface.ui.plans.panel import DRAFT_PAGE, LIVE_PAGE
 from codeface.workspace import Workspace, WorkspaceOptions
 from tests.application.plan_rig import TaskScripts, text
@@ -91,7 +92,10 @@ async def test_a_goal_is_planned_edited_and_run_in_the_window(
     live = plans.live
     await wait_until(lambda: live.progress.value() == 2 and not live.running, timeout=30)
     assert live.progress.maximum() == 2
-    assert [live.model.index(r, 3).data() for r in range(2)] == ["done", "done"]
+    assert [live.model.index(r, COLUMNS.index("Status")).data() for r in range(2)] == [
+        "done",
+        "done",
+    ]
     assert live.status.text().startswith("Done")
     plan_id = live.plan.id if live.plan else ""
     stored = await backend.load_plan(plan_id)
