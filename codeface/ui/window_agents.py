@@ -34,8 +34,9 @@ def install_agents_panel(window: Any, docks: DockArea) -> None:
     docks.set_builder("agents", lambda: build_agents_panel(window, docks))
 
     def on_streaming(streaming: bool) -> None:
-        # The first signal of every turn: the Turn tab is connected before its events.
-        if streaming:
+        # The first signal of every turn: the Turn tab is connected before an agent turn's
+        # events. A plain chat's answer has nothing to show there: it builds nothing.
+        if streaming and _open_session_has_role(window):
             docks.panel("agents")
 
     def on_project(project: Any) -> None:
@@ -46,6 +47,13 @@ def install_agents_panel(window: Any, docks: DockArea) -> None:
     window.sig_project_changed.connect(on_project)
     if getattr(window, "project", None) is not None:
         on_project(window.project)
+
+
+def _open_session_has_role(window: Any) -> bool:
+    conversation = getattr(window, "conversation", None)
+    session_id = getattr(conversation, "session_id", None)
+    session = window.sessions.get(session_id) if session_id else None
+    return session is not None and bool(session.role)
 
 
 AGENTS_PANEL_MODULES = ("codeface.ui.agents", "codeface.ui.window_plans")

@@ -140,8 +140,12 @@ async def test_an_agent_reads_edits_with_approval_and_runs_the_tests(
         ("run_command", "ok"),
     ]
     assert steps[0].description == "read calc.py"
-    # "@coder" made the session an agent session: the Agents dock says so too.
+    # "@coder" made the session an agent session: the Agents dock says so too, and
+    # followed the turn although it was never opened (it was built as the turn began).
+    assert window.docks is not None
+    assert "agents" in window.docks.panels
     assert window.agents_panel is not None
+    assert len(window.agents_panel.turn_view.timeline.step_items()) == 4
     assert window.agents_panel.bar.role_combo.currentData() == "coder"
     assert window.sessions[window.conversation.session_id or ""].role == "coder"
     # "Open" on the card of the file it read shows that file in the Code dock.

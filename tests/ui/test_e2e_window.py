@@ -82,6 +82,8 @@ async def test_send_stream_stop_regenerate_and_navigate(
     assert first.status == "complete"
     assert pane_text(window, first.id) == text, "every character arrives"
     assert window.status.badge.text() == "LOCAL"
+    assert window.docks is not None
+    assert "agents" not in window.docks.panels  # a plain chat's answer builds no agent panel
 
     ollama_server.reply_text("slow " * 400, chunks=400, chunk_delay=0.01)
     window.chat.sig_send.emit("Now slowly", [])
