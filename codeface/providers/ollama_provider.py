@@ -259,7 +259,13 @@ class OllamaProvider:
     async def list_models(self) -> list[ModelInfo]:
         """Installed models with residency, context length and capabilities."""
         context = self._context()
-        tags, loaded = await asyncio.gather(call(self._api.get("/api/tags"), context), self.ps())
+
+        async def installed_tags() -> dict[str, Any]:
+            # The request is made inside the task: cancelled before it starts, nothing is
+            # left unawaited.
+            return await call(self._api.get("/api/tags"), context)
+
+        tags, loaded = await asyncio.gather(installed_tags(), self.ps())
         running = {model.name: model for model in loaded}
         with Translating(context):
             installed = [
