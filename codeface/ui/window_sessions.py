@@ -65,6 +65,9 @@ class SessionActions(_WindowBase):
             self.bridge.stop()
             await self.bridge.wait_turn()
         branch = await self.bridge.backend.load_branch(session_id)
+        prepare = getattr(self.chat, "prepare_to_show", None)
+        if prepare is not None:  # colouring its code must not stall the first paint
+            await prepare(branch)
         self.show_chat()
         self.conversation.show_branch(session_id, branch, scroll_to=message_id, highlight=query)
         self.sidebar.set_current(session_id)

@@ -8,7 +8,10 @@ the diff with per-hunk accept/reject first). The block itself touches no file.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QSize, Qt
@@ -57,6 +60,33 @@ def warm_common_highlighters(style_name: str) -> None:
     """Warm the formatter, style and `AHEAD_LANGUAGES` (call when idle)."""
     for language in AHEAD_LANGUAGES:
         warm_highlighter(language, style_name)
+
+
+_FENCE_LANGUAGE = re.compile(r"^[ \t]{0,3}(?:```|~~~)[ \t]*([^\s`{]+)", re.MULTILINE)
+
+
+def fence_languages(texts: Iterable[str]) -> set[str]:
+    """The languages named by the code fences in ``texts`` ("python", "rust"…)."""
+    found: set[str] = set()
+    for text in texts:
+        if "```" in text or "~~~" in text:
+            found.update(highlight.normalise_language(m) for m in _FENCE_LANGUAGE.findall(text))
+    found.discard("")
+    return found
+
+
+async def prepare_highlighters(texts: list[str], style_name: str) -> None:
+    """Build, in a worker thread, the lexers the code fences of ``texts`` need (await it
+    before showing them): building one compiles its rules, tens of ms the first time,
+    which the GUI thread would otherwise spend on the first paint of a reopened session."""
+
+    def build() -> None:
+        for language in sorted(fence_languages(texts)):
+            if (language, style_name) not in _warmed:
+                _warmed.add((language, style_name))
+                highlight.highlight_html("x", language, style_name)
+
+    await asyncio.to_thread(build)
 
 
 def suggested_file_name(language: str) -> str:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from codeface.application.contract import MessageView
 from codeface.ui.chat.agent_steps import AgentSteps
 from codeface.ui.chat.attachments import estimate_tokens
-from codeface.ui.chat.code_block import warm_common_highlighters
+from codeface.ui.chat.code_block import prepare_highlighters, warm_common_highlighters
 from codeface.ui.chat.composer import Composer
 from codeface.ui.chat.context import (
     DEFAULT_POINT_SIZE,
@@ -34,6 +34,8 @@ from codeface.ui.chat.transcript import Transcript
 from codeface.ui.theme import Theme, ThemeManager
 
 FLUSH_MS = 16
+PREPARED_MESSAGES = 60
+"""How many of a reopened branch's last messages have their lexers built before it shows."""
 
 
 class ChatPane(QWidget):
@@ -183,6 +185,12 @@ class ChatPane(QWidget):
             return
         if not self.transcript.replace(message):
             self.transcript.append(message)
+
+    async def prepare_to_show(self, messages: list[MessageView]) -> None:
+        """Build what the last screenfuls of ``messages`` will need to be coloured (their
+        code fences' lexers) off the GUI thread, before `set_messages` shows them."""
+        recent = [message.content for message in messages[-PREPARED_MESSAGES:]]
+        await prepare_highlighters(recent, self.context.theme.pygments_style)
 
     def warm_highlighters(self) -> None:
         """Build the lexers most answers need, in a worker thread (call when idle)."""
