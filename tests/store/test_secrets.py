@@ -240,7 +240,7 @@ def test_a_malformed_key_file_is_ignored_for_reading_and_never_overwritten() -> 
 
 
 def test_a_key_echoed_without_its_prefix_or_in_another_case_is_redacted() -> None:
-    key = "sk-ant-api03-Rq7vX2mK9pL4wT8z_Nb3Yc6"
+    key = "sk-ant-api03-FakeTestKey_Mixed9Case"  # not a real key
     secrets.set_key("anthropic", key)
     body = key.removeprefix("sk-ant-api03-")
     for echo in (key, body, body.upper(), body.lower(), body.swapcase()):
@@ -251,11 +251,11 @@ def test_a_key_echoed_without_its_prefix_or_in_another_case_is_redacted() -> Non
 
 def test_keys_in_the_file_are_redacted_once_the_file_is_read() -> None:
     keyring.set_keyring(fail.Keyring())
-    key = "sk-Zr5tQ8wN2kV7xB4mJ9cL1aP6"
+    key = "sk-FakeTestKeyForRedaction7"  # not a real key
     secrets.key_file().parent.mkdir(parents=True, exist_ok=True)
     secrets.key_file().write_text(json.dumps({"openai": key}), encoding="utf-8")
     assert secrets.has_key("openai")  # reading the file, not yet the key
-    assert "zr5tq8wn2kv7xb4mj9cl1ap6" not in redact("echo zr5tq8wn2kv7xb4mj9cl1ap6").lower()
+    assert "faketestkeyforredaction7" not in redact("echo faketestkeyforredaction7").lower()
 
 
 def test_placeholder_keys_do_not_blank_ordinary_words() -> None:

@@ -15,7 +15,7 @@ from codeface.workspace.command_output import HEAD_CHARS, TAIL_CHARS
 from tests.terminal.helpers import poll_until
 
 TERMINALS = ["tmux", "pty"]
-SECRET = "sk-ant-api03-very-secret-value"
+SECRET = "sk-ant-api03-fake-test-value"  # not a real key
 
 
 def gone(pid: int) -> bool:
