@@ -76,16 +76,24 @@ class CodeWriter:
             self.notify("error", f"Open a project to {what} its files.", [self.open_project_action])
         return project
 
+    def _destination(
+        self, what: str, choose: Callable[[str, str], Path | None], language: str
+    ) -> tuple[ProjectView, str] | None:
+        """The open project and the file in it the user picks for a block (None: cancelled
+        or refused, already said)."""
+        project = self._open_project(what)
+        if project is None:
+            return None
+        relative = self._target(choose(suggested_file_name(language), project.root), project)
+        return None if relative is None else (project, relative)
+
     async def apply(self, code: str, language: str) -> bool:
         """Apply a code block to a project file after review; True when written."""
-        project = self._open_project("apply code to")
-        if project is None:
-            return False
         services = self.pane.context.services
-        chosen = services.apply_path(suggested_file_name(language), project.root)
-        relative = self._target(chosen, project)
-        if relative is None:
+        target = self._destination("apply code to", services.apply_path, language)
+        if target is None:
             return False
+        project, relative = target
         text = code if code.endswith("\n") else code + "\n"
         backend = self.bridge.backend
         try:
@@ -132,14 +140,10 @@ class CodeWriter:
 
     async def save(self, code: str, language: str) -> bool:
         """Save a code block as a file of the project; True when written."""
-        project = self._open_project("save code into")
-        if project is None:
+        target = self._destination("save code into", self.pane.context.services.save_path, language)
+        if target is None:
             return False
-        services = self.pane.context.services
-        chosen = services.save_path(suggested_file_name(language), project.root)
-        relative = self._target(chosen, project)
-        if relative is None:
-            return False
+        project, relative = target
         text = code if code.endswith("\n") else code + "\n"
         backend = self.bridge.backend
         try:
