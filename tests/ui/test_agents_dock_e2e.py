@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from codeface.app import build_backend
-from codeface.core.paths import app_paths
-from codeface.core.settings import Settings, save_settings
+from codeface.core.settings import Settings
 from codeface.ui.agents import AgentsPanel
 from codeface.ui.bridge import Bridge
 from codeface.ui.main_window import MainWindow
 from tests.fakes.ollama_server import OllamaServer
 from tests.ui.conftest import wait_until
+from tests.ui.local_settings import save_local_only_settings
 
 pytest_plugins = ["tests.fakes.fixtures"]
 
@@ -35,16 +35,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture
 def configured(ollama_server: OllamaServer) -> Settings:
     """Only the scripted Ollama answers; the agent's commands would run on a pty."""
-    settings = Settings()
-    settings.ollama.hosts = [ollama_server.url]
-    settings.general.model = "qwen2.5-coder:7b"
-    settings.general.policy = "local-only"
-    settings.anthropic.enabled = False
-    settings.openai.enabled = False
-    settings.builtin.enabled = False
-    settings.router.max_retries = 0
-    save_settings(settings, app_paths().settings_file)
-    return settings
+    return save_local_only_settings(ollama_server.url)
 
 
 @pytest.mark.usefixtures("close_windows", "configured")

@@ -17,8 +17,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from codeface.app import build_backend
-from codeface.core.paths import app_paths
-from codeface.core.settings import Settings, save_settings
+from codeface.core.settings import Settings
 from codeface.ui.bridge import Bridge
 from codeface.ui.chat.agent_items import ApprovalItem, ToolStep
 from codeface.ui.chat.approval_card import ApprovalCardRow
@@ -27,6 +26,7 @@ from codeface.ui.main_window import MainWindow
 from codeface.workspace import Workspace, WorkspaceOptions
 from tests.fakes.ollama_server import OllamaServer
 from tests.ui.conftest import wait_until
+from tests.ui.local_settings import save_local_only_settings
 
 pytest_plugins = ["tests.fakes.fixtures"]
 
@@ -39,16 +39,7 @@ RUN_TESTS = {"command": f"{sys.executable} -m pytest -q -p no:cacheprovider test
 @pytest.fixture
 def configured(ollama_server: OllamaServer) -> Settings:
     """Settings on disk: only the fake Ollama, local only."""
-    settings = Settings()
-    settings.ollama.hosts = [ollama_server.url]
-    settings.general.model = "qwen2.5-coder:7b"
-    settings.general.policy = "local-only"
-    settings.anthropic.enabled = False
-    settings.openai.enabled = False
-    settings.builtin.enabled = False
-    settings.router.max_retries = 0
-    save_settings(settings, app_paths().settings_file)
-    return settings
+    return save_local_only_settings(ollama_server.url)
 
 
 @pytest.fixture
