@@ -24,8 +24,9 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
+from benchmarks.qt_loop import run_on_qt_loop
+from benchmarks.run import print_rows
 from codeface.application.contract.plan_views import (
     PlanEvent,
     PlanFinished,
@@ -37,7 +38,6 @@ from codeface.application.contract.plan_views import (
     TaskStep,
 )
 from codeface.ui.bridge import Bridge
-from codeface.ui.event_loop import QtEventLoop
 
 TASKS = 1000
 PLAN_ID = "bench-plan"
@@ -137,23 +137,12 @@ async def measure() -> list[Row]:
 
 def run() -> list[Row]:
     """Measure and return the rows (never asserts)."""
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    app.setQuitOnLastWindowClosed(False)
-    loop = QtEventLoop(app)
-    try:
-        return loop.run_until_complete(measure())
-    finally:
-        loop.close()
+    return run_on_qt_loop(measure)
 
 
 def main() -> None:
     """Print the figures beside their budgets and baselines."""
-    for row in run():
-        print(
-            f"{row['name']:<72} {row['value']:>9} {row['unit']:<4} budget {row['budget']!s:>5}"
-            f"  baseline {row['baseline']!s:>8}  ratio {row['ratio']!s:>6}"
-        )
+    print_rows("plans_dock", run())
 
 
 if __name__ == "__main__":
