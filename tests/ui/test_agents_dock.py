@@ -60,6 +60,14 @@ async def open_project(panel: AgentsPanel, backend: ScriptedAgentBackend) -> Non
     await wait_until(lambda: panel.bar.role_combo.count() > 1)
 
 
+async def open_agent_session(panel: AgentsPanel, backend: ScriptedAgentBackend) -> str:
+    """The project open and a new coder session of it shown in the panel; its id."""
+    await open_project(panel, backend)
+    session_id = backend.add_session("Agent", project=FAKE_ROOT, role="coder")
+    await open_session(panel, backend, session_id)
+    return session_id
+
+
 def status(panel: AgentsPanel) -> str:
     return panel.turn_view.status_label.text()
 
@@ -124,9 +132,7 @@ async def test_approval_switches_are_saved_per_session_and_plan_only_greys_the_o
 async def test_a_live_turn_shows_steps_calls_waiting_approval_and_totals(
     panel: AgentsPanel, backend: ScriptedAgentBackend
 ) -> None:
-    await open_project(panel, backend)
-    session_id = backend.add_session("Agent", project=FAKE_ROOT, role="coder")
-    await open_session(panel, backend, session_id)
+    session_id = await open_agent_session(panel, backend)
     gate = asyncio.Event()
     edit = CallScript(
         "edit_file",
@@ -188,9 +194,7 @@ async def test_progress_counts_steps_against_the_roles_limit(
     backend.roles = [
         LimitedRole("coder", "Makes changes.", "built-in", ("read_file",), max_steps=8)
     ]
-    await open_project(panel, backend)
-    session_id = backend.add_session("Agent", project=FAKE_ROOT, role="coder")
-    await open_session(panel, backend, session_id)
+    session_id = await open_agent_session(panel, backend)
     gate = asyncio.Event()
     backend.agent_scripts.append(reading_turn(2, gate=gate))
     panel.bridge.send(session_id, "Read around")
@@ -207,9 +211,7 @@ async def test_progress_counts_steps_against_the_roles_limit(
 async def test_cancel_stops_the_turn_and_the_running_call_says_stopped(
     panel: AgentsPanel, backend: ScriptedAgentBackend
 ) -> None:
-    await open_project(panel, backend)
-    session_id = backend.add_session("Agent", project=FAKE_ROOT, role="coder")
-    await open_session(panel, backend, session_id)
+    session_id = await open_agent_session(panel, backend)
     hold = asyncio.Event()
     run = CallScript(
         "run_command", {"command": "pytest"}, kind="command", description="run pytest", hold=hold
@@ -238,9 +240,7 @@ async def test_cancel_stops_the_turn_and_the_running_call_says_stopped(
 async def test_open_shows_a_commands_full_output_as_it_streams(
     panel: AgentsPanel, backend: ScriptedAgentBackend
 ) -> None:
-    await open_project(panel, backend)
-    session_id = backend.add_session("Agent", project=FAKE_ROOT, role="coder")
-    await open_session(panel, backend, session_id)
+    session_id = await open_agent_session(panel, backend)
     hold = asyncio.Event()
     run = CallScript(
         "run_command",
@@ -287,9 +287,7 @@ async def test_open_shows_a_commands_full_output_as_it_streams(
 async def test_reopening_a_session_shows_its_last_turn_from_the_stored_branch(
     panel: AgentsPanel, backend: ScriptedAgentBackend
 ) -> None:
-    await open_project(panel, backend)
-    session_id = backend.add_session("Agent", project=FAKE_ROOT, role="coder")
-    await open_session(panel, backend, session_id)
+    session_id = await open_agent_session(panel, backend)
     denied = CallScript(
         "write_file",
         {"path": "x.txt", "content": "x"},
