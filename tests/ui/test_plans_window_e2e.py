@@ -94,3 +94,4 @@ async def test_a_goal_is_planned_edited_and_run_in_the_window(
     assert [(t.task_id, t.status) for t in stored.progress] == [("t1", "done"), ("t3", "done")]
     assert scripts.counts["t2"] == 0
     assert window.width() == width  # the dock did not widen the window
+    await window.shutdown()  # its tasks end on the running loop, not after the test
