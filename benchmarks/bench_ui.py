@@ -117,7 +117,8 @@ def codeface_window():
     return windows[0] if windows else None
 
 def ready():
-    window = codeface_window()
+    # Before the window imports asyncio it cannot be ready; asking would import it early.
+    window = codeface_window() if "asyncio" in sys.modules else None
     return window is not None and window.ready.is_set()
 
 def on_app(callback):

@@ -1,6 +1,6 @@
 """The engine behind an idle window imports only what the idle window uses: the planner,
 the agent turn, the terminal's pty and shell hook, the cloud providers of a user without
-a key and the GGUF reader load on first use, and the agent turn's modules load while the
+a key, the GGUF reader and OpenSSL (TLS, hashlib) load on first use, and the agent turn's modules load while the
 user types in an open project (so an agent session's first send does not wait for them).
 
 Each case runs in a fresh interpreter (imports are per process), against a real Ollama
@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.child_process import ROOT, run_json_child
 from tests.fakes.ollama_server import OllamaServer
-
-ROOT = Path(__file__).resolve().parents[1]
 
 WORKSPACE_MODULES = (
     "codeface.workspace.project",
@@ -49,14 +46,20 @@ LAZY = (
     "codeface.agents.tools",
 )
 AGENT_MODULES = ("codeface.application.agent_turn", "codeface.application.agents_setup")
+OPENSSL_AND_EMAIL = ("ssl", "_ssl", "_hashlib", "hmac", "email", "http.client")
+"""What a window on a plain-http local Ollama never needs (about 5 MB resident)."""
 
 CHILD = """
-import asyncio, json, sys
+import json, sys
+from codeface.core.deferred_tls import defer_tls
+defer_tls()  # as the window does
+import asyncio
 from codeface.app import build_engine
 from codeface.application.backend import AppBackend
 from codeface.core.settings import Settings
 
-URL, PROJECT, LAZY, AGENT = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
+URL, PROJECT = sys.argv[1], sys.argv[2]
+LAZY, AGENT, OPENSSL = (json.loads(argument) for argument in sys.argv[3:6])
 
 def loaded(names):
     return sorted(name for name in names if name in sys.modules)
@@ -72,8 +75,13 @@ async def main():
     seen["models"] = len(await backend.list_models())
     await backend.recent_projects()
     seen["idle"] = loaded(LAZY)
+    seen["idle_openssl"] = loaded(OPENSSL)
     await backend.prepare_to_send()  # the user starts typing, no project open
     seen["typing"] = loaded(LAZY)
+    if not PROJECT:
+        await backend.aclose()
+        print(json.dumps(seen))
+        return
     project = (await backend.open_project(PROJECT)).key
     seen["unfinished"] = len(await backend.unfinished_plans(project))
     seen["project_open"] = loaded(LAZY)
@@ -87,7 +95,8 @@ asyncio.run(main())
 """
 
 
-def run_idle_engine(server: OllamaServer, project: Path, home: Path) -> dict[str, object]:
+def run_idle_engine(server: OllamaServer, project: Path | None, home: Path) -> dict[str, object]:
+    """What the child saw; without ``project`` it stops once the user starts typing."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -98,29 +107,19 @@ def run_idle_engine(server: OllamaServer, project: Path, home: Path) -> dict[str
         PYTHONPATH=str(ROOT),
         PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            CHILD,
-            server.url,
-            str(project),
-            json.dumps(LAZY),
-            json.dumps(AGENT_MODULES),
-        ],
+    return run_json_child(
+        CHILD,
+        server.url,
+        "" if project is None else str(project),
+        json.dumps(LAZY),
+        json.dumps(AGENT_MODULES),
+        json.dumps(OPENSSL_AND_EMAIL),
         env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
         timeout=120,
-        check=False,
     )
-    assert result.returncode == 0, result.stderr
-    seen: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
-    return seen
 
 
-def test_the_idle_engine_leaves_plans_agents_terminals_and_cloud_providers_unloaded(
+def test_the_idle_engine_leaves_plans_agents_terminals_cloud_and_openssl_unloaded(
     tmp_path: Path,
 ) -> None:
     project = tmp_path / "project"
@@ -137,3 +136,16 @@ def test_the_idle_engine_leaves_plans_agents_terminals_and_cloud_providers_unloa
     assert set(seen["project_open"]) <= set(WORKSPACE_MODULES)  # the project, nothing more
     assert seen["typing_in_project"] == sorted(AGENT_MODULES)
     assert seen["plans"] == 0  # and the plans still list when asked
+
+
+def test_a_returning_users_idle_window_without_a_project_leaves_openssl_unloaded(
+    tmp_path: Path,
+) -> None:
+    with OllamaServer() as server:
+        first = run_idle_engine(server, None, tmp_path / "home")
+        returning = run_idle_engine(server, None, tmp_path / "home")
+    # The first start asks the OS keyring once whether cloud keys exist (keyring's imports
+    # load OpenSSL); from then on the keyring index answers.
+    assert first["models"] == returning["models"] == 2
+    assert returning["idle_openssl"] == []
+    assert returning["typing"] == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import secrets
+import os
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -98,7 +98,7 @@ class ApprovalGate:
     def __init__(self, policy: ApprovalPolicy | None = None) -> None:
         self.policy = policy or ApprovalPolicy()
         self._ids = itertools.count(1)
-        self._prefix = secrets.token_hex(4)  # ids stay unique across sessions' gates
+        self._prefix = os.urandom(4).hex()  # ids stay unique across sessions' gates
         self._pending: dict[str, asyncio.Future[Answer]] = {}
         self._questions: dict[str, asyncio.Future[str]] = {}
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import secrets
+import os
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
@@ -353,7 +353,7 @@ def _agent_view_argv(tmux: TmuxController, root: Path) -> list[str]:
     session, pane = agent_pane(tmux, root)
     window = tmux.cmd("display-message", "-p", "-t", pane, "#{window_id}")[0].strip()
     tmux.cmd("select-pane", "-t", pane, "-T", "agent: the commands CodeFace agents run")
-    view = f"{session}{AGENT_VIEW_SUFFIX}-{secrets.token_hex(3)}"
+    view = f"{session}{AGENT_VIEW_SUFFIX}-{os.urandom(3).hex()}"
     return [
         *tmux.base_argv(),
         "new-session", "-f", "read-only", "-t", f"={session}", "-s", view,

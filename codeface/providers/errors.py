@@ -10,7 +10,6 @@ fails when one is missing here.
 
 from __future__ import annotations
 
-import email.utils
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -291,6 +290,15 @@ def translate(
     """
     if isinstance(error, CodefaceError):
         return error
+    refused = _certificate_refusal(error)
+    if refused is not None:
+        return ProviderUnavailable(
+            redact(f"{context.name} at {context.host} has a certificate that {refused}"),
+            retryable=False,
+            hint="If the server is yours, add its certificate to a CA bundle and point "
+            "SSL_CERT_FILE at it (see Troubleshooting).",
+            provider=context.provider,
+        )
     rule = rule_for(error)
     if rule is None:
         return None
@@ -308,6 +316,21 @@ def translate(
     if local_down and context.provider.startswith("ollama"):
         hint = "Start it (ollama serve), or switch to a cloud model."
     return kind(redact(message), retryable=retryable, hint=hint, provider=context.provider)
+
+
+def _certificate_refusal(error: BaseException) -> str | None:
+    """Why the server's certificate was refused, when that is what ``error`` comes from
+    (itself, or what an SDK wrapped); compared by name, so `ssl` is not imported here."""
+    seen: BaseException | None = error
+    for _ in range(8):
+        if seen is None:
+            return None
+        cls = type(seen)
+        if cls.__module__ == "ssl" and cls.__name__ == "SSLCertVerificationError":
+            reason = getattr(seen, "verify_message", None) or "CodeFace cannot verify"
+            return f"failed verification: {reason}"
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _from_status(error: BaseException, context: ErrorContext) -> CodefaceError:
@@ -427,6 +450,8 @@ def retry_after_from(headers: Any, *, now: float | None = None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
+    import email.utils  # an HTTP date is rare; `email` is 8 modules the idle window skips
+
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

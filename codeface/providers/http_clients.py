@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import functools
 import importlib
-import ssl
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ssl
 
 ASYNC_TRANSPORT_MODULES = ("anyio", "anyio._backends._asyncio", "httpcore")
 STATUS_TIMEOUT = 8.0

@@ -13,8 +13,8 @@ the exit status or a timeout) and `capture` (the last N lines of a pane).
 from __future__ import annotations
 
 import asyncio
+import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -275,7 +275,7 @@ class TmuxController:
         multi-line text is not run line by line; press Enter only when ``enter``."""
         body = text.rstrip("\n")
         if body:
-            buffer = "codeface-" + secrets.token_hex(4)
+            buffer = "codeface-" + os.urandom(4).hex()
             self.cmd(
                 "load-buffer",
                 "-b",
@@ -312,7 +312,7 @@ class TmuxController:
         exit status; the output is what appeared between the command line and it. Works
         with POSIX shells (sh, bash, zsh) at a prompt.
         """
-        token = "__cf_" + secrets.token_hex(6)
+        token = "__cf_" + os.urandom(6).hex()
         marker = re.compile(rf"^{token}:(-?\d+)\s*$")
         start = time.monotonic()
         self.send_text(pane, f"{command}; echo {token}:$?", enter=True)

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from codeface.core.errors import Cancelled, CodefaceError
-from codeface.core.settings import Settings
 
-# The bridge is built before the window's first paint; asyncio, the engine's event types
-# and the error dialog are imported by the methods that use them, after that paint.
+# The bridge is built before the window's first paint; asyncio, the engine's event types,
+# the settings and the error dialog are imported by the methods that use them, after that
+# paint.
 if TYPE_CHECKING:
     import asyncio
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         ConversationEvent,
         MessageView,
     )
+    from codeface.core.settings import Settings
 
 log = logging.getLogger("codeface.ui.bridge")
 
@@ -159,7 +160,11 @@ class Bridge(QObject):
     @property
     def settings(self) -> Settings:
         """The settings in force (a default `Settings` before the backend is attached)."""
-        return self._backend.settings if self._backend is not None else Settings()
+        if self._backend is not None:
+            return self._backend.settings
+        from codeface.core.settings import Settings
+
+        return Settings()
 
     # ------------------------------------------------------------------ turns
     @property

@@ -307,6 +307,9 @@ def run_window(
         if collecting:
             gc.enable()
     set_window_icon(app)
+    from codeface.core.deferred_tls import defer_tls
+
+    defer_tls()  # OpenSSL loads when TLS is first used, not with asyncio
     import asyncio
 
     from codeface.core.logs import setup_logging

@@ -398,6 +398,7 @@ class MainWindow(SessionActions, ModelActions, ProjectActions, QMainWindow):
                 self.chat.show_notice(notice.level, notice.text, [])
             if needs_welcome(state.providers):
                 self.show_welcome()
+                self.show_ollama_findings()
             if self.initial_project:
                 opened = await self.open_project(self.initial_project)
                 if opened and self._project_asked and not self.saved_state.dock_state:

@@ -234,10 +234,16 @@ class ModelActions(_WindowBase):
         if not needs_welcome(self.providers):
             self.show_chat()
             self.bridge.spawn(self.refresh_models())
-        elif self.welcome is not None:
-            ollama = [p for p in self.providers if p.kind == "ollama"]
-            detail = "; ".join(p.health.detail for p in ollama) or "No Ollama host configured."
-            self.welcome.set_ollama_status(detail)
+        else:
+            self.show_ollama_findings()
+
+    def show_ollama_findings(self) -> None:
+        """Say on the welcome screen's Ollama card what the last look at each host found."""
+        if self.welcome is None:
+            return
+        ollama = [p for p in self.providers if p.kind == "ollama"]
+        detail = "; ".join(p.health.detail for p in ollama) or "No Ollama host configured."
+        self.welcome.set_ollama_status(detail)
 
     # ------------------------------------------------------------------ pulls
     def pull_model(self, name: str) -> None:

@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import json
 import socket
+import ssl
 import threading
 import time
 from collections import deque
@@ -116,6 +117,7 @@ class LoopbackServer:
         self._tasks: set[asyncio.Task[None]] = set()
         self.port = 0
         self.bind_port = 0  # set before start() to listen on a fixed port
+        self.tls: ssl.SSLContext | None = None  # set before start() to serve https
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> LoopbackServer:
@@ -139,7 +141,9 @@ class LoopbackServer:
     async def _open(self) -> None:
         self._stopping = asyncio.Event()
         self._released = asyncio.Event()
-        self._server = await asyncio.start_server(self._on_connection, "127.0.0.1", self.bind_port)
+        self._server = await asyncio.start_server(
+            self._on_connection, "127.0.0.1", self.bind_port, ssl=self.tls
+        )
         self.port = self._server.sockets[0].getsockname()[1]
 
     def stop(self) -> None:
@@ -175,8 +179,8 @@ class LoopbackServer:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:PORT`` (no trailing slash, no path)."""
-        return f"http://127.0.0.1:{self.port}"
+        """``http://127.0.0.1:PORT`` (``https`` with `tls`; no trailing slash, no path)."""
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def host(self) -> str:

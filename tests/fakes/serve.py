@@ -1,18 +1,22 @@
 """Run one fake model server standalone, for manual app runs and screenshots.
 
-    python -m tests.fakes.serve ollama --port 11434 [--text "..."] [--chunk-delay 0.05]
+    python -m tests.fakes.serve ollama --port 11434 [--text "..."] [--chunk-delay 0.05] [--tls]
 
 Every chat request gets the same answer (by default a short Markdown reply with a fenced
-Python block). Stop with Ctrl+C.
+Python block). With ``--tls`` it serves https with a throwaway self-signed certificate and
+prints where that certificate is (for ``SSL_CERT_FILE``). Stop with Ctrl+C.
 """
 
 from __future__ import annotations
 
 import argparse
 import signal
+import tempfile
 import threading
+from pathlib import Path
 
 from tests.fakes.anthropic_server import AnthropicServer
+from tests.fakes.certificates import LocalCertificate
 from tests.fakes.ollama_server import OllamaServer
 from tests.fakes.openai_server import OpenAIServer
 from tests.fakes.scripted import DEFAULT_TEXT, ScriptedServer
@@ -25,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--text", default=DEFAULT_TEXT)
     parser.add_argument("--chunk-delay", type=float, default=0.03)
+    parser.add_argument("--tls", action="store_true", help="serve https (self-signed)")
     args = parser.parse_args(argv)
     servers: dict[str, type[ScriptedServer]] = {
         "ollama": OllamaServer,
@@ -34,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     server = servers[args.kind]()
     server.reply_text(args.text, chunk_delay=args.chunk_delay, times=None)
     server.bind_port = args.port
+    if args.tls:
+        certificate = LocalCertificate.make(Path(tempfile.mkdtemp(prefix="codeface-tls-")))
+        server.tls = certificate.server_context()
+        print(f"certificate: {certificate.cert_file}", flush=True)
     server.start()
     print(f"fake {args.kind} serving at {server.url}", flush=True)
     done = threading.Event()

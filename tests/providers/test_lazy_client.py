@@ -106,7 +106,6 @@ def test_ollama_clients_share_one_verifying_ssl_context() -> None:
         provider._build_client()._client._transport._pool._ssl_context
         for provider in (first, second)
     ]
-    contexts.append(first._api._connection()._context)  # type: ignore[attr-defined]
     assert all(context is contexts[0] for context in contexts)
     assert contexts[0].verify_mode == ssl.CERT_REQUIRED
     assert contexts[0].check_hostname is True

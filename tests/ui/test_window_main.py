@@ -413,7 +413,10 @@ async def test_welcome_screen_when_no_model_source_and_its_buttons_work(
     window = await open_window(backend, recording_pane, state_path)
     welcome = window.welcome
     assert window.center.currentWidget() is welcome
+    # What the start-up look found is said at once, before anyone presses Check again.
+    assert welcome.ollama_status.text() == "Nothing answers at 127.0.0.1:11434"
 
+    welcome.ollama_status.clear()
     welcome.check_button.click()
     await wait_until(lambda: "Nothing answers" in welcome.ollama_status.text())
 

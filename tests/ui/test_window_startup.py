@@ -46,6 +46,7 @@ class AtFirstPaint(QObject):
             # PySide6's Qt namespace builds ~95 enums (AlignmentFlag among them) when first used
             seen["qt_namespace_at_paint"] = "AlignmentFlag" in enums_made
             seen["theme_files_read_at_paint"] = "codeface.ui.theme" in sys.modules
+            seen["settings_read_at_paint"] = "codeface.core.settings" in sys.modules
             seen["window_color_at_paint"] = QApplication.instance().palette().window().color().name()
             seen["sidebar_visible"] = window.sidebar.isVisible()
             seen["center_visible"] = window.center.isVisible()
@@ -75,7 +76,9 @@ def poll():
         icon = QApplication.instance().windowIcon()
         seen["icon_sizes"] = sorted(size.width() for size in icon.availableSizes())
         with open("/proc/self/maps") as maps:
-            seen["svg_module_loaded"] = "libQt6Svg" in maps.read()
+            mapped = maps.read()
+        seen["svg_module_loaded"] = "libQt6Svg" in mapped
+        seen["openssl_loaded"] = "ssl" in sys.modules or "libcrypto" in mapped
         window.close()
     else:
         QTimer.singleShot(10, poll)
@@ -115,6 +118,8 @@ def test_the_window_paints_before_the_engine_and_chat_load_then_they_do(
     # The app's icon at every size a desktop asks for, without loading Qt's SVG module.
     assert seen["icon_sizes"] == [16, 22, 24, 32, 48, 64, 128, 256]
     assert seen["svg_module_loaded"] is False
+    # asyncio came without OpenSSL: nothing here has used TLS.
+    assert seen["openssl_loaded"] is False
     # What was logged before the log file opened is in it.
     log_text = (codeface_home / "logs" / "codeface.log").read_text()
     assert "logged before the first paint" in log_text
@@ -131,6 +136,7 @@ def test_the_next_start_paints_in_the_remembered_colours_before_reading_themes(
     assert first["theme_files_read_at_paint"] is True  # nothing remembered yet
     second = _start_the_window()
     assert second["theme_files_read_at_paint"] is False
+    assert second["settings_read_at_paint"] is False
     assert second["window_color_at_paint"] == first["window_color"]
     assert second["window_color"] == first["window_color"]
     assert second["theme"] == "dark"
