@@ -87,6 +87,7 @@ class Conversation(QObject):
         project_changed = getattr(parent, "sig_project_changed", None)
         if project_changed is not None:
             project_changed.connect(self.set_project)
+        pane.show_project(self.project.name if self.project else None)
         self.agents = AgentGlue(bridge, pane, self) if hasattr(pane, "agent_steps") else None
         self.writer = CodeWriter(
             bridge,
@@ -145,6 +146,7 @@ class Conversation(QObject):
     def set_project(self, project: ProjectView | None) -> None:
         """The window works on another project (Apply… writes there, ``@`` offers its roles)."""
         self.project = project
+        self.pane.show_project(project.name if project else None)
         if self.agents is not None:
             self.agents.forget_roles()
             if self.bridge.attached:

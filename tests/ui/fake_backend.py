@@ -537,6 +537,10 @@ class RecordingChatPane(QWidget):
         self.theme: object = None
         self.enter_sends = True
         self.focused = 0
+        self.project_name: str | None = None
+
+    def show_project(self, name: str | None) -> None:
+        self.project_name = name
 
     def _put(self, message: MessageView) -> None:
         for index, existing in enumerate(self.messages):

@@ -49,6 +49,7 @@ async def test_open_project_from_the_file_menu_fills_the_code_dock_and_recent_me
 ) -> None:
     window = await open_window(fake_backend, recording_pane, state_path)
     assert window.project is None
+    assert recording_pane.project_name is None  # an empty chat says how to open one
     assert menu_texts(window) == ["No recent projects"]
     file_menu = window.menuBar().actions()[0].menu()
     assert window.actions_by_id["open_project"] in file_menu.actions()
@@ -68,6 +69,7 @@ async def test_open_project_from_the_file_menu_fills_the_code_dock_and_recent_me
     assert asked == [""]
     assert changed == [ProjectView(FAKE_ROOT, "demo", FAKE_ROOT)]
     assert window.windowTitle() == "demo — CodeFace"
+    assert recording_pane.project_name == "demo"
     assert menu_texts(window) == [f"&1 demo    {FAKE_ROOT}"]
     docks = window.docks
     assert docks is not None

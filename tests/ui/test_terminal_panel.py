@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import QPoint
 
 from codeface.application.terminal_service import TerminalService
 from codeface.terminal.state import load_project_state
@@ -169,3 +170,30 @@ async def test_targets_and_history_context_need_consent(qtbot, project, shell_en
     view.send_text("false", enter=True)
     await wait_until(lambda: marks)
     assert "$ false  (exit 1)" in panel.recent_commands_context()
+
+
+@pytest.mark.parametrize("width", [900, 420, 260])
+def test_the_tmux_bar_wraps_in_a_narrow_dock_instead_of_cutting_controls_off(
+    qloop, qtbot, project, shell_env, close_later, width
+):
+    panel = make_panel(qtbot, project, shell_env, close_later)
+    panel.resize(width, 500)
+    qtbot.waitUntil(lambda: panel.width() == width)
+    controls = [
+        panel.new_tab_button,
+        panel.session_combo,
+        panel.attach_button,
+        panel.create_button,
+        panel.agent_button,
+        panel.refresh_button,
+        panel.tmux_label,
+    ]
+    for control in controls:
+        place = control.geometry().translated(control.parentWidget().mapTo(panel, QPoint()))
+        assert panel.rect().contains(place), (control, place, panel.rect())
+        assert control.isVisible()
+    one_row = max(c.geometry().top() for c in controls) < min(
+        c.geometry().bottom() for c in controls
+    )
+    assert one_row == (width == 900)  # one row when there is room, more when narrow
+    assert panel.tabs.geometry().top() >= max(c.geometry().bottom() for c in controls)

@@ -26,6 +26,7 @@ from codeface.ui.chat.context import (
     ChatContext,
     ChatHub,
 )
+from codeface.ui.chat.empty_hint import hint_for
 from codeface.ui.chat.message_widget import MessageWidget
 from codeface.ui.chat.notices import NOTICE_KINDS, Notice
 from codeface.ui.chat.services import ChatServices
@@ -101,6 +102,7 @@ class ChatPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.transcript = Transcript(self.context, self)
+        self.transcript.set_empty_hint(hint_for(None))
         layout.addWidget(self.transcript, 1)
         self.composer = Composer(self.context.services.pick_files, self, counter=token_counter)
         layout.addWidget(self.composer)
@@ -165,6 +167,11 @@ class ChatPane(QWidget):
                 self._start_stream(message.id)
         if anchor_id is not None and self.transcript.item(anchor_id) is not None:
             self.transcript.scroll_to_item(anchor_id)
+
+    def show_project(self, name: str | None) -> None:
+        """The conversation is about project ``name`` (None: none is open); an empty
+        transcript says how to put agents to work on it."""
+        self.transcript.set_empty_hint(hint_for(name))
 
     def add_message(self, message: MessageView) -> None:
         """Append a message (or update it if its id is already shown); a tool result

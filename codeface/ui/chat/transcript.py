@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QPushButton, QWidget
 
 from codeface.application.contract import MessageView
 from codeface.ui.chat.context import ChatContext
+from codeface.ui.chat.empty_hint import EmptyHint, paint_empty_hint
 from codeface.ui.chat.icons import icon
 from codeface.ui.chat.message_widget import MessageWidget
 from codeface.ui.chat.placeholders import Item, height_estimator, paint_placeholders
@@ -67,6 +68,8 @@ class Transcript(QAbstractScrollArea):
         self._laying_out = False
         self._deferred: list[int] = []
         self.follow = True
+        self.empty_hint: EmptyHint | None = None
+        """Painted while there is nothing to show (`set_empty_hint`)."""
         self.layout_passes = 0
         self._layout_timer = QTimer(self)
         self._layout_timer.setSingleShot(True)
@@ -96,6 +99,7 @@ class Transcript(QAbstractScrollArea):
         self._rebuild_offsets()
         self._set_follow(True)
         self.relayout(OPEN_BUDGET_MS)
+        self.viewport().update()  # the empty hint comes or goes
 
     def append(self, item: Item) -> None:
         """Add an item at the end."""
@@ -104,6 +108,8 @@ class Transcript(QAbstractScrollArea):
         self._heights.append(self._estimator()(item))
         self._offsets.append(self._offsets[-1] + self._heights[-1])
         self.schedule_layout()
+        if len(self.items) == 1:
+            self.viewport().update()  # the empty hint goes
 
     def replace(self, item: Item) -> bool:
         """Replace the item with the same id; False if there is none."""
@@ -383,8 +389,19 @@ class Transcript(QAbstractScrollArea):
         return height_estimator(self.context.text_font(), self.viewport().width())
 
     # Qt events -------------------------------------------------------------------
+    def set_empty_hint(self, hint: EmptyHint | None) -> None:
+        """What to paint while the transcript is empty (None: nothing)."""
+        self.empty_hint = hint
+        self.viewport().update()
+
     def paintEvent(self, event: QPaintEvent) -> None:
-        """Placeholders for items whose widgets are still to be built (a frame or two)."""
+        """The empty hint, or placeholders for items whose widgets are still to be built
+        (a frame or two)."""
+        if not self.items and self.empty_hint is not None:
+            painter = QPainter(self.viewport())
+            paint_empty_hint(painter, self.context.theme, self.empty_hint, self.viewport().size())
+            painter.end()
+            return
         if not self._deferred:
             return
         painter = QPainter(self.viewport())

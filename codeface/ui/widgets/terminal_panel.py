@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from codeface.terminal.history import CommandHistory
 from codeface.terminal.screen import CommandMark
 from codeface.terminal.state import ProjectTerminalState, load_project_state, save_project_state
+from codeface.ui.widgets.flow_layout import FlowLayout
 from codeface.ui.widgets.tab_close import neutral_close_buttons
 from codeface.ui.widgets.terminal_colors import TerminalColors
 from codeface.ui.widgets.terminal_tmux import AGENT_PROPERTY, TmuxActions
@@ -109,12 +110,14 @@ class TerminalPanel(TmuxActions, QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        bar = QHBoxLayout()
+        bar_row = QWidget()
+        bar = FlowLayout(bar_row)
         self.new_tab_button = _tool_button("+", "New terminal tab")
         self.new_tab_button.clicked.connect(lambda: self.new_tab())
         self.session_combo = QComboBox()
         self.session_combo.setToolTip("tmux sessions on CodeFace's tmux server")
         self.session_combo.setMinimumContentsLength(14)
+        self.session_combo.setPlaceholderText("No tmux sessions yet")
         self.attach_button = QPushButton("Attach")
         self.attach_button.setToolTip("Attach the chosen tmux session")
         self.attach_button.clicked.connect(self._on_attach_clicked)
@@ -136,10 +139,10 @@ class TerminalPanel(TmuxActions, QWidget):
             self.create_button,
             self.agent_button,
             self.refresh_button,
+            self.tmux_label,
         ):
-            bar.addWidget(widget)
-        bar.addWidget(self.tmux_label, 1)
-        layout.addLayout(bar)
+            bar.add(widget)
+        layout.addWidget(bar_row)
         self.tabs = QTabWidget(tabsClosable=True, movable=True, documentMode=True)
         neutral_close_buttons(self.tabs)
         self.tabs.tabCloseRequested.connect(self.close_tab)
