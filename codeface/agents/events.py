@@ -109,6 +109,8 @@ class ToolCallFinished:
     duration: float = 0.0
     changed_paths: tuple[str, ...] = ()
     approver: Approver = "auto"
+    decision: Decision | None = None
+    """The person's answer, when one was asked."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from codeface.agents.events import (
     Approver,
     CheckpointSaved,
     CommandOutput,
+    Decision,
     QuestionAsked,
     ToolCallFinished,
     ToolCallStarted,
@@ -109,6 +110,7 @@ class ToolBox:
             risk=risk,
         )
         approver: Approver
+        decision: Decision | None = None
         match verdict:
             case Allow():
                 approver = verdict.approver
@@ -131,16 +133,16 @@ class ToolBox:
                         "ask the user or continue without it.",
                         f"denied by the user{why}",
                     )
-                    yield self._finished(call, kind, outcome, started, "user")
+                    yield self._finished(call, kind, outcome, started, "user", "deny")
                     return
-                approver = "user"
+                approver, decision = "user", answer.decision
         if kind == "edit":
             async for event in self._checkpoint(path):
                 yield event
         if call.name == "run_command":
             async for item in self._command(call):
                 if isinstance(item, Outcome):
-                    yield self._finished(call, kind, item, started, approver)
+                    yield self._finished(call, kind, item, started, approver, decision)
                 else:
                     yield item
             return
@@ -149,9 +151,10 @@ class ToolBox:
             yield QuestionAsked(question_id, call.id, str(call.arguments["question"]))
             reply = await self.gate.wait_question(question_id)
             outcome = Outcome("ok", as_data("the user's reply", reply), f"answered: {reply[:80]}")
-            yield self._finished(call, kind, outcome, started, approver)
+            yield self._finished(call, kind, outcome, started, approver, decision)
             return
-        yield self._finished(call, kind, await self._execute(call), started, approver)
+        outcome = await self._execute(call)
+        yield self._finished(call, kind, outcome, started, approver, decision)
 
     def _finished(
         self,
@@ -160,6 +163,7 @@ class ToolBox:
         outcome: Outcome,
         started: float,
         approver: Approver = "auto",
+        decision: Decision | None = None,
     ) -> ToolCallFinished:
         return ToolCallFinished(
             call=call,
@@ -171,6 +175,7 @@ class ToolBox:
             duration=time.monotonic() - started,
             changed_paths=outcome.changed,
             approver=approver,
+            decision=decision,
         )
 
     def _problem(self, call: ToolCall) -> str | None:

@@ -147,6 +147,7 @@ def _audit(
         status=event.status,
         summary=event.summary,
         approver=event.approver,
+        decision=event.decision or "",
         decided_at=decided,
         duration=event.duration,
         changed_paths=tuple(event.changed_paths),

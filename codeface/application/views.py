@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
-from codeface.application.contract import MessageView, SessionView
+from codeface.application.contract import Approval, MessageView, SessionView
 from codeface.core.settings import POLICIES, Policy
 from codeface.store.models import Message, Session, ToolRun
 
 LOCAL_PROVIDER_PREFIXES = ("ollama", "compat:", "builtin")
 _DENIED_BY_USER = "denied by the user"
+_ALLOWED: dict[str, Approval] = {"once": "once", "session": "session"}
 
 
 def _iso(timestamp: float) -> str:
@@ -20,12 +21,13 @@ def _iso(timestamp: float) -> str:
         return ""
 
 
-def _approval(run: ToolRun) -> tuple[Literal["", "allowed", "deny"], str]:
-    """How a person decided a call, and why they denied it (when they said)."""
+def _approval(run: ToolRun) -> tuple[Approval, str]:
+    """How a person decided a call ("once", "session"; "allowed" in rows from before the
+    audit kept which), and why they denied it (when they said)."""
     if run.approver != "user":
         return "", ""
     if run.status != "denied":
-        return "allowed", ""
+        return _ALLOWED.get(run.decision, "allowed"), ""
     why = run.summary.removeprefix(_DENIED_BY_USER).strip()
     return "deny", why[1:-1] if why.startswith("(") and why.endswith(")") else ""
 

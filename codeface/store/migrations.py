@@ -333,6 +333,13 @@ def m003_plans(db: Database) -> None:
     )
 
 
+@migration
+def m004_tool_run_decisions(db: Database) -> None:
+    """How long a person's answer to an approval held: "once", "session" or "deny" (empty
+    for calls nobody was asked about, and for rows recorded before this step)."""
+    db.execute("ALTER TABLE tool_runs ADD COLUMN decision TEXT NOT NULL DEFAULT ''")
+
+
 def _ensure_table(conn: sqlite3.Connection) -> None:
     conn.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)"

@@ -137,6 +137,8 @@ class ToolRun:
     changed_paths: tuple[str, ...] = ()
     id: str = ""
     created_at: float = 0.0
+    decision: str = ""
+    """A person's answer when one was asked: "once", "session" or "deny"."""
 
 
 @dataclass(frozen=True)

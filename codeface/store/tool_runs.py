@@ -12,7 +12,7 @@ from codeface.store.models import ToolRun, new_id
 
 _COLUMNS = (
     "id, session_id, turn_id, message_id, call_id, tool, arguments, status, summary, "
-    "approver, decided_at, duration, changed_paths, created_at"
+    "approver, decided_at, duration, changed_paths, created_at, decision"
 )
 
 
@@ -20,7 +20,7 @@ def add_tool_run(conn: sqlite3.Connection, run: ToolRun) -> ToolRun:
     """Record one tool call; returns it with its id and time."""
     stored = replace(run, id=run.id or new_id(), created_at=run.created_at or time.time())
     conn.execute(
-        f"INSERT INTO tool_runs ({_COLUMNS}) VALUES ({', '.join('?' * 14)})",
+        f"INSERT INTO tool_runs ({_COLUMNS}) VALUES ({', '.join('?' * 15)})",
         (
             stored.id,
             stored.session_id,
@@ -36,6 +36,7 @@ def add_tool_run(conn: sqlite3.Connection, run: ToolRun) -> ToolRun:
             stored.duration,
             json.dumps(list(stored.changed_paths), ensure_ascii=False),
             stored.created_at,
+            stored.decision,
         ),
     )
     return stored
@@ -62,6 +63,7 @@ def _from_row(row: sqlite3.Row | tuple[object, ...]) -> ToolRun:
         duration=float(values[11] or 0.0),
         changed_paths=tuple(str(path) for path in paths) if isinstance(paths, list) else (),
         created_at=float(values[13] or 0.0),
+        decision=str(values[14] or ""),
     )
 
 

@@ -70,7 +70,7 @@ async def test_reopened_steps_carry_the_live_summaries_and_the_decisions(
     # The read ran by itself, the second edit under the session rule: nobody was asked.
     assert [(m.approval, m.approval_reason) for m in tools] == [
         ("", ""),
-        ("allowed", ""),
+        ("session", ""),
         ("", ""),
         ("deny", "not now"),
     ]

@@ -175,8 +175,7 @@ async def test_an_agent_reads_edits_with_approval_and_runs_the_tests(
         ("run_command", "ok"),
     ]
     assert [s.summary for s in reopened] == live_summaries
-    # ... and the two rows of what the user allowed, each after its step (the store
-    # does not keep "once" or "for this session": they say "allowed").
+    # ... and the two rows of what the user allowed ("once"), each after its step.
     # (A stored call is said by the window's own words, without the live "in <project>".)
     approvals = items(window, ApprovalItem)
     assert [a.description for a in approvals] == [s.description for s in reopened[1:]]
@@ -184,13 +183,13 @@ async def test_an_agent_reads_edits_with_approval_and_runs_the_tests(
         live.startswith(again.description) and live_reason == again.reason
         for (live, live_reason), again in zip(live_rows, approvals, strict=True)
     )
-    assert [(a.state, a.decision) for a in approvals] == [("decided", "allowed")] * 2
+    assert [(a.state, a.decision) for a in approvals] == [("decided", "once")] * 2
     shown = window.chat.transcript.items
     assert [shown.index(a) for a in approvals] == [shown.index(s) + 1 for s in reopened[1:]]
     await wait_until(window.chat.transcript.settled)
     row = window.chat.transcript.widget_for(approvals[0].id)
     assert isinstance(row, ApprovalCardRow)
-    assert row.title.text().startswith("✓ Allowed: ")
+    assert row.title.text().startswith("✓ Allowed once: ")
     await window.shutdown()
 
 

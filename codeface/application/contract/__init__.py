@@ -21,6 +21,7 @@ from codeface.application.contract.agent_views import (
 from codeface.application.contract.agents_contract import AgentsContract
 from codeface.application.contract.chat_contract import ChatContract
 from codeface.application.contract.chat_views import (
+    Approval,
     Attachment,
     BackendState,
     MessageSaved,
@@ -58,6 +59,7 @@ from codeface.core.provider import Health, ModelInfo, Residency
 ConversationEvent = TurnEvent | AgentEvent | MessageSaved
 
 __all__ = [
+    "Approval",
     "ApprovalMode",
     "Attachment",
     "Backend",

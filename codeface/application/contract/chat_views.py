@@ -10,6 +10,8 @@ from codeface.core.provider import Health
 from codeface.core.settings import Policy
 
 MessageStatus = Literal["complete", "streaming", "interrupted", "error", "cancelled"]
+Approval = Literal["", "once", "session", "allowed", "deny"]
+"""How a person decided a tool call: "allowed" is a row from before the audit said for how long."""
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,8 @@ class MessageView:
     tool_name: str | None = None
     tool_summary: str = ""
     """For a "tool" message: the one line the live card showed ("" when not audited)."""
-    approval: Literal["", "allowed", "deny"] = ""
-    """For a "tool" message: how a person decided the call ("" when no one was asked).
-    The audit does not keep whether "allowed" was once or for the session."""
+    approval: Approval = ""
+    """For a "tool" message: how a person decided the call ("" when no one was asked)."""
     approval_reason: str = ""
     """Why the person denied it, when they said."""
 

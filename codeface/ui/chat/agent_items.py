@@ -224,8 +224,8 @@ def _stored_result(step: ToolStep, message: MessageView) -> ToolStep:
 
 
 def stored_approval(step: ToolStep, message: MessageView) -> ApprovalItem | None:
-    """The decided approval row of a stored step a person allowed or denied (None when
-    no one was asked). The store does not say "once" or "for this session": "allowed"."""
+    """The decided approval row of a stored step a person allowed (once, or for the
+    session) or denied; None when no one was asked."""
     if not message.approval:
         return None
     return ApprovalItem(

@@ -36,7 +36,7 @@ TITLES = {"edit": "Allow this change?", "command": "Run this command?"}
 DECISION_WORDS = {
     "once": "✓ Allowed once",
     "session": "✓ Allowed for this session",
-    "allowed": "✓ Allowed",  # a reopened session: the audit keeps who decided, not how long
+    "allowed": "✓ Allowed",  # reopened, recorded before the audit kept how long
     "deny": "✗ Denied",
 }
 
