@@ -97,8 +97,10 @@ class OllamaAPI:
         else:
             from codeface.providers.http_clients import shared_ssl_context
 
+            # The first time, this imports httpx and reads the CA bundle: not on the loop.
+            context = await asyncio.to_thread(shared_ssl_context)
             connecting = asyncio.open_connection(
-                self._host, self._port, ssl=shared_ssl_context(), server_hostname=self._host
+                self._host, self._port, ssl=context, server_hostname=self._host
             )
         return await asyncio.wait_for(connecting, self._connect_timeout)
 
