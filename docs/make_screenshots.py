@@ -231,16 +231,10 @@ def isolate(base: Path) -> None:
 def write_settings(ollama_url: str, theme: str) -> None:
     """Settings with only the loopback Ollama (local only) and ``theme``."""
     from codeface.core.paths import app_paths
-    from codeface.core.settings import Settings, save_settings
+    from codeface.core.settings import save_settings
+    from tests.ui.local_settings import local_only_settings
 
-    settings = Settings()
-    settings.ollama.hosts = [ollama_url]
-    settings.general.model = "qwen2.5-coder:7b"
-    settings.general.policy = "local-only"
-    settings.anthropic.enabled = False
-    settings.openai.enabled = False
-    settings.builtin.enabled = False
-    settings.router.max_retries = 0
+    settings = local_only_settings(ollama_url)
     settings.ui.theme = theme
     if Path("/bin/bash").is_file():
         settings.terminal.shell = "/bin/bash"

@@ -10,8 +10,9 @@ importing one part of the store (`codeface.store.models`, say) does not import a
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from codeface.core.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from codeface.store.connection import ReadProblem
@@ -54,11 +55,4 @@ __all__ = [
     "moved_aside_files",
 ]
 
-
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _HOMES, globals())

@@ -9,8 +9,9 @@ whole of it, and the terminal and tmux with it.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from codeface.core.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from codeface.workspace.checkpoints import CheckpointInfo, Checkpoints, RestoreReport
@@ -57,11 +58,4 @@ __all__ = [
     "WorkspaceOptions",
 ]
 
-
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _HOMES, globals())
